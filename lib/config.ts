@@ -1,0 +1,58 @@
+// Loads rackhand.yaml: from --config, else RACKHAND_CONFIG, else ./rackhand.yaml. Validates it fully before anything
+// runs; relative paths are resolved against the file's own folder.
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { configSchema, type ClusterConfig } from './config/schema.ts';
+import { readTalconfig } from './config/talconfig.ts';
+import { ConfigError, parseYamlFile } from './config/yaml-errors.ts';
+
+export { ConfigError } from './config/yaml-errors.ts';
+export type { ClusterConfig, NodeConfig } from './config/schema.ts';
+
+export interface Config { path: string; clusters: Map<string, ClusterConfig> }
+
+export function configPath(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
+  return resolve(cwd, flag ?? env.RACKHAND_CONFIG ?? 'rackhand.yaml');
+}
+
+function resolvePath(base: string, p: string): string {
+  if (p === '~' || p.startsWith('~/')) return join(homedir(), p.slice(1));
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+export async function loadConfig(path: string): Promise<Config> {
+  const raw = await parseYamlFile(path, configSchema);
+  const base = dirname(path);
+  const clusters = new Map<string, ClusterConfig>();
+  for (const [name, c] of Object.entries(raw.clusters)) {
+    let nodes = c.nodes ?? [];
+    let versions = { ...c.versions };
+    if (c.talconfig) {
+      if (c.distribution !== 'talos') throw new ConfigError([`${path} clusters.${name}.talconfig: only talos clusters take a talconfig.yaml`]);
+      const tal = await readTalconfig(resolvePath(base, c.talconfig));
+      nodes = c.nodes ?? tal.nodes;
+      versions = { ...tal.versions, ...c.versions };
+    }
+    if (nodes.length === 0) throw new ConfigError([`${path} clusters.${name}.nodes: expected at least one node (or a talconfig)`]);
+    const dup = nodes.find((n, i) => nodes.findIndex((m) => m.name === n.name) !== i);
+    if (dup) throw new ConfigError([`${path} clusters.${name}.nodes: node name "${dup.name}" appears twice`]);
+    clusters.set(name, {
+      ...c, name, nodes, versions, source: path,
+      kubeconfig: resolvePath(base, c.kubeconfig),
+      ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
+    });
+  }
+  return { path, clusters };
+}
+
+/** Picks the cluster named by --cluster, or the only one; errors name the choices. */
+export function pickCluster(config: Config, name: string | undefined): ClusterConfig {
+  const names = [...config.clusters.keys()];
+  if (name === undefined) {
+    if (names.length === 1) return config.clusters.get(names[0]!)!;
+    throw new ConfigError([`--cluster: expected one of ${names.join(', ') || '(none configured)'} (${config.path} has ${names.length} clusters)`]);
+  }
+  const c = config.clusters.get(name);
+  if (!c) throw new ConfigError([`--cluster: no cluster "${name}" in ${config.path}; expected one of ${names.join(', ') || '(none)'}`]);
+  return c;
+}

@@ -1,0 +1,51 @@
+// The CLI runner: takes raw args so tests call it directly (nuxt/cli, citty). `list`, `help` and `--help` touch only
+// the registry; a task's implementation is imported when, and only when, it runs.
+import type { IO } from './io.ts';
+import { EXIT } from './exit.ts';
+import { taskHelp, taskList } from './help.ts';
+import { suggest } from './suggest.ts';
+import type { TaskEntry } from './types.ts';
+
+export interface CliOptions {
+  io: IO;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  registry: Record<string, TaskEntry>;
+  interrupt?: AbortController;
+}
+
+const USAGE = 'Usage: npx tsx tasks <namespace:name> [flags] | list | help <name>\n';
+
+function unknownTask(name: string, o: CliOptions): number {
+  const near = suggest(name, Object.keys(o.registry));
+  o.io.stderr.write(`✗ unknown task "${name}"${near ? `; did you mean ${near}?` : ''} (npx tsx tasks list shows them all)\n`);
+  return EXIT.usage;
+}
+
+export async function runCli(argv: string[], o: CliOptions): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') {
+    o.io.stdout.write(USAGE + '\n' + taskList(o.registry));
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === 'list') {
+    o.io.stdout.write(taskList(o.registry));
+    return EXIT.ok;
+  }
+  if (first === 'help') {
+    const name = rest[0];
+    if (!name) { o.io.stdout.write(USAGE); return EXIT.usage; }
+    const entry = o.registry[name];
+    if (!entry) return unknownTask(name, o);
+    o.io.stdout.write(taskHelp(name, entry));
+    return EXIT.ok;
+  }
+  const entry = o.registry[first];
+  if (!entry) return unknownTask(first, o);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    o.io.stdout.write(taskHelp(first, entry));
+    return EXIT.ok;
+  }
+  const { runTask } = await import('./run.ts');
+  return runTask({ name: first, entry, argv: rest, io: o.io, env: o.env, cwd: o.cwd, interrupt: o.interrupt });
+}

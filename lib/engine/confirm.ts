@@ -1,0 +1,43 @@
+// Confirmation before destructive work: the plan and the exact target are shown first; --yes skips the question;
+// without a terminal and without --yes the run refuses; the most destructive tasks want the cluster name typed.
+// @inquirer/prompts is imported only here, and only when a question is really asked.
+import type { IO } from './io.ts';
+import type { Logger } from './log.ts';
+import type { Destructive, Identity } from './types.ts';
+
+export type Decision = { go: true } | { go: false; reason: string; remedy?: string };
+
+export function describeTarget(identity: Identity): string[] {
+  return [
+    `cluster:    ${identity.cluster}`,
+    `context:    ${identity.context}`,
+    `API server: ${identity.apiServer}`,
+    `nodes:      ${identity.nodes.join(', ')}`,
+  ];
+}
+
+export async function confirm(o: {
+  io: IO; log: Logger; destructive: Destructive; identity: Identity; yes: boolean; confirmCluster?: string; task: string;
+}): Promise<Decision> {
+  const { identity } = o;
+  if (o.destructive === 'typed' && o.yes) {
+    if (o.confirmCluster === identity.cluster) return { go: true };
+    return { go: false, reason: `--yes on ${o.task} also needs --confirm-cluster ${identity.cluster}`, remedy: `add --confirm-cluster ${identity.cluster}` };
+  }
+  if (o.yes) return { go: true };
+  if (!o.io.interactive) {
+    return { go: false, reason: 'destructive task, no terminal to confirm on, and no --yes', remedy: 're-run with --yes (automation) or from a terminal' };
+  }
+  const { confirm: ask, input } = await import('@inquirer/prompts');
+  const context = { input: o.io.stdin, output: o.io.stderr, signal: AbortSignal.timeout(10 * 60_000) };
+  try {
+    if (o.destructive === 'typed') {
+      const typed = await input({ message: `Type the cluster name (${identity.cluster}) to continue:` }, context);
+      return typed.trim() === identity.cluster ? { go: true } : { go: false, reason: `typed "${typed.trim()}", not "${identity.cluster}"` };
+    }
+    const ok = await ask({ message: `Run ${o.task} against cluster ${identity.cluster} (${identity.apiServer})?`, default: false }, context);
+    return ok ? { go: true } : { go: false, reason: 'not confirmed' };
+  } catch (err) {
+    return { go: false, reason: `no answer (${(err as Error).name})` };
+  }
+}

@@ -1,0 +1,81 @@
+// Flag parsing with node:util parseArgs, plus rackhand's rules: every value is checked against its definition and a
+// bad one is reported by name with the expected form. Nothing here imports an implementation (start-up path).
+import { parseArgs } from 'node:util';
+import { DNS_LABEL, parseDuration } from '../patterns.ts';
+import { suggest } from './suggest.ts';
+import type { FlagDef, FlagDefs, FlagValues } from './types.ts';
+
+export const GLOBAL_FLAGS: FlagDefs = {
+  cluster: { type: 'string', description: 'cluster name from rackhand.yaml (default: the only one)', pattern: DNS_LABEL, hint: 'a cluster name like lab' },
+  config: { type: 'string', description: 'path to rackhand.yaml (default: $RACKHAND_CONFIG, then ./rackhand.yaml)' },
+  'dry-run': { type: 'boolean', description: 'show every command, change nothing', default: false },
+  yes: { type: 'boolean', description: 'do not ask for confirmation (automation)', default: false, short: 'y' },
+  json: { type: 'boolean', description: 'print the run record as JSON on stdout (human output stays on stderr)', default: false },
+  verbose: { type: 'boolean', description: 'print every command as it runs', default: false, short: 'v' },
+  help: { type: 'boolean', description: 'show help for this task', default: false, short: 'h' },
+};
+
+export class FlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagError';
+  }
+}
+
+function expected(name: string, def: FlagDef): string {
+  if (def.choices) return `--${name}: expected one of ${def.choices.join(', ')}`;
+  if (def.type === 'number') return `--${name}: expected a whole number`;
+  if (def.type === 'duration') return `--${name}: expected a duration like 30s, 10m or 1h30m`;
+  return `--${name}: expected ${def.hint ?? 'a value'}`;
+}
+
+function convert(name: string, def: FlagDef, raw: string): string | number {
+  if (def.choices && !def.choices.includes(raw)) throw new FlagError(`${expected(name, def)} (got "${raw}")`);
+  if (def.pattern && !def.pattern.test(raw)) throw new FlagError(`${expected(name, def)} (got "${raw}")`);
+  if (def.type === 'number') {
+    if (!/^\d+$/.test(raw)) throw new FlagError(`${expected(name, def)} (got "${raw}")`);
+    return Number(raw);
+  }
+  if (def.type === 'duration') {
+    try { return parseDuration(raw); } catch { throw new FlagError(`${expected(name, def)} (got "${raw}")`); }
+  }
+  return raw;
+}
+
+export interface ParsedFlags { values: FlagValues; positionals: string[] }
+
+/** Parses argv against the global flags plus a task's own; throws FlagError naming the flag on any problem. */
+export function parseFlags(argv: string[], taskFlags: FlagDefs): ParsedFlags {
+  const defs: FlagDefs = { ...GLOBAL_FLAGS, ...taskFlags };
+  const options = Object.fromEntries(Object.entries(defs).map(([name, d]) => [name, {
+    type: d.type === 'boolean' ? 'boolean' as const : 'string' as const,
+    ...(d.type === 'list' ? { multiple: true } : {}),
+    ...(d.short ? { short: d.short } : {}),
+  }]));
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const values: FlagValues = {};
+  const positionals: string[] = [];
+  for (const t of tokens) {
+    if (t.kind === 'positional') { positionals.push(t.value); continue; }
+    if (t.kind !== 'option') continue;
+    const def = defs[t.name];
+    if (!def) {
+      const near = suggest(t.name, Object.keys(defs));
+      throw new FlagError(`unknown flag ${t.rawName}${near ? `; did you mean --${near}?` : ''} (see --help)`);
+    }
+    if (def.type === 'boolean') {
+      if (t.value !== undefined) throw new FlagError(`--${t.name}: a switch, takes no value (got "${t.value}")`);
+      values[t.name] = true;
+      continue;
+    }
+    if (t.value === undefined || (t.inlineValue === false && t.value.startsWith('--'))) throw new FlagError(`${expected(t.name, def)} after --${t.name}`);
+    const v = convert(t.name, def, t.value);
+    if (def.type === 'list') values[t.name] = [...((values[t.name] as string[] | undefined) ?? []), String(v)];
+    else values[t.name] = v;
+  }
+  for (const [name, def] of Object.entries(defs)) {
+    if (values[name] === undefined && def.default !== undefined) values[name] = def.default;
+    if (values[name] === undefined && def.required) throw new FlagError(`${expected(name, def)}; --${name} is required`);
+  }
+  return { values, positionals };
+}

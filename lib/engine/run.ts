@@ -1,0 +1,223 @@
+// The life of one run: flags -> config -> preflight -> plan (probe state) -> confirm -> steps (undo on failure or
+// Ctrl-C) -> postflight -> run record. Every exit path writes the record; exit codes come from exit.ts.
+import { join } from 'node:path';
+import { configPath, ConfigError, loadConfig, pickCluster, type ClusterConfig } from '../config.ts';
+import { Executor } from '../exec.ts';
+import { Redactor } from '../redact.ts';
+import { writeRunRecord, type CheckRecord, type RunRecord, type RunResult } from '../report.ts';
+import { Kubectl } from '../tools/kubectl.ts';
+import { identityMatchesConfig, readIdentity } from '../checks/identity.ts';
+import { confirm, describeTarget } from './confirm.ts';
+import { EXIT } from './exit.ts';
+import { FlagError, parseFlags } from './flags.ts';
+import { taskHelp } from './help.ts';
+import type { IO } from './io.ts';
+import { Logger } from './log.ts';
+import { renderSteps, type PlannedStep } from './render.ts';
+import { StepFailure, type Check, type Identity, type TaskContext, type TaskEntry } from './types.ts';
+
+export interface RunOptions {
+  name: string;
+  entry: TaskEntry;
+  argv: string[];
+  io: IO;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Tests inject an abort to simulate Ctrl-C; the CLI wires SIGINT to it. */
+  interrupt?: AbortController;
+}
+
+class Outcome extends Error {
+  constructor(readonly result: RunResult, readonly exitCode: number, message: string, readonly remedy?: string) { super(message); }
+}
+
+export async function runTask(o: RunOptions): Promise<number> {
+  const started = new Date();
+  const redactor = new Redactor();
+  const stateDir = o.env.RACKHAND_STATE_DIR ?? join(o.cwd, '.rackhand');
+  const abort = o.interrupt ?? new AbortController();
+  const record: RunRecord = {
+    task: o.name, cluster: null, identity: null, flags: {}, dryRun: false, result: 'failed', exitCode: EXIT.failed,
+    startedAt: started.toISOString(), finishedAt: '', durationMs: 0, steps: [], checks: [], commands: [], error: null, data: {},
+  };
+  let log = new Logger(o.io, redactor);
+  let exec: Executor | undefined;
+  let json = false;
+  let planned: PlannedStep[] = [];
+  const onSigint = (): void => abort.abort(new Error('interrupted'));
+  process.on('SIGINT', onSigint);
+
+  try {
+    // 1. Input: flags and config. Any problem here is exit 2 with nothing run.
+    let flags;
+    try {
+      flags = parseFlags(o.argv, o.entry.flags).values;
+    } catch (err) {
+      if (err instanceof FlagError) throw new Outcome('refused', EXIT.usage, `${o.name}: ${err.message}`);
+      throw err;
+    }
+    for (const [name, def] of Object.entries(o.entry.flags)) if (def.secret && typeof flags[name] === 'string') redactor.add(flags[name] as string);
+    record.flags = { ...flags };
+    json = flags.json === true;
+    record.dryRun = flags['dry-run'] === true;
+    log = new Logger(o.io, redactor, flags.verbose === true);
+    if (flags.help) {
+      o.io.stdout.write(taskHelp(o.name, o.entry));
+      record.result = 'nothing-to-do';
+      record.exitCode = EXIT.ok;
+      return EXIT.ok;
+    }
+    let cluster: ClusterConfig | undefined;
+    if (o.entry.cluster) {
+      try {
+        cluster = pickCluster(await loadConfig(configPath(flags.config as string | undefined, o.env, o.cwd)), flags.cluster as string | undefined);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new Outcome('refused', EXIT.usage, err.message);
+        throw err;
+      }
+      record.cluster = cluster.name;
+    }
+
+    exec = new Executor({
+      dryRun: record.dryRun, env: o.env, signal: abort.signal, redactor,
+      log: (line, kind) => log.command(line, kind === 'dry-run'),
+    });
+    const ctx = makeContext(o, { flags, exec, log, cluster, stateDir, record, abort, json });
+    const impl = (await o.entry.load()).default();
+
+    // 2. Preflight: refuse (exit 3) before anything changes.
+    const preflight: Check[] = [...(cluster ? [identityMatchesConfig] : []), ...(impl.preflight?.(ctx) ?? [])];
+    if (!(await runChecks('preflight', preflight, ctx, record, log))) {
+      throw new Outcome('refused', EXIT.refused, 'preflight checks refused to start; nothing was changed');
+    }
+    const identity: Identity | null = cluster ? await readIdentity(ctx) : null;
+    record.identity = identity;
+
+    // 3. Plan: observe state, probe every step.
+    const steps = await impl.plan(ctx);
+    planned = steps.map((step) => ({ step, record: { title: step.title, status: 'pending', durationMs: 0 } }));
+    record.steps = planned.map((p) => p.record);
+    for (const p of planned) {
+      const reason = p.step.isDone ? await p.step.isDone() : false;
+      if (reason) { p.record.status = 'skipped'; p.record.reason = reason; }
+    }
+    const pending = planned.filter((p) => p.record.status === 'pending');
+    if (pending.length === 0 && planned.length > 0) {
+      for (const p of planned) log.info(`${p.step.title}: skipped, ${p.record.reason}`);
+      log.success('nothing to do');
+      await runChecks('postflight', impl.postflight?.(ctx) ?? [], ctx, record, log);
+      record.result = 'nothing-to-do';
+      record.exitCode = EXIT.ok;
+      return EXIT.ok;
+    }
+
+    // 4. Confirm destructive work, showing the plan and the target.
+    if (o.entry.destructive && identity && pending.some((p) => p.step.mutating !== false)) {
+      log.action(`plan for ${o.name}${record.dryRun ? ' (dry run: nothing will change)' : ''}:`);
+      for (const p of planned) log.info(`  ${p.record.status === 'skipped' ? `skip  ${p.step.title} (${p.record.reason})` : `do    ${p.step.title}`}`);
+      for (const line of describeTarget(identity)) log.info(line);
+      if (!record.dryRun) {
+        const d = await confirm({ io: o.io, log, destructive: o.entry.destructive, identity, yes: flags.yes === true, confirmCluster: flags['confirm-cluster'] as string | undefined, task: o.name });
+        if (!d.go) throw new Outcome('refused', EXIT.refused, `refused: ${d.reason}; nothing was changed`, d.remedy);
+      }
+    }
+
+    // 5. Steps. On failure or Ctrl-C, undo what was done, newest first.
+    try {
+      await renderSteps(planned, o.io);
+    } catch (err) {
+      const interrupted = abort.signal.aborted;
+      await undoCompleted(planned, exec, log);
+      if (interrupted) throw new Outcome('interrupted', EXIT.interrupted, 'interrupted: completed steps were undone');
+      const failed = planned.find((p) => p.record.status === 'failed');
+      throw new Outcome('failed', EXIT.failed, `${failed ? `step "${failed.step.title}" failed: ` : ''}${(err as Error).message}`,
+        err instanceof StepFailure ? err.remedy : undefined);
+    }
+    if (abort.signal.aborted) {
+      await undoCompleted(planned, exec, log);
+      throw new Outcome('interrupted', EXIT.interrupted, 'interrupted: completed steps were undone');
+    }
+
+    // 6. Postflight proves the result.
+    if (!(await runChecks('postflight', impl.postflight?.(ctx) ?? [], ctx, record, log))) {
+      throw new Outcome('failed', EXIT.failed, 'postflight checks failed');
+    }
+    record.result = 'success';
+    record.exitCode = EXIT.ok;
+    return EXIT.ok;
+  } catch (err) {
+    const out = err instanceof Outcome ? err : new Outcome(abort.signal.aborted ? 'interrupted' : 'failed', abort.signal.aborted ? EXIT.interrupted : EXIT.failed, (err as Error).message);
+    record.result = out.result;
+    record.exitCode = out.exitCode;
+    record.error = { message: redactor.redact(out.message), ...(out.remedy ? { remedy: out.remedy } : {}) };
+    log.failure(out.message);
+    if (out.remedy) log.info(`next: ${out.remedy}`);
+    return out.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+    const finished = new Date();
+    record.finishedAt = finished.toISOString();
+    record.durationMs = finished.getTime() - started.getTime();
+    record.commands = exec ? exec.journal : [];
+    const path = await writeRunRecord(stateDir, record, redactor).catch((e: Error) => { log.warning(`could not write the run record: ${e.message}`); return undefined; });
+    if (json) o.io.stdout.write(`${JSON.stringify(redactor.redactDeep({ ...record, recordPath: path }), null, 2)}\n`);
+  }
+}
+
+async function runChecks(phase: 'preflight' | 'postflight', checks: Check[], ctx: TaskContext, record: RunRecord, log: Logger): Promise<boolean> {
+  let ok = true;
+  for (const check of checks) {
+    let r;
+    try {
+      r = await check.run(ctx);
+    } catch (err) {
+      r = { ok: false, message: (err as Error).message };
+    }
+    const entry: CheckRecord = { phase, name: check.name, ...r };
+    record.checks.push(entry);
+    if (r.ok) log.command(`${phase}: ${check.name}: ${r.message}`);
+    else if (r.warning) log.warning(`${phase}: ${check.name}: ${r.message}`);
+    else {
+      ok = false;
+      log.failure(`${phase}: ${check.name}: ${r.message}`);
+      if (r.remedy) log.info(`  next: ${r.remedy}`);
+    }
+  }
+  return ok;
+}
+
+async function undoCompleted(planned: PlannedStep[], exec: Executor, log: Logger): Promise<void> {
+  // Undo must be able to run commands after Ctrl-C aborted the run's signal: a fresh executor, same journal.
+  exec.detachSignal();
+  for (const p of [...planned].reverse()) {
+    if (p.record.status !== 'done' || !p.step.undo) continue;
+    log.action(`undo: ${p.step.title}`);
+    try {
+      await p.step.undo();
+      p.record.status = 'undone';
+    } catch (err) {
+      log.failure(`undo of "${p.step.title}" failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+function makeContext(o: RunOptions, s: {
+  flags: TaskContext['flags']; exec: Executor; log: Logger; cluster: ClusterConfig | undefined; stateDir: string; record: RunRecord; abort: AbortController; json: boolean;
+}): TaskContext {
+  let kubectl: Kubectl | undefined;
+  const needCluster = (): ClusterConfig => {
+    if (!s.cluster) throw new Error(`${o.name} is registered without a cluster`);
+    return s.cluster;
+  };
+  return {
+    task: o.name, flags: s.flags, dryRun: s.record.dryRun, yes: s.flags.yes === true, exec: s.exec, log: s.log,
+    signal: s.abort.signal, env: o.env, cwd: o.cwd, stateDir: s.stateDir, data: s.record.data,
+    get cluster() { return needCluster(); },
+    get kubectl() {
+      const c = needCluster();
+      kubectl ??= new Kubectl(s.exec, { kubeconfig: c.kubeconfig, context: c.context });
+      return kubectl;
+    },
+    out(text: string) { if (!s.json) o.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`); },
+  };
+}

@@ -1,0 +1,104 @@
+// What a task declares and what it gets at run time. Tasks are plain data plus a few functions: flags as data,
+// preflight checks, a plan that observes real state and returns steps, postflight checks.
+import type { ClusterConfig } from '../config.ts';
+import type { Executor } from '../exec.ts';
+import type { Kubectl } from '../tools/kubectl.ts';
+import type { Logger } from './log.ts';
+
+export type FlagType = 'string' | 'boolean' | 'number' | 'duration' | 'list';
+
+export interface FlagDef {
+  type: FlagType;
+  description: string;
+  /** Default value, in the flag's parsed form (durations in ms). */
+  default?: string | number | boolean;
+  choices?: readonly string[];
+  /** Values must match; `hint` says what was expected ("a node name like cp1"). */
+  pattern?: RegExp;
+  hint?: string;
+  required?: boolean;
+  /** Never printed, logged or recorded; registered with the executor's redactor. */
+  secret?: boolean;
+  short?: string;
+}
+
+export type FlagDefs = Record<string, FlagDef>;
+export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
+
+/** How much confirmation a task needs: none, yes/no, or typing the cluster name. */
+export type Destructive = false | true | 'typed';
+
+/** The light registry entry: everything `tasks list` and `--help` need, nothing that imports an implementation. */
+export interface TaskEntry {
+  summary: string;
+  description?: string;
+  example: string;
+  flags: FlagDefs;
+  destructive: Destructive;
+  /** false for tasks that do not talk to a configured cluster (lab:*). */
+  cluster: boolean;
+  /** The implementation module; its default export makes a fresh TaskImpl for each run. */
+  load: () => Promise<{ default: () => TaskImpl }>;
+}
+
+export interface CheckResult { ok: boolean; message: string; remedy?: string; warning?: boolean }
+export interface Check { name: string; run(ctx: TaskContext): Promise<CheckResult> }
+
+export interface StepRuntime {
+  /** A progress line under the step (listr2 task.output). */
+  output(text: string): void;
+}
+
+export interface Step {
+  title: string;
+  /** Probe of real state: a reason string when the step has nothing to do (shown as "skipped: <reason>"). */
+  isDone?(): Promise<string | false>;
+  run(rt: StepRuntime): Promise<void>;
+  /** Puts back what run() changed; runs when a later step fails or the run is interrupted. */
+  undo?(): Promise<void>;
+  /** Mutating steps need confirmation on destructive tasks; read-only steps (observe, wait) do not count. */
+  mutating?: boolean;
+}
+
+export interface TaskImpl {
+  preflight?: (ctx: TaskContext) => Check[];
+  plan(ctx: TaskContext): Promise<Step[]>;
+  postflight?: (ctx: TaskContext) => Check[];
+}
+
+/** The cluster a destructive run targets, shown before any confirmation. */
+export interface Identity {
+  cluster: string;
+  context: string;
+  apiServer: string;
+  nodes: string[];
+}
+
+export interface TaskContext {
+  task: string;
+  flags: FlagValues;
+  dryRun: boolean;
+  yes: boolean;
+  exec: Executor;
+  log: Logger;
+  signal: AbortSignal;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** `.rackhand/` (or RACKHAND_STATE_DIR): run records, snapshots, lab state. */
+  stateDir: string;
+  /** Throws for tasks registered with cluster: false. */
+  readonly cluster: ClusterConfig;
+  readonly kubectl: Kubectl;
+  /** Structured result the task wants in the run record (and in --json). */
+  data: Record<string, unknown>;
+  /** Primary output (a status table, export lines): stdout unless --json. */
+  out(text: string): void;
+}
+
+/** A step failure that names the failing thing and the next command to run. */
+export class StepFailure extends Error {
+  constructor(message: string, readonly remedy?: string) {
+    super(message);
+    this.name = 'StepFailure';
+  }
+}

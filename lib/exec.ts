@@ -1,0 +1,178 @@
+// The ONLY place rackhand spawns a process. argv arrays, never a shell string; a deadline on every call (the whole
+// process group is killed); calls are read-only or mutating, and under --dry-run mutating calls are printed, not run;
+// registered secrets are redacted from everything this module prints, logs, journals or throws.
+import { execa } from 'execa';
+import { Redactor } from './redact.ts';
+
+export interface ExecOptions {
+  /** Changes state somewhere. Mutating calls are not run under --dry-run. */
+  mutating: boolean;
+  /** Deadline for the whole call; the process group gets SIGTERM, then SIGKILL 2 s later. */
+  timeoutMs?: number;
+  input?: string;
+  /** Extra environment on top of the executor's environment. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Run even under --dry-run (a mutating call with its own dry-run mode, e.g. `talosctl upgrade-k8s --dry-run`). */
+  runInDryRun?: boolean;
+}
+
+export interface ExecResult {
+  argv: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  canceled: boolean;
+  dryRun: boolean;
+  /** The process could not be started (binary missing). */
+  notFound: boolean;
+}
+
+export interface JournalEntry {
+  argv: string[];
+  exitCode: number | null;
+  durationMs: number;
+  mutating: boolean;
+  dryRun?: boolean;
+  timedOut?: boolean;
+}
+
+export class ExecError extends Error {
+  readonly result: ExecResult;
+  constructor(result: ExecResult, redactor: Redactor) {
+    const cmd = redactor.redactArgv(result.argv).join(' ');
+    const why = result.notFound ? `${result.argv[0]}: command not found`
+      : result.timedOut ? `timed out after ${result.durationMs} ms`
+      : result.canceled ? 'canceled'
+      : `exit code ${result.exitCode}`;
+    const detail = redactor.redact(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
+    super(`${cmd}: ${why}${detail ? `\n${detail}` : ''}`);
+    this.name = 'ExecError';
+    this.result = { ...result, argv: redactor.redactArgv(result.argv), stderr: redactor.redact(result.stderr), stdout: redactor.redact(result.stdout) };
+  }
+}
+
+export interface ExecutorOptions {
+  dryRun?: boolean;
+  /** The environment children get (the CLI passes process.env; tests pass a lab's). */
+  env: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  /** Called with a redacted one-line description of every call ("$ kubectl get nodes", "[dry-run] ..."). */
+  log?: (line: string, kind: 'run' | 'dry-run') => void;
+  redactor?: Redactor;
+  defaultTimeoutMs?: number;
+}
+
+const KILL_GRACE_MS = 2_000;
+
+export class Executor {
+  readonly journal: JournalEntry[] = [];
+  readonly redactor: Redactor;
+  readonly dryRun: boolean;
+  private signalRef: AbortSignal | undefined;
+  constructor(private readonly opts: ExecutorOptions) {
+    this.redactor = opts.redactor ?? new Redactor();
+    this.dryRun = opts.dryRun ?? false;
+    this.signalRef = opts.signal;
+  }
+
+  get env(): Record<string, string | undefined> { return this.opts.env; }
+  get signal(): AbortSignal | undefined { return this.signalRef; }
+
+  /** After Ctrl-C the undo steps still need to run commands: stop honouring the (aborted) run signal. */
+  detachSignal(): void { this.signalRef = undefined; }
+
+  /** Values that must never be printed, logged or recorded. */
+  registerSecret(value: string): void { this.redactor.add(value); }
+
+  /** Runs argv; a non-zero exit is returned, not thrown (use `ok()` to throw). */
+  async run(argv: readonly string[], o: ExecOptions): Promise<ExecResult> {
+    if (argv.length === 0 || !argv[0]) throw new Error('exec: empty argv');
+    const shown = this.redactor.redactArgv(argv).join(' ');
+    if (o.mutating && this.dryRun && !o.runInDryRun) {
+      this.opts.log?.(`[dry-run] ${shown}`, 'dry-run');
+      this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: null, durationMs: 0, mutating: true, dryRun: true });
+      return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0, timedOut: false, canceled: false, dryRun: true, notFound: false };
+    }
+    this.opts.log?.(`$ ${shown}`, 'run');
+    const result = await spawnWithDeadline(argv, {
+      timeoutMs: o.timeoutMs ?? this.opts.defaultTimeoutMs ?? 60_000,
+      env: { ...this.opts.env, ...o.env },
+      input: o.input,
+      cwd: o.cwd,
+      signal: this.signalRef,
+    });
+    this.journal.push({
+      argv: this.redactor.redactArgv(argv), exitCode: result.exitCode, durationMs: result.durationMs, mutating: o.mutating,
+      ...(result.timedOut ? { timedOut: true } : {}),
+    });
+    return result;
+  }
+
+  /** Runs argv and throws an ExecError (redacted) unless it exits 0. */
+  async ok(argv: readonly string[], o: ExecOptions): Promise<ExecResult> {
+    const r = await this.run(argv, o);
+    if (r.exitCode !== 0) throw new ExecError(r, this.redactor);
+    return r;
+  }
+
+  error(result: ExecResult): ExecError { return new ExecError(result, this.redactor); }
+}
+
+interface SpawnOptions {
+  timeoutMs: number;
+  env: Record<string, string | undefined>;
+  input?: string;
+  cwd?: string;
+  signal?: AbortSignal;
+}
+
+/** Spawns in its own process group so a deadline or Ctrl-C kills grandchildren too (execa's timeout does not). */
+async function spawnWithDeadline(argv: readonly string[], o: SpawnOptions): Promise<ExecResult> {
+  const started = performance.now();
+  const [file, ...args] = argv as [string, ...string[]];
+  let timedOut = false;
+  let canceled = false;
+  const child = execa(file, args, {
+    reject: false, detached: true, extendEnv: false, env: o.env, cwd: o.cwd,
+    stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
+    ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
+  });
+  const killGroup = (): void => {
+    if (child.pid === undefined) return;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, KILL_GRACE_MS).unref();
+  };
+  const timer = setTimeout(() => { timedOut = true; killGroup(); }, o.timeoutMs);
+  const onAbort = (): void => { canceled = true; killGroup(); };
+  if (o.signal?.aborted) onAbort(); else o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const r = await child;
+    const notFound = (r as { code?: string }).code === 'ENOENT';
+    return {
+      argv: [...argv],
+      exitCode: typeof r.exitCode === 'number' ? r.exitCode : notFound ? 127 : timedOut ? 124 : 128,
+      stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''),
+      durationMs: Math.round(performance.now() - started),
+      timedOut, canceled, dryRun: false, notFound,
+    };
+  } finally {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Starts a long-lived background process (lab:up's daemon) detached from this one, output to a log file. */
+export function spawnDetached(argv: readonly string[], o: { env: Record<string, string | undefined>; logFile: string; cwd?: string }): number {
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = execa(file, args, {
+    detached: true, extendEnv: false, env: o.env, cwd: o.cwd, stdin: 'ignore',
+    stdout: { file: o.logFile }, stderr: { file: o.logFile }, reject: false,
+  });
+  child.catch(() => undefined);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${file}`);
+  return child.pid;
+}

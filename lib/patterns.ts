@@ -1,0 +1,25 @@
+// Plain regular expressions for values that reach a command line. Kept free of imports so the CLI's start-up path
+// (flag parsing for `tasks list` / `--help`) stays cheap; lib/validate.ts wraps them in zod for config files.
+
+// RFC 1123 subdomain, as Kubernetes requires for node names (kubernetes/apimachinery pkg/util/validation/validation.go).
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// RFC 1123 label (namespaces, cluster names).
+export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const SEMVER_TAG = /^v\d+\.\d+\.\d+$/;
+/** Go-style durations as kubectl and talosctl take them (time.ParseDuration subset): 90s, 10m, 1h30m. */
+export const DURATION = /^(\d+(ms|s|m|h))+$/;
+
+export function parseDuration(text: string): number {
+  if (!DURATION.test(text)) throw new Error(`expected a duration like 30s, 10m or 1h30m, got "${text}"`);
+  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const m of text.matchAll(/(\d+)(ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1_000 && ms % 1_000 === 0) return `${ms / 1_000}s`;
+  if (ms >= 1_000) return `${(ms / 1_000).toFixed(1)}s`;
+  return `${ms}ms`;
+}

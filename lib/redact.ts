@@ -1,0 +1,33 @@
+// Secret redaction shared by exec, logs, run records and reports. A registered value is replaced by *** wherever it
+// appears, including inside longer strings (a token inside a URL or an env assignment).
+export const REDACTED = '***';
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(value: string | undefined): void {
+    // Very short values would redact ordinary text ("a", "1"); a secret that short is not a secret worth hiding.
+    if (value && value.length >= 4) this.secrets.add(value);
+  }
+
+  get size(): number { return this.secrets.size; }
+
+  redact(text: string): string {
+    let out = text;
+    // Longest first so a secret that contains another is replaced whole.
+    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+
+  redactArgv(argv: readonly string[]): string[] { return argv.map((a) => this.redact(a)); }
+
+  /** Deep copy of a JSON-like value with every string redacted. */
+  redactDeep<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactDeep(v)])) as T;
+    }
+    return value;
+  }
+}

@@ -1,0 +1,105 @@
+// kubectl wrapper: argv builders, JSON readers and the mutating verbs rackhand uses. Always pins --kubeconfig and
+// --context so a stray KUBECONFIG or current-context can never redirect a run to another cluster.
+import type { Executor, ExecResult } from '../exec.ts';
+import type { KubeList, KubeObject } from './kube-types.ts';
+import { classify, lastLine, ToolError, type FailureRule } from './tool-error.ts';
+
+export interface KubeTarget { kubeconfig: string; context: string }
+
+export interface Selector {
+  namespace?: string;
+  allNamespaces?: boolean;
+  labels?: string;
+  fields?: string;
+}
+
+// Error texts: kubernetes/kubectl pkg/cmd/util/helpers.go (StandardErrorMessage: `Error from server (<reason>): ...`).
+const RULES: FailureRule[] = [
+  [/Error from server \(NotFound\)|not found/, 'NotFound'],
+  [/Error from server \(AlreadyExists\)/, 'AlreadyExists'],
+  [/Error from server \(Conflict\)/, 'Conflict'],
+  [/Error from server \((Unauthorized|Forbidden)\)|You must be logged in/, 'Auth'],
+  [/timed out waiting for the condition|global timeout reached|context deadline exceeded/, 'Timeout'],
+  [/connection refused|no such host|Unable to connect to the server|dial tcp/, 'Unreachable'],
+];
+
+export function selectorArgs(s: Selector): string[] {
+  const a: string[] = [];
+  if (s.allNamespaces) a.push('--all-namespaces');
+  else if (s.namespace) a.push('--namespace', s.namespace);
+  if (s.labels) a.push('--selector', s.labels);
+  if (s.fields) a.push('--field-selector', s.fields);
+  return a;
+}
+
+export interface ConfigView { context: string; cluster: string; server: string; user: string }
+
+export class Kubectl {
+  constructor(private readonly exec: Executor, readonly target: KubeTarget, private readonly timeoutMs = 30_000) {}
+
+  argv(args: readonly string[]): string[] {
+    return ['kubectl', '--kubeconfig', this.target.kubeconfig, '--context', this.target.context, ...args];
+  }
+
+  private fail(r: ExecResult): ToolError {
+    const e = this.exec.error(r);
+    return new ToolError('kubectl', e.result, classify(r, RULES), lastLine(e.result.stderr) || e.message);
+  }
+
+  /** Read-only call; throws a ToolError on non-zero exit. */
+  async read(args: readonly string[], timeoutMs = this.timeoutMs): Promise<string> {
+    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs });
+    if (r.exitCode !== 0) throw this.fail(r);
+    return r.stdout;
+  }
+
+  /** Mutating call (printed, not run, under --dry-run); throws a ToolError on non-zero exit. */
+  async mutate(args: readonly string[], o: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
+    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs: o.timeoutMs ?? this.timeoutMs, input: o.input });
+    if (r.exitCode !== 0) throw this.fail(r);
+    return r;
+  }
+
+  async list<T extends KubeObject>(resource: string, s: Selector = {}): Promise<T[]> {
+    const out = await this.read(['get', resource, ...selectorArgs(s), '--output', 'json']);
+    return (JSON.parse(out) as KubeList<T>).items;
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get<T extends KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {
+    const out = await this.read(['get', resource, name, ...(namespace ? ['--namespace', namespace] : []), '--ignore-not-found', '--output', 'json']);
+    return out.trim() ? (JSON.parse(out) as T) : undefined;
+  }
+
+  /** What the kubeconfig says about the pinned context (`kubectl config view --minify` prints only that context). */
+  async configView(): Promise<ConfigView> {
+    const out = await this.read(['config', 'view', '--minify', '--output', 'json']);
+    const v = JSON.parse(out) as {
+      'current-context'?: string;
+      contexts?: { name: string; context: { cluster: string; user: string } }[];
+      clusters?: { name: string; cluster: { server: string } }[];
+    };
+    const ctx = v.contexts?.[0];
+    return { context: ctx?.name ?? '', cluster: ctx?.context.cluster ?? '', user: ctx?.context.user ?? '', server: v.clusters?.[0]?.cluster.server ?? '' };
+  }
+
+  /** Server gitVersion from `kubectl version -o json` (kubernetes/kubectl pkg/cmd/version/version.go). */
+  async serverVersion(): Promise<string> {
+    const out = await this.read(['version', '--output', 'json']);
+    return (JSON.parse(out) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion ?? '';
+  }
+
+  cordon(node: string): Promise<ExecResult> { return this.mutate(['cordon', node]); }
+  uncordon(node: string): Promise<ExecResult> { return this.mutate(['uncordon', node]); }
+
+  /** --timeout is always set: kubectl's default 0 waits forever (kubectl drain --help). */
+  drain(node: string, timeoutMs: number): Promise<ExecResult> {
+    return this.mutate(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${Math.ceil(timeoutMs / 1000)}s`],
+      { timeoutMs: timeoutMs + 15_000 });
+  }
+
+  /** `kubectl wait` with a deadline; `for` is e.g. condition=Ready, delete, jsonpath={.status.phase}=Running. */
+  wait(resource: string, forWhat: string, timeoutMs: number, s: Selector = {}): Promise<string> {
+    return this.read(['wait', resource, ...selectorArgs(s), `--for=${forWhat}`, `--timeout=${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 15_000);
+  }
+}

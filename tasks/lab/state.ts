@@ -1,0 +1,38 @@
+// Where the background lab keeps its files and how to tell whether it is alive (shared by lab:up/down/status).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface LabState {
+  pid: number;
+  url: string;
+  port: number;
+  dir: string;
+  kubeconfigPath: string;
+  configPath: string;
+  env: Record<string, string>;
+}
+
+export function labDir(stateDir: string): string { return join(stateDir, 'lab'); }
+
+export async function readLabState(stateDir: string): Promise<LabState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(labDir(stateDir), 'state.json'), 'utf8')) as LabState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Shell-quoted export lines for `eval "$(npx tsx tasks lab:up)"`. */
+export function exportLines(env: Record<string, string>): string {
+  const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+  return Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`).join('\n');
+}

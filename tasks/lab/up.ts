@@ -1,0 +1,56 @@
+// lab:up — starts the simulated homelab (fake API server + controllers + fake CLIs) as a background process and
+// prints the export lines that point kubectl and rackhand at it. Idempotent: a running lab is reused.
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnDetached } from '../../lib/exec.ts';
+import type { TaskContext, TaskImpl } from '../../lib/engine/types.ts';
+import { formatDuration } from '../../lib/patterns.ts';
+import { waitUntil } from '../../lib/wait.ts';
+import { alive, exportLines, labDir, readLabState, type LabState } from './state.ts';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const START_TIMEOUT_MS = 30_000;
+
+export default function labUp(): TaskImpl {
+  let running: LabState | undefined;
+  return {
+    async plan(ctx: TaskContext) {
+      const dir = labDir(ctx.stateDir);
+      return [{
+        title: 'start the lab',
+        async isDone() {
+          running = await readLabState(ctx.stateDir);
+          if (running && alive(running.pid)) {
+            ctx.out(exportLines(running.env));
+            ctx.data.lab = running;
+            return `a lab is already running at ${running.url} (pid ${running.pid})`;
+          }
+          return false;
+        },
+        async run(rt) {
+          await rm(dir, { recursive: true, force: true });
+          await mkdir(dir, { recursive: true, mode: 0o700 });
+          const argv = [process.execPath, '--import', 'tsx', join(REPO, 'lab/daemon.ts'), '--dir', dir,
+            '--reboot-ms', String(ctx.flags['reboot-time']),
+            ...(ctx.flags.topology ? ['--topology', resolve(ctx.cwd, String(ctx.flags.topology))] : [])];
+          if (ctx.dryRun) { rt.output(`[dry-run] would start ${argv.join(' ')}`); return; }
+          const pid = spawnDetached(argv, { env: ctx.env, logFile: join(dir, 'daemon.log'), cwd: REPO });
+          rt.output(`lab daemon pid ${pid}; waiting up to ${formatDuration(START_TIMEOUT_MS)} for it to listen`);
+          running = await waitUntil({
+            what: `the lab daemon (pid ${pid}) to write ${join(dir, 'state.json')}`,
+            timeoutMs: START_TIMEOUT_MS, signal: ctx.signal,
+            probe: async () => {
+              const s = await readLabState(ctx.stateDir);
+              if (s) return { done: true, value: s };
+              return alive(pid) ? { done: false, seen: 'starting' } : { done: true, value: undefined };
+            },
+          });
+          if (!running) throw new Error(`the lab daemon exited during start-up; see ${join(dir, 'daemon.log')}`);
+          ctx.data.lab = running;
+          ctx.out(exportLines(running.env));
+        },
+      }];
+    },
+  };
+}
