@@ -59,7 +59,7 @@ export interface ExecutorOptions {
   /** The environment children get (the CLI passes process.env; tests pass a lab's). */
   env: Record<string, string | undefined>;
   signal?: AbortSignal;
-  /** Called with a redacted one-line description of every call ("$ kubectl get nodes", "[dry-run] ..."). */
+  /** Called with the redacted command line of every call; kind says whether it ran or was only shown (dry-run). */
   log?: (line: string, kind: 'run' | 'dry-run') => void;
   redactor?: Redactor;
   defaultTimeoutMs?: number;
@@ -96,7 +96,7 @@ export class Executor {
       this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: null, durationMs: 0, mutating: true, dryRun: true });
       return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0, timedOut: false, canceled: false, dryRun: true, notFound: false };
     }
-    this.opts.log?.(`$ ${shown}`, 'run');
+    this.opts.log?.(shown, 'run');
     const result = await spawnWithDeadline(argv, {
       timeoutMs: o.timeoutMs ?? this.opts.defaultTimeoutMs ?? 60_000,
       env: { ...this.opts.env, ...o.env },

@@ -37,6 +37,8 @@ export class Logger {
   warning(m: string): void { this.write('warning', m); }
   failure(m: string): void { this.write('failure', m); }
   info(m: string): void { this.write('info', m); }
+  /** Detail shown only with --verbose. */
+  detail(m: string): void { if (this.verbose) this.write('info', m); }
   /** Commands are shown with --verbose; dry-run commands are always shown. */
   command(m: string, always = false): void { if (always || this.verbose) this.write('command', m); }
   bold(text: string): string { return this.colors.bold(text); }

@@ -1,13 +1,14 @@
 // Runs the planned steps through listr2: the default renderer on a terminal, plain verbose lines otherwise (cron
 // logs, CI). listr2's own signal handling is off: the engine owns Ctrl-C so undo can run (reference/node-stack.md).
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+import type { Redactor } from '../redact.ts';
 import type { IO } from './io.ts';
 import type { StepRecord } from '../report.ts';
 import type { Step } from './types.ts';
 
 export interface PlannedStep { step: Step; record: StepRecord }
 
-export async function renderSteps(planned: PlannedStep[], io: IO): Promise<void> {
+export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Redactor): Promise<void> {
   // All human output goes to stderr; stdout is kept for primary output and --json.
   const logger = new ListrLogger({ processOutput: new ProcessOutput(io.stderr as NodeJS.WriteStream, io.stderr as NodeJS.WriteStream), useIcons: io.color });
   const list = new Listr(planned.map(({ step, record }) => ({
@@ -16,7 +17,7 @@ export async function renderSteps(planned: PlannedStep[], io: IO): Promise<void>
     task: async (_ctx: unknown, task: { output: string | undefined }) => {
       const started = performance.now();
       try {
-        await step.run({ output: (text: string) => { task.output = text; } });
+        await step.run({ output: (text: string) => { task.output = redactor.redact(text); } });
         record.status = 'done';
       } catch (err) {
         record.status = 'failed';

@@ -124,7 +124,7 @@ export async function runTask(o: RunOptions): Promise<number> {
 
     // 5. Steps. On failure or Ctrl-C, undo what was done, newest first.
     try {
-      await renderSteps(planned, o.io);
+      await renderSteps(planned, o.io, redactor);
     } catch (err) {
       const interrupted = abort.signal.aborted;
       await undoCompleted(planned, exec, log);
@@ -175,7 +175,7 @@ async function runChecks(phase: 'preflight' | 'postflight', checks: Check[], ctx
     }
     const entry: CheckRecord = { phase, name: check.name, ...r };
     record.checks.push(entry);
-    if (r.ok) log.command(`${phase}: ${check.name}: ${r.message}`);
+    if (r.ok) log.detail(`${phase}: ${check.name}: ${r.message}`);
     else if (r.warning) log.warning(`${phase}: ${check.name}: ${r.message}`);
     else {
       ok = false;

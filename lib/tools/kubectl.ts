@@ -71,8 +71,12 @@ export class Kubectl {
     return out.trim() ? (JSON.parse(out) as T) : undefined;
   }
 
-  /** What the kubeconfig says about the pinned context (`kubectl config view --minify` prints only that context). */
-  async configView(): Promise<ConfigView> {
+  private view: ConfigView | undefined;
+
+  /** What the kubeconfig says about the pinned context (`kubectl config view --minify` prints only that context).
+   *  Read once per run; `fresh` re-reads after the kubeconfig was rewritten (bootstrap). */
+  async configView(fresh = false): Promise<ConfigView> {
+    if (this.view && !fresh) return this.view;
     const out = await this.read(['config', 'view', '--minify', '--output', 'json']);
     const v = JSON.parse(out) as {
       'current-context'?: string;
@@ -80,7 +84,8 @@ export class Kubectl {
       clusters?: { name: string; cluster: { server: string } }[];
     };
     const ctx = v.contexts?.[0];
-    return { context: ctx?.name ?? '', cluster: ctx?.context.cluster ?? '', user: ctx?.context.user ?? '', server: v.clusters?.[0]?.cluster.server ?? '' };
+    this.view = { context: ctx?.name ?? '', cluster: ctx?.context.cluster ?? '', user: ctx?.context.user ?? '', server: v.clusters?.[0]?.cluster.server ?? '' };
+    return this.view;
   }
 
   /** Server gitVersion from `kubectl version -o json` (kubernetes/kubectl pkg/cmd/version/version.go). */

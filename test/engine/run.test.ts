@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { cli, latestRecord } from '../helpers/cli.ts';
+import { offlineCluster } from '../helpers/offline-cluster.ts';
+import { testRegistry } from '../fixtures/tasks.ts';
+
+const run = async (argv: string[], setup?: Awaited<ReturnType<typeof offlineCluster>>) => {
+  const s = setup ?? await offlineCluster();
+  return { s, r: await cli(argv, { env: s.env, cwd: s.dir, registry: testRegistry }) };
+};
+
+describe('engine: bad input stops before anything runs', () => {
+  it('an unknown flag exits 2, names the flag, and runs no command', async () => {
+    const { r } = await run(['test:write', '--dri-run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown flag --dri-run; did you mean --dry-run?');
+    expect(r.record?.result).toBe('refused');
+    expect(r.record?.commands).toEqual([]);
+  });
+
+  it('a missing required flag exits 2 and names it', async () => {
+    const { r } = await run(['test:write']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--dir is required');
+    expect(r.record?.commands).toEqual([]);
+  });
+
+  it('a config error exits 2 with file:line, the field path and what was expected', async () => {
+    const s = await offlineCluster();
+    const cfg = join(s.dir, 'rackhand.yaml');
+    const text = (await readFile(cfg, 'utf8')).replace('role: controlplane', 'role: master');
+    await (await import('node:fs/promises')).writeFile(cfg, text);
+    const r = await cli(['test:write', '--dir', s.dir], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/rackhand\.yaml:8:\d+ clusters\.home\.nodes\.0\.role: expected controlplane or worker/);
+    expect(r.record?.commands).toEqual([]);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+  });
+
+  it('an unknown cluster exits 2 and lists the configured ones', async () => {
+    const { r } = await run(['test:write', '--dir', '/tmp', '--cluster', 'prod']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no cluster "prod"');
+    expect(r.stderr).toContain('expected one of home');
+  });
+});
+
+describe('engine: confirmation and dry-run', () => {
+  it('a destructive task with no terminal and no --yes refuses with exit 3 and changes nothing', async () => {
+    const s = await offlineCluster();
+    const r = await cli(['test:write', '--dir', s.dir], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('no terminal to confirm on, and no --yes');
+    // the plan and the exact target are shown before refusing
+    expect(r.stderr).toContain('context:    admin@home');
+    expect(r.stderr).toContain('API server: http://127.0.0.1:9');
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+    expect(r.record?.commands.filter((c) => c.mutating)).toEqual([]);
+  });
+
+  it('--dry-run prints the mutating command and runs none', async () => {
+    const s = await offlineCluster();
+    const r = await cli(['test:write', '--dir', s.dir, '--dry-run'], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`[dry-run] touch ${join(s.dir, 'marker')}`);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+    expect(r.record?.commands.filter((c) => c.mutating)).toEqual([{ argv: ['touch', join(s.dir, 'marker')], exitCode: null, durationMs: 0, mutating: true, dryRun: true }]);
+  });
+
+  it('--yes runs the step; a re-run has nothing to do and runs no mutating command', async () => {
+    const s = await offlineCluster();
+    const first = await cli(['test:write', '--dir', s.dir, '--yes'], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(first.code).toBe(0);
+    expect(first.record?.result).toBe('success');
+    expect(existsSync(join(s.dir, 'marker'))).toBe(true);
+    const again = await cli(['test:write', '--dir', s.dir, '--yes'], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(again.code).toBe(0);
+    expect(again.record?.result).toBe('nothing-to-do');
+    expect(again.stderr).toContain('skipped');
+    expect(again.record?.commands.filter((c) => c.mutating)).toEqual([]);
+  });
+});
+
+describe('engine: failure and interruption undo completed steps', () => {
+  it('a failing step exits 1, undoes the completed step, and names the failure and the next command', async () => {
+    const s = await offlineCluster();
+    const r = await cli(['test:write', '--dir', s.dir, '--yes', '--fail'], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(r.code).toBe(1);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+    expect(existsSync(join(s.dir, 'undone'))).toBe(true);
+    expect(r.stderr).toContain(`the thing in ${s.dir} failed (exit 1)`);
+    expect(r.stderr).toContain(`next: inspect ${s.dir}`);
+    expect(r.record?.result).toBe('failed');
+    expect(r.record?.steps.map((st) => st.status)).toEqual(['undone', 'failed']);
+  });
+
+  it('Ctrl-C (SIGINT to a real CLI process) kills the running command, runs undo, exits 130', async () => {
+    const s = await offlineCluster();
+    const child = execa('node', ['--import', 'tsx', 'test/fixtures/cli.ts', 'test:write', '--dir', s.dir, '--yes', '--sleep'], {
+      env: s.env, reject: false, cwd: process.cwd(),
+    });
+    const started = Date.now();
+    while (!existsSync(join(s.dir, 'sleeping')) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(join(s.dir, 'marker'))).toBe(true);
+    child.kill('SIGINT');
+    const res = await child;
+    expect(res.exitCode).toBe(130);
+    expect(Date.now() - started).toBeLessThan(25_000); // the 30 s sleep was killed, not waited out
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+    expect(existsSync(join(s.dir, 'undone'))).toBe(true);
+    const rec = await latestRecord(join(s.dir, '.rackhand'));
+    expect(rec?.result).toBe('interrupted');
+    expect(rec?.exitCode).toBe(130);
+    expect(rec?.steps[0]?.status).toBe('undone');
+  });
+});
+
+describe('engine: secrets and the run record', () => {
+  it('a secret flag never appears in stdout, stderr or the run record, even with --verbose and --json', async () => {
+    const s = await offlineCluster();
+    const secret = 'hunter2-s3cr3t-value';
+    const r = await cli(['test:write', '--dir', s.dir, '--yes', '--verbose', '--json', '--token', secret], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(r.code).toBe(0);
+    const files = await (await import('node:fs/promises')).readdir(join(s.dir, '.rackhand', 'runs'));
+    const recordText = await readFile(join(s.dir, '.rackhand', 'runs', files[0]!), 'utf8');
+    for (const text of [r.stdout, r.stderr, recordText]) expect(text).not.toContain(secret);
+    expect(r.stderr).toContain('$ echo token=***');
+    const printed = JSON.parse(r.stdout) as { flags: { token: string }; data: { echoed: string } };
+    expect(printed.flags.token).toBe('***');
+    expect(printed.data.echoed).toBe('token=***');
+  });
+
+  it('the run record holds task, cluster, flags, result, timings, steps and the command journal', async () => {
+    const s = await offlineCluster();
+    const r = await cli(['test:write', '--dir', s.dir, '--yes'], { env: s.env, cwd: s.dir, registry: testRegistry });
+    const rec = r.record!;
+    expect(rec).toMatchObject({ task: 'test:write', cluster: 'home', result: 'success', exitCode: 0, dryRun: false });
+    expect(rec.identity).toEqual({ cluster: 'home', context: 'admin@home', apiServer: 'http://127.0.0.1:9', nodes: ['cp1'] });
+    expect(Date.parse(rec.finishedAt)).toBeGreaterThanOrEqual(Date.parse(rec.startedAt));
+    expect(rec.steps).toEqual([expect.objectContaining({ title: `create ${join(s.dir, 'marker')}`, status: 'done' })]);
+    expect(rec.commands.map((c) => [c.argv[0], c.mutating])).toEqual([['kubectl', false], ['test', false], ['touch', true]]);
+  });
+});

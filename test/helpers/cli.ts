@@ -1,0 +1,41 @@
+// Runs the CLI in-process with captured streams and returns what an operator would see: exit code, stdout,
+// stderr and the run record written under the state dir.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../lib/engine/cli.ts';
+import type { TaskEntry } from '../../lib/engine/types.ts';
+import type { RunRecord } from '../../lib/report.ts';
+import { registry as realRegistry } from '../../tasks/registry.ts';
+
+export interface CliRun { code: number; stdout: string; stderr: string; record: RunRecord | undefined }
+
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+export async function latestRecord(stateDir: string): Promise<RunRecord | undefined> {
+  const dir = join(stateDir, 'runs');
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  const last = files.at(-1);
+  return last ? (JSON.parse(await readFile(join(dir, last), 'utf8')) as RunRecord) : undefined;
+}
+
+export async function cli(argv: string[], o: {
+  env: Record<string, string | undefined>; cwd: string; registry?: Record<string, TaskEntry>; interrupt?: AbortController;
+}): Promise<CliRun> {
+  const out = capture();
+  const err = capture();
+  const stdin = new PassThrough();
+  const stateDir = o.env.RACKHAND_STATE_DIR ?? join(o.cwd, '.rackhand');
+  const before = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
+  const code = await runCli(argv, {
+    io: { stdout: out.stream, stderr: err.stream, stdin, interactive: false, color: false },
+    env: o.env, cwd: o.cwd, registry: o.registry ?? realRegistry, interrupt: o.interrupt,
+  });
+  const after = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
+  return { code, stdout: out.text(), stderr: err.text(), record: after > before ? await latestRecord(stateDir) : undefined };
+}
