@@ -92,7 +92,7 @@ export class Executor {
     if (argv.length === 0 || !argv[0]) throw new Error('exec: empty argv');
     const shown = this.redactor.redactArgv(argv).join(' ');
     if (o.mutating && this.dryRun && !o.runInDryRun) {
-      this.opts.log?.(`[dry-run] ${shown}`, 'dry-run');
+      this.opts.log?.(shown, 'dry-run');
       this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: null, durationMs: 0, mutating: true, dryRun: true });
       return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0, timedOut: false, canceled: false, dryRun: true, notFound: false };
     }

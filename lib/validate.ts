@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { DNS_LABEL, DNS_SUBDOMAIN, SEMVER_TAG } from './patterns.ts';
 
-export const nodeName = z.string().regex(DNS_SUBDOMAIN, 'expected a node name (lowercase letters, digits, "-" and ".", e.g. cp1)');
-export const namespace = z.string().regex(DNS_LABEL, 'expected a namespace (lowercase letters, digits and "-", e.g. flux-system)');
-export const versionTag = z.string().regex(SEMVER_TAG, 'expected a version like v1.12.3');
-export const address = z.string().regex(/^[A-Za-z0-9.:-]+$/, 'expected an IP address or host name, e.g. 10.0.0.11');
+/** A string field whose every failure (missing, wrong type, wrong form) says what was expected. */
+export function text(expected: string, pattern?: RegExp): z.ZodString {
+  const error = (iss: { input?: unknown }): string => (iss.input === undefined ? `missing; ${expected}` : expected);
+  const s = z.string({ error }).min(1, { error });
+  return pattern ? s.regex(pattern, { error }) : s;
+}
+
+export const nodeName = text('expected a node name (lowercase letters, digits, "-" and ".", e.g. cp1)', DNS_SUBDOMAIN);
+export const namespace = text('expected a namespace (lowercase letters, digits and "-", e.g. flux-system)', DNS_LABEL);
+export const versionTag = text('expected a version like v1.12.3 (quoted or not, with the leading v)', SEMVER_TAG);
+export const address = text('expected an IP address or host name, e.g. 10.0.0.11', /^[A-Za-z0-9.:-]+$/);

@@ -1,7 +1,7 @@
 // The shape of rackhand.yaml. One cluster entry per cluster the operator runs; `talconfig` may replace `nodes` and
 // `versions` for Talos clusters managed with talhelper.
 import { z } from 'zod';
-import { address, nodeName, versionTag } from '../validate.ts';
+import { address, nodeName, text, versionTag } from '../validate.ts';
 
 export const nodeSchema = z.strictObject({
   name: nodeName,
@@ -11,18 +11,18 @@ export const nodeSchema = z.strictObject({
 
 export const clusterSchema = z.strictObject({
   distribution: z.enum(['talos', 'k3s'], { error: 'expected talos or k3s' }),
-  kubeconfig: z.string().min(1, 'expected a path to a kubeconfig file'),
-  context: z.string().min(1, 'expected the kube context name'),
+  kubeconfig: text('expected a path to a kubeconfig file'),
+  context: text('expected the kube context name, e.g. admin@home'),
   apiServer: z.url({ error: 'expected the API server URL, e.g. https://10.0.0.10:6443' }),
-  talconfig: z.string().min(1).optional(),
+  talconfig: text('expected a path to a talhelper talconfig.yaml').optional(),
   versions: z.strictObject({
     talos: versionTag.optional(),
     kubernetes: versionTag.optional(),
-    k3s: z.string().regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, 'expected a k3s version like v1.31.4+k3s1').optional(),
+    k3s: text('expected a k3s version like v1.31.4+k3s1', /^v\d+\.\d+\.\d+\+k3s\d+$/).optional(),
   }).optional(),
   installer: z.strictObject({
-    image: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/, 'expected an image repository, e.g. factory.talos.dev/installer'),
-    schematic: z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-character hex schematic id'),
+    image: text('expected an image repository, e.g. factory.talos.dev/installer', /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/),
+    schematic: text('expected a 64-character hex schematic id', /^[0-9a-f]{64}$/),
   }).optional(),
   nodes: z.array(nodeSchema).optional(),
 });

@@ -80,7 +80,7 @@ export async function runTask(o: RunOptions): Promise<number> {
 
     exec = new Executor({
       dryRun: record.dryRun, env: o.env, signal: abort.signal, redactor,
-      log: (line, kind) => log.command(line, kind === 'dry-run'),
+      log: (line, kind) => (kind === 'dry-run' ? log.command(`[dry-run] ${line}`, true) : log.command(line)),
     });
     const ctx = makeContext(o, { flags, exec, log, cluster, stateDir, record, abort, json });
     const impl = (await o.entry.load()).default();
