@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The main job against the built-in lab: start a simulated homelab, run every workflow rackhand has so far against
+# it with the machine's real kubectl, and stop the lab again (also when a step fails).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RACKHAND_STATE_DIR="${RACKHAND_STATE_DIR:-$PWD/.rackhand/demo}"
+
+tasks() { echo; echo "+ npx tsx tasks $*" >&2; npx --no-install tsx tasks "$@"; }
+
+trap 'npx --no-install tsx tasks lab:down >/dev/null || true' EXIT
+eval "$(npx --no-install tsx tasks lab:up)"
+echo "lab is up: KUBECONFIG=$KUBECONFIG RACKHAND_CONFIG=$RACKHAND_CONFIG" >&2
+
+tasks cluster:status --cluster lab
+tasks cluster:status --cluster lab --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`run record: result=${r.result} exit=${r.exitCode} nodes=${r.data.nodes.length} commands=${r.commands.length}`)})'
+tasks lab:status
+echo; echo "demo finished: every workflow ran against the lab" >&2
