@@ -29,7 +29,11 @@ export async function confirm(o: {
     return { go: false, reason: 'destructive task, no terminal to confirm on, and no --yes', remedy: 're-run with --yes (automation) or from a terminal' };
   }
   const { confirm: ask, input } = await import('@inquirer/prompts');
-  const context = { input: o.io.stdin, output: o.io.stderr, signal: AbortSignal.timeout(10 * 60_000) };
+  // Inquirer ends the output stream it is given when the prompt closes: hand it a pipe, not our stderr.
+  const { PassThrough } = await import('node:stream');
+  const output = new PassThrough();
+  output.pipe(o.io.stderr, { end: false });
+  const context = { input: o.io.stdin, output, signal: AbortSignal.timeout(10 * 60_000) };
   try {
     if (o.destructive === 'typed') {
       const typed = await input({ message: `Type the cluster name (${identity.cluster}) to continue:` }, context);

@@ -144,3 +144,37 @@ describe('engine: secrets and the run record', () => {
     expect(rec.commands.map((c) => [c.argv[0], c.mutating])).toEqual([['kubectl', false], ['test', false], ['touch', true]]);
   });
 });
+
+describe('engine: interactive confirmation', () => {
+  it('on a terminal, answering yes runs the destructive step', async () => {
+    const s = await offlineCluster();
+    const r = await cli(['test:write', '--dir', s.dir], { env: s.env, cwd: s.dir, registry: testRegistry, typed: ['y'] });
+    expect(r.stderr).toContain('Run test:write against cluster home (http://127.0.0.1:9)?');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(true);
+  });
+
+  it('on a terminal, answering no refuses with exit 3 and changes nothing', async () => {
+    const s = await offlineCluster();
+    const r = await cli(['test:write', '--dir', s.dir], { env: s.env, cwd: s.dir, registry: testRegistry, typed: ['n'] });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('refused: not confirmed');
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+  });
+});
+
+describe('engine: the most destructive tasks want the cluster name', () => {
+  it.each([
+    [['--yes'], undefined, 3, '--yes on test:reset also needs --confirm-cluster home'],
+    [['--yes', '--confirm-cluster', 'prod'], undefined, 3, 'also needs --confirm-cluster home'],
+    [['--yes', '--confirm-cluster', 'home'], undefined, 0, ''],
+    [[], ['prod'], 3, 'typed "prod", not "home"'],
+    [[], ['home'], 0, 'Type the cluster name (home) to continue'],
+  ])('%j typing %j exits %i', async (flags, typed, code, text) => {
+    const s = await offlineCluster();
+    const r = await cli(['test:reset', '--dir', s.dir, ...flags], { env: s.env, cwd: s.dir, registry: testRegistry, typed });
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(text);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(code === 0);
+  });
+});

@@ -26,14 +26,23 @@ export async function latestRecord(stateDir: string): Promise<RunRecord | undefi
 
 export async function cli(argv: string[], o: {
   env: Record<string, string | undefined>; cwd: string; registry?: Record<string, TaskEntry>; interrupt?: AbortController;
+  /** Pretend a terminal is attached and type these lines when prompted. */
+  typed?: string[];
 }): Promise<CliRun> {
   const out = capture();
   const err = capture();
   const stdin = new PassThrough();
+  if (o.typed) {
+    // answer each prompt once the question has been printed
+    let answered = 0;
+    err.stream.on('data', (c: Buffer) => {
+      if (answered < o.typed!.length && /\?|:\s*$/.test(c.toString())) setTimeout(() => stdin.write(`${o.typed![answered++]}\n`), 20);
+    });
+  }
   const stateDir = o.env.RACKHAND_STATE_DIR ?? join(o.cwd, '.rackhand');
   const before = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
   const code = await runCli(argv, {
-    io: { stdout: out.stream, stderr: err.stream, stdin, interactive: false, color: false },
+    io: { stdout: out.stream, stderr: err.stream, stdin, interactive: Boolean(o.typed), color: false },
     env: o.env, cwd: o.cwd, registry: o.registry ?? realRegistry, interrupt: o.interrupt,
   });
   const after = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
