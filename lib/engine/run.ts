@@ -8,6 +8,7 @@ import { writeRunRecord, type CheckRecord, type RunRecord, type RunResult } from
 import { Kubectl } from '../tools/kubectl.ts';
 import { identityMatchesConfig, readIdentity } from '../checks/identity.ts';
 import { confirm, describeTarget } from './confirm.ts';
+import { ClusterLock, LockHeld, LOCK_NAME, LOCK_NAMESPACE } from './lock.ts';
 import { EXIT } from './exit.ts';
 import { FlagError, parseFlags } from './flags.ts';
 import { taskHelp } from './help.ts';
@@ -44,6 +45,7 @@ export async function runTask(o: RunOptions): Promise<number> {
   let exec: Executor | undefined;
   let json = false;
   let planned: PlannedStep[] = [];
+  let lock: ClusterLock | undefined;
   const onSigint = (): void => abort.abort(new Error('interrupted'));
   process.on('SIGINT', onSigint);
 
@@ -120,6 +122,26 @@ export async function runTask(o: RunOptions): Promise<number> {
         const d = await confirm({ io: o.io, log, destructive: o.entry.destructive, identity, yes: flags.yes === true, confirmCluster: flags['confirm-cluster'] as string | undefined, task: o.name });
         if (!d.go) throw new Outcome('refused', EXIT.refused, `refused: ${d.reason}; nothing was changed`, d.remedy);
       }
+      // One destructive run per cluster at a time.
+      lock = o.entry.lock === false ? undefined : new ClusterLock(ctx.kubectl, o.name);
+      if (!lock) {
+        // no lock for this task
+      } else if (record.dryRun) {
+        const held = await lock.current();
+        if (held) log.warning(`the cluster lock is held by ${held.spec?.holderIdentity} since ${held.spec?.acquireTime}; a real run would exit 4`);
+        lock = undefined;
+      } else {
+        try {
+          await lock.acquire({ force: flags['force-unlock'] === true });
+        } catch (err) {
+          lock = undefined;
+          if (err instanceof LockHeld) {
+            throw new Outcome('refused', EXIT.locked, `${err.message}; nothing was changed`,
+              `wait for it to finish, or if it died: npx tsx tasks ${o.name} --cluster ${cluster!.name} --force-unlock ... (or kubectl delete lease -n ${LOCK_NAMESPACE} ${LOCK_NAME})`);
+          }
+          throw err;
+        }
+      }
     }
 
     // 5. Steps. On failure or Ctrl-C, undo what was done, newest first.
@@ -154,6 +176,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     if (out.remedy) log.info(`next: ${out.remedy}`);
     return out.exitCode;
   } finally {
+    await lock?.release().catch((e: Error) => log.warning(`could not release the cluster lock: ${e.message}`));
     process.off('SIGINT', onSigint);
     const finished = new Date();
     record.finishedAt = finished.toISOString();

@@ -37,6 +37,9 @@ export interface TaskEntry {
   destructive: Destructive;
   /** false for tasks that do not talk to a configured cluster (lab:*). */
   cluster: boolean;
+  /** Destructive tasks take the cluster lock (a Lease) unless this is false: disaster tasks that must work while the
+   *  API server is down (etcd restore, reset of a broken node) cannot rely on it. */
+  lock?: boolean;
   /** The implementation module; its default export makes a fresh TaskImpl for each run. */
   load: () => Promise<{ default: () => TaskImpl }>;
 }
