@@ -1,0 +1,82 @@
+// The kubelets: a bound pod on a Ready node starts (Pending -> Running, all conditions True, podIP) after
+// podStartMs, kwok-style (kustomize/stage/pod/fast/pod-ready.yaml). On a node that is not Ready its pods lose
+// Ready (nodelifecycle MarkPodsNotReady); after a reboot (new bootID) containers restart.
+import { timestamp } from '../store/meta.js';
+import type { KObject } from '../store/types.js';
+import { nodeReady } from './placement.js';
+import type { Controller, ControllerContext } from './types.js';
+import { setCondition, writeStatus } from './util.js';
+
+export class Kubelets implements Controller {
+  readonly name = 'kubelets';
+  /** pod uid => when it will be Ready, and the node bootID it started under */
+  private readonly starting = new Map<string, number>();
+  private readonly bootOf = new Map<string, string>();
+  private ipCounter = 10;
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  reconcile(): void {
+    const { store, clock } = this.ctx;
+    const now = clock.now();
+    const nodes = new Map(store.list('nodes').items.map((n) => [n.metadata.name!, n]));
+    const live = new Set<string>();
+    for (const pod of store.list('pods').items) {
+      const uid = pod.metadata.uid!;
+      live.add(uid);
+      const node = nodes.get(pod.spec?.nodeName ?? '');
+      if (!node || pod.metadata.deletionTimestamp) continue;
+      const ready = nodeReady(node);
+      const boot = node.status?.nodeInfo?.bootID ?? '';
+      const running = pod.status?.phase === 'Running';
+      const isReady = (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+      if (!ready) {
+        this.starting.delete(uid);
+        if (isReady) writeStatus(store, 'pods', pod, this.notReady(pod, now));
+        continue;
+      }
+      if (running && isReady && this.bootOf.get(uid) === boot) continue;
+      if (running && isReady && !this.bootOf.has(uid)) { this.bootOf.set(uid, boot); continue; }
+      let at = this.starting.get(uid);
+      if (at === undefined) {
+        at = now + this.ctx.options.podStartMs * clock.scale;
+        this.starting.set(uid, at);
+        clock.after(this.ctx.options.podStartMs, this.ctx.requestSync);
+      }
+      if (now < at) continue;
+      const restarted = running && this.bootOf.has(uid) && this.bootOf.get(uid) !== boot;
+      this.starting.delete(uid);
+      this.bootOf.set(uid, boot);
+      writeStatus(store, 'pods', pod, this.started(pod, node, now, restarted));
+    }
+    for (const uid of this.starting.keys()) if (!live.has(uid)) this.starting.delete(uid);
+    for (const uid of this.bootOf.keys()) if (!live.has(uid)) this.bootOf.delete(uid);
+  }
+
+  private notReady(pod: KObject, now: number) {
+    const conditions = setCondition(pod.status?.conditions, { type: 'Ready', status: 'False', reason: 'NodeNotReady' }, now);
+    return { ...pod.status, conditions };
+  }
+
+  private started(pod: KObject, node: KObject, now: number, restarted: boolean) {
+    let conditions = pod.status?.conditions;
+    for (const type of ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']) {
+      conditions = setCondition(conditions, { type, status: 'True' }, now);
+    }
+    const startedAt = timestamp(now);
+    const prevStatuses: any[] = pod.status?.containerStatuses ?? [];
+    const containerStatuses = (pod.spec?.containers ?? []).map((c: any) => {
+      const prev = prevStatuses.find((s) => s.name === c.name);
+      return {
+        name: c.name, image: c.image, imageID: `${c.image}@sha256:${'0'.repeat(64)}`, containerID: `containerd://${pod.metadata.uid!.replace(/-/g, '')}`,
+        ready: true, started: true, restartCount: (prev?.restartCount ?? 0) + (restarted ? 1 : 0), state: { running: { startedAt } },
+      };
+    });
+    const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address;
+    const podIP = pod.status?.podIP ?? (pod.spec?.hostNetwork ? hostIP : `10.244.${this.ipCounter >> 8}.${this.ipCounter++ & 255}`);
+    return {
+      ...pod.status, phase: 'Running', conditions, containerStatuses, podIP, podIPs: [{ ip: podIP }],
+      ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}), startTime: pod.status?.startTime ?? startedAt,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+// What a controller is given, and what it is: a level-triggered reconcile over the whole store
+// (kwok's stage controller plays behaviour as data the same way: observe, compare, write the next status).
+import type { Registry } from '../kinds/registry.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+
+export interface LabEvent {
+  at: number;
+  type: string;
+  object: string;
+  detail?: string;
+}
+
+export interface ControllerOptions {
+  /** how long a scheduled pod takes to become Running and Ready (lab ms) */
+  podStartMs: number;
+  /** default length of a node reboot (lab ms) */
+  rebootMs: number;
+}
+
+export interface ControllerContext {
+  store: Store;
+  registry: Registry;
+  clock: Clock;
+  options: ControllerOptions;
+  record(type: string, object: string, detail?: string): void;
+  /** asks for another reconcile pass soon (after a timer fires, for instance) */
+  requestSync(): void;
+}
+
+export interface Controller {
+  readonly name: string;
+  /** Synchronous: observes the store and writes what differs. Must write nothing when all is as desired. */
+  reconcile(): void;
+}

@@ -1,0 +1,21 @@
+// What every handler needs: the kinds, the store, the clock, the version to report and the lab's event log.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from '../kinds/registry.js';
+import type { Store } from '../store/store.js';
+
+export interface ApiContext {
+  registry: Registry;
+  store: Store;
+  gitVersion: string;
+  now(): number;
+  /** host:port, for /api serverAddressByClientCIDRs */
+  serverAddress(): string;
+  /** appends to the lab's event log (pod-evicted, ...) */
+  record(type: string, object: string, detail?: string): void;
+  /** the /_lab/ side channel; returns false when the path is unknown */
+  labApi?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+}
+
+export function isDryRun(q: URLSearchParams): boolean {
+  return q.getAll('dryRun').includes('All');
+}

@@ -1,0 +1,54 @@
+// The lab's Kubernetes API server: plain HTTP on 127.0.0.1, the endpoints of reference/kubectl-protocol.md
+// "Minimal endpoint set", plus the /_lab/ side channel.
+import { createServer, type Server } from 'node:http';
+import type { ApiContext } from './context.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { openapiGroupVersion, openapiIndex, parseOpenapiPath } from './openapi.js';
+import { handleResource } from './resource.js';
+import { sendError, sendJson } from './respond.js';
+import { parseResourcePath, resolveRoute } from './route.js';
+
+export function createApiServer(ctx: ApiContext): Server {
+  const server = createServer((req, res) => {
+    route(ctx, req, res).catch((err) => sendError(res, err));
+  });
+  server.keepAliveTimeout = 60_000;
+  return server;
+}
+
+async function route(ctx: ApiContext, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://lab');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const q = url.searchParams;
+  if (path.startsWith('/_lab/') && ctx.labApi && (await ctx.labApi(req, res, path))) return;
+  if (path === '/version') return sendJson(res, 200, versionInfo(ctx.gitVersion));
+  if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, private' });
+    return void res.end('ok');
+  }
+  // plain JSON discovery; kubectl falls back to it from aggregated discovery (kubectl-protocol.md "Discovery")
+  if (path === '/api') return sendJson(res, 200, apiVersions(ctx.serverAddress()));
+  if (path === '/apis') return sendJson(res, 200, apiGroupList(ctx.registry));
+  if (path === '/openapi/v3') return sendJson(res, 200, openapiIndex(ctx.registry));
+  if (path.startsWith('/openapi/v3/')) {
+    const gv = parseOpenapiPath(path);
+    const doc = gv && openapiGroupVersion(ctx.registry, gv[0], gv[1]);
+    if (doc) return sendJson(res, 200, doc);
+  }
+  const parsed = parseResourcePath(path);
+  if (parsed) {
+    const { group, version, rest } = parsed;
+    if (rest.length === 0) {
+      const list = apiResourceList(ctx.registry, group, version);
+      if (list) return sendJson(res, 200, list);
+    } else if (rest.length > 0) {
+      return handleResource(ctx, req, res, resolveRoute(group, version, rest, ctx.registry), q);
+    }
+  }
+  const m = /^\/apis\/([^/]+)$/.exec(path);
+  const g = m && apiGroup(ctx.registry, m[1]!);
+  if (g) return sendJson(res, 200, g);
+  // /openapi/v2 and anything else: the mux's plain 404 (kubectl-protocol.md: v2 must 404 so kubectl uses v3)
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, private', 'X-Content-Type-Options': 'nosniff' });
+  res.end('404 page not found\n');
+}

@@ -1,0 +1,151 @@
+// The one entry point of the simulated homelab: startLab() seeds a store from a topology, runs the controllers and
+// serves the Kubernetes API on 127.0.0.1 for the machine's real kubectl, through a generated kubeconfig.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { Clock } from './controllers/clock.js';
+import { DaemonSetController } from './controllers/daemonsets.js';
+import { DeploymentController } from './controllers/deployments.js';
+import { DisruptionController } from './controllers/disruption.js';
+import { GarbageCollector } from './controllers/garbage.js';
+import { Kubelets } from './controllers/kubelet.js';
+import { ControllerManager } from './controllers/manager.js';
+import { NamespaceController } from './controllers/namespaces.js';
+import { NodeController } from './controllers/nodes.js';
+import { ReplicaSetController } from './controllers/replicasets.js';
+import { Scheduler } from './controllers/scheduler.js';
+import { StatefulSetController } from './controllers/statefulsets.js';
+import type { ControllerContext, LabEvent } from './controllers/types.js';
+import { writeKubeconfig, writeRackhandConfig } from './files.js';
+import { labApi } from './http/lab-api.js';
+import { createApiServer } from './http/server.js';
+import { isPodReady } from './kinds/pdb.js';
+import { Registry } from './kinds/registry.js';
+import { seed } from './seed.js';
+import { Store } from './store/store.js';
+import { loadTopology } from './topology.js';
+
+export type { LabEvent } from './controllers/types.js';
+export type { Store } from './store/store.js';
+
+export interface LabOptions {
+  /** topology YAML path (default lab/topologies/default.yaml) */
+  topology?: string;
+  /** where kubeconfig, rackhand.yaml, bin/ and the kubectl cache go; else a fresh mkdtemp */
+  dir?: string;
+  /** 0 = random */
+  port?: number;
+  /** how long a node reboot takes, in ms (default 2000) */
+  rebootMs?: number;
+  /** reported by /version and the kubelets (default: the topology's, v1.31.4) */
+  kubernetesVersion?: string;
+  /** how long a scheduled pod takes to become Ready, in ms (default 150) */
+  podStartMs?: number;
+}
+
+export interface Lab {
+  url: string;
+  port: number;
+  dir: string;
+  kubeconfigPath: string;
+  configPath: string;
+  /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first) */
+  env: Record<string, string>;
+  store: Store;
+  /** ordered log: node-reboot-start, node-reboot-end, node-ready, node-not-ready, node-cordoned, node-uncordoned, pod-scheduled, pod-evicted, namespace-deleted */
+  events: LabEvent[];
+  faults: { setNodeReady(node: string, ready: boolean): void };
+  nodes: { reboot(node: string, ms?: number): Promise<void> };
+  /** resolves when every node is Ready and every pod Running and Ready (rejects after timeoutMs) */
+  settled(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const topology = await loadTopology(opts.topology);
+  const kubernetesVersion = opts.kubernetesVersion ?? topology.versions.kubernetes;
+  const dir = resolve(opts.dir ?? (await mkdtemp(join(tmpdir(), 'rackhand-lab-'))));
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await mkdir(join(dir, 'kubecache'), { recursive: true });
+
+  const registry = new Registry();
+  const store = new Store(registry.byGroupResource);
+  // CRD objects are the source of truth for custom kinds (apiextensions-apiserver)
+  store.listen((ev) => {
+    if (ev.resource !== 'customresourcedefinitions.apiextensions.k8s.io') return;
+    if (ev.type === 'DELETED') registry.removeCrd(ev.object);
+    else registry.addCrd(ev.object);
+  });
+  const events: LabEvent[] = [];
+  const clock = new Clock();
+  const record = (type: string, object: string, detail?: string) => void events.push({ at: clock.now(), type, object, ...(detail !== undefined ? { detail } : {}) });
+  const manager = new ControllerManager(store);
+  const ctx: ControllerContext = {
+    store, registry, clock, record, requestSync: manager.requestSync,
+    options: { podStartMs: opts.podStartMs ?? 150, rebootMs: opts.rebootMs ?? 2000 },
+  };
+  const nodes = new NodeController(ctx);
+  manager.add(
+    new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
+    new StatefulSetController(ctx), new DaemonSetController(ctx), new Scheduler(ctx), new Kubelets(ctx), new DisruptionController(ctx),
+  );
+  seed(store, registry, topology, kubernetesVersion);
+  manager.start();
+
+  const token = randomBytes(24).toString('hex');
+  let port = 0;
+  const faults = { setNodeReady: (node: string, ready: boolean) => nodes.setReady(node, ready) };
+  const nodeOps = { reboot: (node: string, ms?: number) => nodes.reboot(node, ms) };
+  const server = createApiServer({
+    registry, store, gitVersion: kubernetesVersion, record,
+    now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
+    labApi: labApi({ events: () => events, reboot: nodeOps.reboot, setNodeReady: faults.setNodeReady }),
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const configPath = join(dir, 'rackhand.yaml');
+  await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
+  await writeRackhandConfig(configPath, topology, url, kubernetesVersion);
+
+  const settled = async (timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const notReadyNodes = store.list('nodes').items.filter((n) => !(n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
+      const notReadyPods = store.list('pods').items.filter((p) => !isPodReady(p));
+      if (!notReadyNodes.length && !notReadyPods.length) return;
+      if (Date.now() > deadline) {
+        throw new Error(`lab not settled after ${timeoutMs}ms: nodes not Ready [${notReadyNodes.map((n) => n.metadata.name).join(', ')}], pods not Ready [${notReadyPods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}]`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  let stopped = false;
+  const lab: Lab = {
+    url, port, dir, kubeconfigPath, configPath, store, events, faults, nodes: nodeOps, settled,
+    env: {
+      KUBECONFIG: kubeconfigPath,
+      // a fresh discovery/http cache per lab: the cache is keyed by host:port only (kubectl-protocol.md "Cache")
+      KUBECACHEDIR: join(dir, 'kubecache'),
+      RACKHAND_CONFIG: configPath,
+      PATH: [join(dir, 'bin'), process.env.PATH ?? ''].filter(Boolean).join(delimiter),
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      manager.stop();
+      nodes.stop();
+      clock.stop();
+      server.closeAllConnections(); // watches never end by themselves
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+  await settled();
+  return lab;
+}

@@ -1,0 +1,90 @@
+// Expands a topology into the objects the store starts with: namespaces, CRDs for the custom kinds, Talos nodes,
+// workloads, PodDisruptionBudgets and any extra manifests.
+import { randomUUID } from 'node:crypto';
+import { customKinds } from './kinds/custom.js';
+import { crdObject } from './kinds/crd.js';
+import type { Registry } from './kinds/registry.js';
+import { prepareForCreate } from './kinds/strategy.js';
+import { groupResource } from './kinds/types.js';
+import type { Store } from './store/store.js';
+import type { KObject } from './store/types.js';
+import type { Topology, TopologyWorkload } from './topology.js';
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export function nodeObject(t: Topology, n: Topology['nodes'][number], kubernetesVersion: string): KObject {
+  const cp = n.role === 'controlplane';
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: {
+      name: n.name,
+      labels: {
+        'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', ...(cp ? { 'node-role.kubernetes.io/control-plane': '' } : {}), ...n.labels,
+      },
+      annotations: { 'talos.dev/owned-labels': '["node-role.kubernetes.io/control-plane"]' },
+    },
+    // Talos taints control planes NoSchedule unless cluster.allowSchedulingOnControlPlanes
+    spec: { podCIDR: `10.244.${n.address.split('.')[3]}.0/24`, ...(cp && !t.node.allowSchedulingOnControlPlanes ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}) },
+    status: {
+      addresses: [{ type: 'InternalIP', address: n.address }, { type: 'Hostname', address: n.name }],
+      capacity: { cpu: '4', memory: '16338980Ki', pods: '110', 'ephemeral-storage': '101590Mi' },
+      allocatable: { cpu: '3950m', memory: '15646756Ki', pods: '110', 'ephemeral-storage': '95630Mi' },
+      conditions: ['MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => ({
+        type, status: 'False', reason: `KubeletHas${type === 'PIDPressure' ? 'SufficientPID' : type === 'DiskPressure' ? 'NoDiskPressure' : 'SufficientMemory'}`, message: '',
+      })),
+      nodeInfo: {
+        machineID: randomUUID().replace(/-/g, ''), systemUUID: randomUUID(), bootID: randomUUID(),
+        kernelVersion: t.node.kernelVersion, osImage: `Talos (${t.versions.talos})`, containerRuntimeVersion: t.node.containerRuntimeVersion,
+        kubeletVersion: kubernetesVersion, kubeProxyVersion: kubernetesVersion, operatingSystem: 'linux', architecture: 'amd64',
+      },
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    },
+  };
+}
+
+function workloadObject(w: TopologyWorkload): KObject {
+  const labels = { app: w.name, ...w.labels };
+  const podSpec: Record<string, unknown> = {
+    containers: [{
+      name: w.name, image: w.image,
+      ...(w.emptyDir || w.volumeClaim ? { volumeMounts: [...(w.emptyDir ? [{ name: 'cache', mountPath: '/cache' }] : []), ...(w.volumeClaim ? [{ name: 'data', mountPath: '/data' }] : [])] } : {}),
+    }],
+    ...(w.emptyDir ? { volumes: [{ name: 'cache', emptyDir: {} }] } : {}),
+    ...(w.tolerateAll ? { tolerations: [{ operator: 'Exists' }] } : {}),
+    ...(w.hostNetwork ? { hostNetwork: true } : {}),
+    ...(w.nodeSelector ? { nodeSelector: w.nodeSelector } : {}),
+  };
+  const spec: Record<string, unknown> = { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } };
+  if (w.kind !== 'DaemonSet') spec.replicas = w.replicas ?? 1;
+  if (w.kind === 'StatefulSet') {
+    spec.serviceName = w.name;
+    if (w.volumeClaim) spec.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: w.volumeClaim } } } }];
+  }
+  return { apiVersion: 'apps/v1', kind: w.kind, metadata: { name: w.name, namespace: w.namespace, labels }, spec };
+}
+
+/** Creates everything the topology describes. Custom kinds get their CRD objects first. */
+export function seed(store: Store, registry: Registry, t: Topology, kubernetesVersion: string): void {
+  const create = (o: KObject) => {
+    const kind = registry.byKind(o.apiVersion!, o.kind!);
+    if (!kind) throw new Error(`lab topology: no kind ${o.kind} in ${o.apiVersion}`);
+    const status = o.status;
+    prepareForCreate(kind, o);
+    if (status !== undefined && kind.kind !== 'Pod') o.status = status; // seeded objects may come with a status
+    store.create(groupResource(kind), o);
+  };
+  for (const ns of [...SYSTEM_NAMESPACES, ...t.namespaces.filter((n) => !SYSTEM_NAMESPACES.includes(n))]) {
+    create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+  }
+  for (const c of customKinds) create(crdObject(c));
+  for (const n of t.nodes) create(nodeObject(t, n, kubernetesVersion));
+  for (const w of t.workloads) create(workloadObject(w));
+  for (const p of t.disruptionBudgets) {
+    create({
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: p.name, namespace: p.namespace },
+      spec: { selector: { matchLabels: p.selector }, ...(p.minAvailable !== undefined ? { minAvailable: p.minAvailable } : { maxUnavailable: p.maxUnavailable }) },
+    });
+  }
+  for (const o of t.objects) create(structuredClone(o) as KObject);
+}

@@ -1,0 +1,76 @@
+// The lab's topology: a YAML file validated with zod, expanded into the objects the store is seeded with.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+export const DEFAULT_TOPOLOGY = fileURLToPath(new URL('./topologies/default.yaml', import.meta.url));
+
+const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label');
+const version = z.string().regex(/^v\d+\.\d+\.\d+$/, 'a version like v1.31.4');
+
+const Node = z.object({
+  name,
+  address: z.ipv4(),
+  role: z.enum(['controlplane', 'worker']),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+const Workload = z.object({
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
+  name,
+  namespace: name,
+  replicas: z.number().int().min(0).optional(),
+  image: z.string().min(1),
+  labels: z.record(z.string(), z.string()).optional(),
+  emptyDir: z.boolean().optional(),
+  volumeClaim: z.string().optional(),
+  tolerateAll: z.boolean().optional(),
+  hostNetwork: z.boolean().optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+});
+
+const IntOrPercent = z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]);
+
+export const TopologySchema = z.object({
+  cluster: name.default('lab'),
+  versions: z.object({ kubernetes: version.default('v1.31.4'), talos: version.default('v1.12.1') }).prefault({}),
+  installer: z.object({
+    image: z.string().default('factory.talos.dev/installer'),
+    schematic: z.string().regex(/^[0-9a-f]{64}$/).default('376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba'),
+  }).prefault({}),
+  node: z.object({
+    kernelVersion: z.string().default('6.18.2-talos'),
+    containerRuntimeVersion: z.string().default('containerd://2.1.5'),
+    allowSchedulingOnControlPlanes: z.boolean().default(false),
+  }).prefault({}),
+  nodes: z.array(Node).min(1),
+  namespaces: z.array(name).default([]),
+  workloads: z.array(Workload).default([]),
+  disruptionBudgets: z.array(z.object({
+    name, namespace: name, selector: z.record(z.string(), z.string()),
+    minAvailable: IntOrPercent.optional(), maxUnavailable: IntOrPercent.optional(),
+  }).refine((p) => (p.minAvailable === undefined) !== (p.maxUnavailable === undefined), 'exactly one of minAvailable and maxUnavailable')).default([]),
+  /** any other manifests, applied as they are (custom resources included) */
+  objects: z.array(z.object({ apiVersion: z.string(), kind: z.string(), metadata: z.object({ name: z.string() }).loose() }).loose()).default([]),
+}).superRefine((t, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, n] of t.nodes.entries()) {
+    if (seen.has(n.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name ${n.name}` });
+    seen.add(n.name);
+  }
+});
+
+export type Topology = z.infer<typeof TopologySchema>;
+export type TopologyWorkload = z.infer<typeof Workload>;
+
+/** Reads and validates a topology; errors name the file and the path in it. */
+export async function loadTopology(path: string = DEFAULT_TOPOLOGY): Promise<Topology> {
+  const raw = parse(await readFile(path, 'utf8'));
+  const r = TopologySchema.safeParse(raw);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid lab topology ${path}:\n${lines.join('\n')}`);
+  }
+  return r.data;
+}
