@@ -42,6 +42,7 @@ export class Kubelets implements Controller {
         at = now + this.ctx.options.podStartMs * clock.scale;
         this.starting.set(uid, at);
         clock.after(this.ctx.options.podStartMs, this.ctx.requestSync);
+        if (!running) writeStatus(store, 'pods', pod, this.creating(pod, now));
       }
       if (now < at) continue;
       const restarted = running && this.bootOf.has(uid) && this.bootOf.get(uid) !== boot;
@@ -51,6 +52,15 @@ export class Kubelets implements Controller {
     }
     for (const uid of this.starting.keys()) if (!live.has(uid)) this.starting.delete(uid);
     for (const uid of this.bootOf.keys()) if (!live.has(uid)) this.bootOf.delete(uid);
+  }
+
+  /** bound, containers not started yet: printPod shows the waiting reason ContainerCreating */
+  private creating(pod: KObject, now: number) {
+    const conditions = setCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'True' }, now);
+    const containerStatuses = (pod.spec?.containers ?? []).map((c: any) => ({
+      name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } },
+    }));
+    return { ...pod.status, conditions, containerStatuses };
   }
 
   private notReady(pod: KObject, now: number) {
