@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors, StatusError, type StatusBody } from '../store/errors.js';
+import { decodeKubernetesProtobuf } from './protobuf.js';
 
 export const BASE_HEADERS = { 'Cache-Control': 'no-cache, private' } as const;
 
@@ -28,11 +29,12 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Parses a request body as JSON (or YAML for apply patches). Protobuf bodies are refused with 415. */
+/** Parses a request body as JSON, YAML (apply patches) or Kubernetes protobuf (the kinds protobuf.ts knows). */
 export function parseBody(raw: Buffer, contentType: string | undefined): any {
   const ct = (contentType ?? '').split(';')[0]!.trim();
-  if (ct.includes('protobuf') || ct.includes('cbor')) throw errors.unsupportedMediaType(['application/json', 'application/yaml']);
   if (raw.length === 0) return undefined;
+  if (ct === 'application/vnd.kubernetes.protobuf') return decodeKubernetesProtobuf(raw);
+  if (ct.includes('protobuf') || ct.includes('cbor')) throw errors.unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   const text = raw.toString('utf8');
   try {
     return ct.includes('yaml') ? parseYaml(text) : JSON.parse(text);

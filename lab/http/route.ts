@@ -25,7 +25,8 @@ export function resolveRoute(group: string, version: string, rest: string[], reg
   let namespace: string | undefined;
   let segs = rest;
   // "namespaces/<ns>/<resource>..." unless <resource> is a subresource of the namespace itself
-  if (segs[0] === 'namespaces' && segs.length >= 3 && registry.find(group, version, segs[2]!)) {
+  // (a namespace's own subresources are status and finalize: pkg/registry/core/namespace/storage)
+  if (segs[0] === 'namespaces' && segs.length >= 3 && !(group === '' && segs.length === 3 && ['status', 'finalize'].includes(segs[2]!))) {
     namespace = segs[1];
     segs = segs.slice(2);
   }

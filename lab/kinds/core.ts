@@ -99,6 +99,10 @@ export const coreKinds: KindDef[] = [
     ],
   },
   {
+    ...core, resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
+    columns: [nameColumn, { name: 'Secrets', type: 'string', value: (o) => String((o.secrets ?? []).length) }, ageColumn],
+  },
+  {
     ...core, resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'],
     subresources: ['status'],
     columns: [

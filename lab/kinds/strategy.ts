@@ -24,20 +24,20 @@ const defaults: Record<string, (o: KObject) => void> = {
   pods: (o) => defaultPodSpec(o.spec),
   deployments: (o) => {
     o.spec.replicas ??= 1;
-    o.spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+    if (!o.spec.strategy?.type) o.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
     o.spec.revisionHistoryLimit ??= 10;
     o.spec.progressDeadlineSeconds ??= 600;
     defaultPodSpec(o.spec.template?.spec);
   },
   statefulsets: (o) => {
     o.spec.replicas ??= 1;
-    o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+    if (!o.spec.updateStrategy?.type) o.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
     o.spec.podManagementPolicy ??= 'OrderedReady';
     o.spec.revisionHistoryLimit ??= 10;
     defaultPodSpec(o.spec.template?.spec);
   },
   daemonsets: (o) => {
-    o.spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+    if (!o.spec.updateStrategy?.type) o.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
     o.spec.revisionHistoryLimit ??= 10;
     defaultPodSpec(o.spec.template?.spec);
   },
