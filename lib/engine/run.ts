@@ -162,7 +162,8 @@ export async function runTask(o: RunOptions): Promise<number> {
 
     // 6. Postflight proves the result.
     if (!(await runChecks('postflight', impl.postflight?.(ctx) ?? [], ctx, record, log))) {
-      throw new Outcome('failed', EXIT.failed, 'postflight checks failed');
+      const failedChecks = record.checks.filter((c) => c.phase === 'postflight' && !c.ok && !c.warning).map((c) => c.name);
+      throw new Outcome('failed', EXIT.failed, `postflight checks failed: ${failedChecks.join(', ')}`);
     }
     record.result = 'success';
     record.exitCode = EXIT.ok;

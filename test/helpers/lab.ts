@@ -1,0 +1,13 @@
+// Starts a private lab for one test file (random port, own temp dir) and runs the CLI against it in-process.
+import { join } from 'node:path';
+import { startLab, type Lab, type LabOptions } from '../../lab/lab.ts';
+import { cli, type CliRun } from './cli.ts';
+
+export async function withLab(opts: LabOptions = {}): Promise<Lab & { run(argv: string[], extra?: { typed?: string[] }): Promise<CliRun> }> {
+  const lab = await startLab({ rebootMs: 1_000, ...opts });
+  await lab.settled(20_000);
+  const env = { ...process.env, ...lab.env, RACKHAND_STATE_DIR: join(lab.dir, '.rackhand'), CI: 'true' };
+  return Object.assign(lab, {
+    run: (argv: string[], extra: { typed?: string[] } = {}) => cli(argv, { env, cwd: lab.dir, ...extra }),
+  });
+}
