@@ -43,6 +43,8 @@ export interface LabOptions {
   kubernetesVersion?: string;
   /** how long a scheduled pod takes to become Ready, in ms (default 150) */
   podStartMs?: number;
+  /** startLab waits this long for every node and pod to be Ready, and fails if they are not (default 10000; 0 = do not wait) */
+  settleMs?: number;
 }
 
 export interface Lab {
@@ -146,6 +148,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
-  await settled();
+  const settleMs = opts.settleMs ?? 10_000;
+  if (settleMs > 0) {
+    try {
+      await settled(settleMs);
+    } catch (err) {
+      await lab.stop();
+      throw err;
+    }
+  }
   return lab;
 }

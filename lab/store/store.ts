@@ -3,7 +3,8 @@
 // client-go/testing/fixture.go (the object tracker).
 import { errors } from './errors.js';
 import { History } from './history.js';
-import { DNS1123_SUBDOMAIN, deepCopy, newUid, randomSuffix, stableEqual, timestamp } from './meta.js';
+import { admitCreate } from './admission.js';
+import { deepCopy, newUid, randomSuffix, stableEqual, timestamp } from './meta.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { KObject, ListOptions, StoreEvent, UpdateOptions, WriteOptions } from './types.js';
 import { apiVersionOf, type KindDef } from '../kinds/types.js';
@@ -82,21 +83,8 @@ export class Store {
     const md = (obj.metadata ??= {});
     if (!kind.namespaced) delete md.namespace;
     if (!md.name && md.generateName) md.name = md.generateName + randomSuffix();
-    const name = md.name ?? '';
-    // staging/src/k8s.io/apiserver/pkg/registry/rest/create.go BeforeCreate + ValidateObjectMeta
-    if (!name) throw errors.invalid(kind.kind, kind.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-    if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
-      throw errors.invalid(kind.kind, kind.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
-    }
-    if (kind.namespaced) {
-      if (!md.namespace) throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      const ns = this.bucket('namespaces').get(keyOf(undefined, md.namespace));
-      if (!ns) throw errors.notFound({ group: '', resource: 'namespaces', name: md.namespace });
-      // plugin/pkg/admission/namespace/lifecycle/admission.go
-      if (ns.metadata.deletionTimestamp) {
-        throw errors.forbidden(this.target(resource, name), `unable to create new content in namespace ${md.namespace} because it is being terminated`);
-      }
-    }
+    admitCreate(kind, md, (ns) => this.bucket('namespaces').get(keyOf(undefined, ns)));
+    const name = md.name!;
     if (this.bucket(resource).has(keyOf(md.namespace, name))) throw errors.alreadyExists(this.target(resource, name));
     obj.apiVersion = apiVersionOf(kind);
     obj.kind = kind.kind;
