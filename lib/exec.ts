@@ -1,6 +1,8 @@
 // The ONLY place rackhand spawns a process. argv arrays, never a shell string; a deadline on every call (the whole
 // process group is killed); calls are read-only or mutating, and under --dry-run mutating calls are printed, not run;
 // registered secrets are redacted from everything this module prints, logs, journals or throws.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { execa } from 'execa';
 import { Redactor } from './redact.ts';
 
@@ -164,15 +166,19 @@ async function spawnWithDeadline(argv: readonly string[], o: SpawnOptions): Prom
   }
 }
 
-/** Starts a long-lived background process (lab:up's daemon) detached from this one, output to a log file. */
+/** Starts a long-lived background process (lab:up's daemon) in its own session, its output appended to a log file.
+ *  Plain child_process.spawn with real file descriptors: execa would pump output through this process and keep it
+ *  alive. The caller may exit at once. */
 export function spawnDetached(argv: readonly string[], o: { env: Record<string, string | undefined>; logFile: string; cwd?: string }): number {
   const [file, ...args] = argv as [string, ...string[]];
-  const child = execa(file, args, {
-    detached: true, extendEnv: false, env: o.env, cwd: o.cwd, stdin: 'ignore',
-    stdout: { file: o.logFile }, stderr: { file: o.logFile }, reject: false,
-  });
-  child.catch(() => undefined);
-  child.unref();
-  if (child.pid === undefined) throw new Error(`could not start ${file}`);
-  return child.pid;
+  const fd = openSync(o.logFile, 'a', 0o600);
+  try {
+    const child = spawn(file, args, { detached: true, env: o.env, cwd: o.cwd, stdio: ['ignore', fd, fd] });
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start ${file}`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
 }

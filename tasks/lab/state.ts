@@ -31,8 +31,11 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Shell-quoted export lines for `eval "$(npx tsx tasks lab:up)"`. */
-export function exportLines(env: Record<string, string>): string {
+/** Shell-quoted export lines for `eval "$(npx tsx tasks lab:up)"`. PATH is not frozen: the lab's bin folder is
+ *  put in front of the PATH of the shell that evaluates the lines. */
+export function exportLines(state: LabState): string {
   const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
-  return Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`).join('\n');
+  return Object.entries(state.env).map(([k, v]) => (k === 'PATH'
+    ? `export PATH=${quote(join(state.dir, 'bin'))}:"$PATH"`
+    : `export ${k}=${quote(v)}`)).join('\n');
 }

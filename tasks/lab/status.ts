@@ -14,7 +14,7 @@ export default function labStatus(): TaskImpl {
           if (!state) throw new StepFailure('no lab is running', 'npx tsx tasks lab:up');
           if (!alive(state.pid)) throw new StepFailure(`the lab daemon (pid ${state.pid}) is gone but its files remain`, 'npx tsx tasks lab:down && npx tsx tasks lab:up');
           ctx.data.lab = state;
-          ctx.out(`lab running at ${state.url} (pid ${state.pid}, files in ${state.dir})\n${exportLines(state.env)}`);
+          ctx.out(`lab running at ${state.url} (pid ${state.pid}, files in ${state.dir})\n${exportLines(state)}`);
         },
       }];
     },

@@ -22,7 +22,7 @@ export default function labUp(): TaskImpl {
         async isDone() {
           running = await readLabState(ctx.stateDir);
           if (running && alive(running.pid)) {
-            ctx.out(exportLines(running.env));
+            ctx.out(exportLines(running));
             ctx.data.lab = running;
             return `a lab is already running at ${running.url} (pid ${running.pid})`;
           }
@@ -48,7 +48,7 @@ export default function labUp(): TaskImpl {
           });
           if (!running) throw new Error(`the lab daemon exited during start-up; see ${join(dir, 'daemon.log')}`);
           ctx.data.lab = running;
-          ctx.out(exportLines(running.env));
+          ctx.out(exportLines(running));
         },
       }];
     },
