@@ -5,6 +5,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab } from './lab.js';
+import type { LabState } from './state.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,7 @@ const lab = await startLab({
   ...(values['reboot-ms'] ? { rebootMs: Number(values['reboot-ms']) } : {}),
 });
 
-const state = { pid: process.pid, url: lab.url, port: lab.port, dir: lab.dir, kubeconfigPath: lab.kubeconfigPath, configPath: lab.configPath, env: lab.env };
+const state: LabState = { pid: process.pid, url: lab.url, port: lab.port, dir: lab.dir, kubeconfigPath: lab.kubeconfigPath, configPath: lab.configPath, env: lab.env };
 const path = join(lab.dir, 'state.json');
 await writeFile(`${path}.tmp`, JSON.stringify(state, null, 2) + '\n');
 await rename(`${path}.tmp`, path); // readers never see a half-written file

@@ -1,16 +1,9 @@
 // Where the background lab keeps its files and how to tell whether it is alive (shared by lab:up/down/status).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LabState } from '../../lab/state.ts';
 
-export interface LabState {
-  pid: number;
-  url: string;
-  port: number;
-  dir: string;
-  kubeconfigPath: string;
-  configPath: string;
-  env: Record<string, string>;
-}
+export type { LabState };
 
 export function labDir(stateDir: string): string { return join(stateDir, 'lab'); }
 
