@@ -40,6 +40,7 @@ export async function loadConfig(path: string): Promise<Config> {
       ...c, name, nodes, versions, source: path,
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
+      ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),
     });
   }
   return { path, clusters };

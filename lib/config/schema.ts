@@ -15,6 +15,8 @@ export const clusterSchema = z.strictObject({
   context: text('expected the kube context name, e.g. admin@home'),
   apiServer: z.url({ error: 'expected the API server URL, e.g. https://10.0.0.10:6443' }),
   talconfig: text('expected a path to a talhelper talconfig.yaml').optional(),
+  /** Talos client config; default: talosctl's own ($TALOSCONFIG, then ~/.talos/config). */
+  talosconfig: text('expected a path to a talosconfig file').optional(),
   versions: z.strictObject({
     talos: versionTag.optional(),
     kubernetes: versionTag.optional(),

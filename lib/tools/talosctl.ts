@@ -1,0 +1,168 @@
+// talosctl wrapper: argv builders per talosctl generation, parsers for its outputs, typed failures. Wrappers never
+// print; they return data. Upstream: siderolabs/talos cmd/talosctl/cmd/talos/*.go.
+import type { Executor, ExecResult } from '../exec.ts';
+import { parseTable } from './table-parse.ts';
+import { classify, lastLine, ToolError, type FailureRule } from './tool-error.ts';
+
+export interface TalosTarget { talosconfig?: string }
+
+// cli-facts.md "talosctl": known error texts.
+const RULES: FailureRule[] = [
+  [/AlreadyExists|etcd data directory is not empty/, 'AlreadyExists'],
+  [/certificate required|tls: |PermissionDenied|Unauthenticated/, 'Auth'],
+  [/code = Unavailable|connection refused|no route to host|context deadline exceeded|i\/o timeout/, 'Unreachable'],
+  [/NotFound|not found/, 'NotFound'],
+];
+
+export interface Semver { major: number; minor: number; patch: number }
+export function parseSemver(tag: string): Semver | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(tag);
+  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) } : undefined;
+}
+export function compareSemver(a: Semver, b: Semver): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
+/** Who drains during `talosctl upgrade`: up to v1.12 the node itself (legacy API); from v1.13 talosctl
+ *  (cmd/talosctl/cmd/talos/upgrade.go: --drain default true, --drain-timeout; cli-facts.md). */
+export type UpgradeGeneration = 'node-drains' | 'talosctl-drains';
+export function upgradeGeneration(clientVersion: string): UpgradeGeneration {
+  const v = parseSemver(clientVersion);
+  return v && compareSemver(v, { major: 1, minor: 13, patch: 0 }) >= 0 ? 'talosctl-drains' : 'node-drains';
+}
+
+export interface UpgradeOptions {
+  image: string;
+  rebootMode: 'default' | 'powercycle';
+  generation: UpgradeGeneration;
+  /** talosctl-drains only: --drain-timeout and --timeout for the blocking upgrade. */
+  drainTimeoutMs: number;
+  timeoutMs: number;
+}
+
+const seconds = (ms: number): string => `${Math.ceil(ms / 1000)}s`;
+
+/** The `talosctl upgrade` arguments for a node, per generation. The legacy path returns at once with --wait=false
+ *  and rackhand watches the node; the v1.13 path drains (so it always waits: upgrade.go forces wait with --drain). */
+export function upgradeArgs(address: string, o: UpgradeOptions): string[] {
+  const base = ['--nodes', address, 'upgrade', '--image', o.image, '--reboot-mode', o.rebootMode];
+  if (o.generation === 'node-drains') return [...base, '--wait=false'];
+  return [...base, '--drain', `--drain-timeout=${seconds(o.drainTimeoutMs)}`, `--timeout=${seconds(o.timeoutMs)}`];
+}
+
+export interface MachineStatus { node: string; stage: string; ready: boolean; unmet: { name: string; reason: string }[] }
+export interface EtcdMember { node: string; id: string; hostname: string; learner: boolean }
+export interface EtcdStatus { node: string; member: string; errors: string }
+
+/** `talosctl get ... -o json` prints one indented object per resource, concatenated, not an array
+ *  (cmd/talosctl/cmd/talos/output/json.go): split it with a streaming brace counter. */
+export function parseConcatenatedJson<T>(text: string): T[] {
+  const out: T[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  let escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === '{') { if (depth++ === 0) start = i; }
+    else if (ch === '}' && --depth === 0) out.push(JSON.parse(text.slice(start, i + 1)) as T);
+  }
+  return out;
+}
+
+/** `talosctl version` Server: section: `\tNODE:        <n>` then `\tTag:         <v>` (cmd/talosctl/cmd/talos/version.go,
+ *  pkg/machinery/version/version.go versionTemplate). */
+export function parseServerVersions(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const server = text.split(/^Server:$/m)[1] ?? '';
+  let node: string | undefined;
+  for (const line of server.split('\n')) {
+    const n = /^\s*NODE:\s+(\S+)/.exec(line);
+    if (n) { node = n[1]; continue; }
+    const t = /^\s*Tag:\s+(\S+)/.exec(line);
+    if (t && node) { out.set(node, t[1]!); node = undefined; }
+  }
+  return out;
+}
+
+/** `talosctl version --client --short` prints `Client:` then `Talos vX.Y.Z` (version.Short(): Name + " " + Tag). */
+export function parseClientVersion(text: string): string | undefined {
+  return /^\s*(?:Talos\s+|Tag:\s+)(v\d+\.\d+\.\d+\S*)/m.exec(text)?.[1];
+}
+
+export class Talosctl {
+  constructor(private readonly exec: Executor, private readonly target: TalosTarget, private readonly timeoutMs = 60_000) {}
+
+  argv(args: readonly string[]): string[] {
+    return ['talosctl', ...(this.target.talosconfig ? ['--talosconfig', this.target.talosconfig] : []), ...args];
+  }
+
+  private fail(r: ExecResult): ToolError {
+    const e = this.exec.error(r);
+    return new ToolError('talosctl', e.result, classify(r, RULES), lastLine(e.result.stderr) || e.message);
+  }
+
+  async read(args: readonly string[], timeoutMs = this.timeoutMs): Promise<string> {
+    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs });
+    if (r.exitCode !== 0) throw this.fail(r);
+    return r.stdout;
+  }
+
+  async mutate(args: readonly string[], timeoutMs = this.timeoutMs): Promise<ExecResult> {
+    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs });
+    if (r.exitCode !== 0) throw this.fail(r);
+    return r;
+  }
+
+  async clientVersion(): Promise<string> {
+    const out = await this.read(['version', '--client', '--short'], 15_000);
+    const v = parseClientVersion(out);
+    if (!v) throw new Error(`talosctl version --client --short: no version in output: ${lastLine(out)}`);
+    return v;
+  }
+
+  /** Running Talos version per address; nodes that did not answer are absent (talosctl multiplexes -n a,b,c and
+   *  exits non-zero if any node failed, printing the others). */
+  async serverVersions(addresses: string[], timeoutMs = 20_000): Promise<Map<string, string>> {
+    const r = await this.exec.run(this.argv(['--nodes', addresses.join(','), 'version']), { mutating: false, timeoutMs });
+    return parseServerVersions(r.stdout);
+  }
+
+  async machineStatus(address: string, timeoutMs = 15_000): Promise<MachineStatus> {
+    const out = await this.read(['--nodes', address, 'get', 'machinestatus', '--output', 'json'], timeoutMs);
+    const [doc] = parseConcatenatedJson<{ node: string; spec: { stage: string; status: { ready: boolean; unmetConditions?: { name: string; reason: string }[] } } }>(out);
+    if (!doc) throw new Error(`talosctl get machinestatus on ${address}: empty output`);
+    return { node: doc.node, stage: doc.spec.stage, ready: doc.spec.status.ready, unmet: doc.spec.status.unmetConditions ?? [] };
+  }
+
+  /** `talosctl etcd members` table: NODE ID HOSTNAME PEER URLS CLIENT URLS [LEARNER] (cmd/talosctl/cmd/talos/etcd.go). */
+  async etcdMembers(address: string, timeoutMs = 15_000): Promise<EtcdMember[]> {
+    const out = await this.read(['--nodes', address, 'etcd', 'members'], timeoutMs);
+    return parseTable(out).map((r) => ({ node: r.NODE ?? address, id: r.ID ?? '', hostname: r.HOSTNAME ?? '', learner: r.LEARNER === 'true' }));
+  }
+
+  /** `talosctl etcd status` table: NODE MEMBER DB SIZE IN USE LEADER RAFT INDEX RAFT TERM RAFT APPLIED INDEX LEARNER ERRORS. */
+  async etcdStatus(addresses: string[], timeoutMs = 15_000): Promise<{ rows: EtcdStatus[]; stderr: string }> {
+    const r = await this.exec.run(this.argv(['--nodes', addresses.join(','), 'etcd', 'status']), { mutating: false, timeoutMs });
+    return { rows: parseTable(r.stdout).map((row) => ({ node: row.NODE ?? '', member: row.MEMBER ?? '', errors: row.ERRORS ?? '' })), stderr: r.stderr };
+  }
+
+  /** Saves an etcd snapshot to `path`; returns the byte count talosctl reports (`etcd snapshot saved to "<path>" (N bytes)`). */
+  async etcdSnapshot(address: string, path: string, timeoutMs = 5 * 60_000): Promise<{ bytes: number; dryRun: boolean }> {
+    const r = await this.mutate(['--nodes', address, 'etcd', 'snapshot', path], timeoutMs);
+    const bytes = Number(/\((\d+) bytes\)/.exec(r.stdout)?.[1] ?? 0);
+    return { bytes, dryRun: r.dryRun };
+  }
+
+  upgrade(address: string, o: UpgradeOptions): Promise<ExecResult> {
+    const deadline = o.generation === 'talosctl-drains' ? o.drainTimeoutMs + o.timeoutMs + 30_000 : 60_000;
+    return this.mutate(upgradeArgs(address, o), deadline);
+  }
+}
