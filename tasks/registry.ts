@@ -1,6 +1,10 @@
 // The task registry: an alphabetical table from `namespace:name` to summary, flags and a lazy import. `tasks list`
 // and `--help` read only this file; a task's module at tasks/<namespace>/<name>.ts loads when the task runs.
 import type { TaskEntry } from '../lib/engine/types.ts';
+import { DNS_SUBDOMAIN, SEMVER_TAG } from '../lib/patterns.ts';
+
+const NODE = { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a node name from rackhand.yaml, e.g. cp1' } as const;
+const VERSION = { type: 'string', pattern: SEMVER_TAG, hint: 'a version like v1.12.3' } as const;
 
 export const registry: Record<string, TaskEntry> = {
   'cluster:status': {
@@ -39,5 +43,46 @@ export const registry: Record<string, TaskEntry> = {
     destructive: false,
     cluster: false,
     load: () => import('./lab/up.ts'),
+  },
+  'talos:etcd-snapshot': {
+    summary: 'save a timestamped etcd snapshot (size and sha256) under .rackhand/snapshots/<cluster>/',
+    example: 'npx tsx tasks talos:etcd-snapshot --cluster lab',
+    flags: { node: { ...NODE, description: 'control plane to take it from (default: the first)' } },
+    destructive: false,
+    cluster: true,
+    load: () => import('./talos/etcd-snapshot.ts'),
+  },
+  'talos:image': {
+    summary: 'schematic id, installer image and ISO URL for the configured schematic and version',
+    example: 'npx tsx tasks talos:image --cluster lab --version v1.12.2',
+    flags: {
+      version: { ...VERSION, description: 'Talos version (default: versions.talos from rackhand.yaml)' },
+      arch: { type: 'string', description: 'ISO architecture', choices: ['amd64', 'arm64'], default: 'amd64' },
+    },
+    destructive: false,
+    cluster: true,
+    load: () => import('./talos/image.ts'),
+  },
+  'talos:upgrade-node': {
+    summary: 'rolling Talos upgrade: control planes one at a time (after an etcd snapshot), then workers; resumable',
+    description: [
+      'Only nodes whose running Talos differs from the target are upgraded. Each node must go down, come back Ready,',
+      'report the target version, have etcd whole again (control planes) and a ready machine status before the next',
+      'one starts; every wait has a deadline. A failure stops the rollout and names the node and the resume command.',
+      'rackhand never cordons a Talos node itself: up to v1.12 the node drains itself, from v1.13 talosctl does.',
+    ].join('\n'),
+    example: 'npx tsx tasks talos:upgrade-node --cluster lab --all --to v1.12.2',
+    flags: {
+      node: { ...NODE, description: 'upgrade this node only' },
+      all: { type: 'boolean', description: 'upgrade every node of the cluster' },
+      to: { ...VERSION, description: 'target Talos version (default: versions.talos from rackhand.yaml)' },
+      image: { type: 'string', pattern: /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+:v\d+\.\d+\.\d+$/, hint: 'an installer image like factory.talos.dev/installer/<schematic>:v1.12.3', description: 'installer image (default: installer.image/<schematic>:<target> from rackhand.yaml)' },
+      'reboot-mode': { type: 'string', description: 'talosctl --reboot-mode', choices: ['default', 'powercycle'], default: 'default' },
+      'timeout-per-node': { type: 'duration', description: 'deadline for one node: drain, reboot, Ready, version, etcd, machine status', default: 15 * 60_000 },
+      'drain-timeout': { type: 'duration', description: 'talosctl >= v1.13 --drain-timeout', default: 5 * 60_000 },
+    },
+    destructive: true,
+    cluster: true,
+    load: () => import('./talos/upgrade-node.ts'),
   },
 };

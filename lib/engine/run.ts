@@ -15,7 +15,7 @@ import { taskHelp } from './help.ts';
 import type { IO } from './io.ts';
 import { Logger } from './log.ts';
 import { renderSteps, type PlannedStep } from './render.ts';
-import { StepFailure, type Check, type Identity, type TaskContext, type TaskEntry } from './types.ts';
+import { StepFailure, UsageError, type Check, type Identity, type TaskContext, type TaskEntry } from './types.ts';
 
 export interface RunOptions {
   name: string;
@@ -86,6 +86,12 @@ export async function runTask(o: RunOptions): Promise<number> {
     });
     const ctx = makeContext(o, { flags, exec, log, cluster, stateDir, record, abort, json });
     const impl = (await o.entry.load()).default();
+    try {
+      impl.validate?.(ctx);
+    } catch (err) {
+      if (err instanceof UsageError) throw new Outcome('refused', EXIT.usage, `${o.name}: ${err.message}`);
+      throw err;
+    }
 
     // 2. Preflight: refuse (exit 3) before anything changes.
     const preflight: Check[] = [...(cluster ? [identityMatchesConfig] : []), ...(impl.preflight?.(ctx) ?? [])];

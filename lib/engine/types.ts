@@ -64,6 +64,8 @@ export interface Step {
 }
 
 export interface TaskImpl {
+  /** Checks input against config before ANY command runs; throw UsageError (exit 2) naming the field. */
+  validate?: (ctx: TaskContext) => void;
   preflight?: (ctx: TaskContext) => Check[];
   plan(ctx: TaskContext): Promise<Step[]>;
   postflight?: (ctx: TaskContext) => Check[];
@@ -96,6 +98,14 @@ export interface TaskContext {
   data: Record<string, unknown>;
   /** Primary output (a status table, export lines): stdout unless --json. */
   out(text: string): void;
+}
+
+/** Bad input found by a task's validate(): exit 2, nothing ran. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
 }
 
 /** A step failure that names the failing thing and the next command to run. */

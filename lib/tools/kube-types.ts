@@ -23,7 +23,7 @@ export interface KubeList<T> { items: T[] }
 export type Node = KubeObject<{ unschedulable?: boolean; taints?: { key: string; effect: string }[] }, {
   conditions?: Condition[];
   addresses?: { type: string; address: string }[];
-  nodeInfo?: { kubeletVersion?: string; osImage?: string; kernelVersion?: string; containerRuntimeVersion?: string };
+  nodeInfo?: { kubeletVersion?: string; osImage?: string; kernelVersion?: string; containerRuntimeVersion?: string; bootID?: string };
 }>;
 export type Pod = KubeObject<{ nodeName?: string }, {
   phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';

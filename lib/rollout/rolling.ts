@@ -1,0 +1,52 @@
+// Rolling node upgrades, independent of the distribution: control planes first, one at a time, then workers one
+// at a time; nodes already at the target are skipped (with the reason); the first node that fails stops the rollout
+// and later nodes are untouched. A distribution plugs in a NodeUpgradeDriver (Talos now, k3s next).
+import type { NodeConfig } from '../config.ts';
+import { StepFailure, type Step, type StepRuntime } from '../engine/types.ts';
+import { WaitTimeout } from '../wait.ts';
+
+export interface NodeUpgradeDriver {
+  /** Running version per node name; a node that did not answer is absent. */
+  observe(nodes: NodeConfig[]): Promise<Map<string, string>>;
+  /** Work to do once before the first control plane is touched (Talos: an etcd snapshot). */
+  beforeControlPlanes?(): Step;
+  /** Upgrades one node and waits for every gate (down, Ready, version, etcd, machine status), each with a deadline. */
+  upgrade(node: NodeConfig, rt: StepRuntime): Promise<void>;
+}
+
+export interface RolloutPlan {
+  nodes: NodeConfig[];
+  target: string;
+  driver: NodeUpgradeDriver;
+  /** The exact command that resumes the rollout (named in every failure). */
+  resumeCommand: string;
+}
+
+/** Control planes first, in config order, then workers in config order. */
+export function rolloutOrder(nodes: NodeConfig[]): NodeConfig[] {
+  return [...nodes.filter((n) => n.role === 'controlplane'), ...nodes.filter((n) => n.role === 'worker')];
+}
+
+export async function rollingSteps(p: RolloutPlan): Promise<Step[]> {
+  const observed = await p.driver.observe(p.nodes);
+  const ordered = rolloutOrder(p.nodes);
+  const pendingCp = ordered.some((n) => n.role === 'controlplane' && observed.get(n.name) !== p.target);
+  const steps: Step[] = [];
+  if (pendingCp && p.driver.beforeControlPlanes) steps.push(p.driver.beforeControlPlanes());
+  for (const node of ordered) {
+    const running = observed.get(node.name);
+    steps.push({
+      title: `upgrade ${node.role === 'controlplane' ? 'control plane' : 'worker'} ${node.name} (${running ?? 'version unknown'} -> ${p.target})`,
+      isDone: async () => (running === p.target ? `${node.name} already runs ${p.target}` : false),
+      async run(rt) {
+        try {
+          await p.driver.upgrade(node, rt);
+        } catch (err) {
+          const what = err instanceof WaitTimeout ? err.message : (err as Error).message;
+          throw new StepFailure(`node ${node.name}: ${what}; later nodes were not touched`, p.resumeCommand);
+        }
+      },
+    });
+  }
+  return steps;
+}

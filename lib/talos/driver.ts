@@ -1,0 +1,81 @@
+// The Talos node-upgrade driver for lib/rollout: `talosctl upgrade` with the flags right for the talosctl
+// generation, then the gates. rackhand never `kubectl cordon`s a Talos node: up to v1.12 the node cordons and drains
+// itself (and only uncordons nodes it cordoned), from v1.13 talosctl does (cli-facts.md "Talos drain").
+import type { ClusterConfig, NodeConfig } from '../config.ts';
+import type { Step, TaskContext } from '../engine/types.ts';
+import type { NodeUpgradeDriver } from '../rollout/rolling.ts';
+import { Talosctl, upgradeGeneration, type UpgradeGeneration } from '../tools/talosctl.ts';
+import { formatDuration } from '../patterns.ts';
+import { backReady, bootId, etcdHealthy, machineReady, reportsVersion, wentDown, type GateContext } from './gates.ts';
+import { takeEtcdSnapshot } from './snapshot.ts';
+
+export interface TalosDriverOptions {
+  image: string;
+  target: string;
+  rebootMode: 'default' | 'powercycle';
+  timeoutPerNodeMs: number;
+  drainTimeoutMs: number;
+  clientVersion: string;
+  pollMs?: number;
+}
+
+export function talosctlFor(ctx: TaskContext): Talosctl {
+  return new Talosctl(ctx.exec, { talosconfig: ctx.cluster.talosconfig });
+}
+
+export class TalosDriver implements NodeUpgradeDriver {
+  readonly generation: UpgradeGeneration;
+  private readonly talosctl: Talosctl;
+  private readonly cluster: ClusterConfig;
+
+  constructor(private readonly ctx: TaskContext, private readonly o: TalosDriverOptions) {
+    this.generation = upgradeGeneration(o.clientVersion);
+    this.talosctl = talosctlFor(ctx);
+    this.cluster = ctx.cluster;
+  }
+
+  async observe(nodes: NodeConfig[]): Promise<Map<string, string>> {
+    const byAddress = await this.talosctl.serverVersions(nodes.map((n) => n.address));
+    return new Map(nodes.flatMap((n) => (byAddress.has(n.address) ? [[n.name, byAddress.get(n.address)!] as const] : [])));
+  }
+
+  beforeControlPlanes(): Step {
+    return {
+      title: 'save an etcd snapshot before touching the control planes',
+      run: async (rt) => {
+        const s = await takeEtcdSnapshot(this.talosctl, this.cluster, this.ctx.stateDir);
+        this.ctx.data.etcdSnapshot = s;
+        rt.output(s.dryRun ? `[dry-run] would save ${s.path}` : `saved ${s.path} from ${s.node} (${s.bytes} bytes, sha256 ${s.sha256})`);
+      },
+    };
+  }
+
+  async upgrade(node: NodeConfig, rt: { output(text: string): void }): Promise<void> {
+    const g: GateContext = {
+      kubectl: this.ctx.kubectl, talosctl: this.talosctl, signal: this.ctx.signal,
+      deadline: Date.now() + this.o.timeoutPerNodeMs, pollMs: this.o.pollMs ?? 250,
+    };
+    const before = await bootId(g, node.name);
+    rt.output(`talosctl upgrade ${node.name} to ${this.o.image} (${this.generation === 'node-drains' ? 'the node drains itself' : 'talosctl drains'})`);
+    await this.talosctl.upgrade(node.address, {
+      image: this.o.image, rebootMode: this.o.rebootMode, generation: this.generation,
+      drainTimeoutMs: this.o.drainTimeoutMs, timeoutMs: this.o.timeoutPerNodeMs,
+    });
+    if (this.ctx.dryRun) {
+      rt.output(`[dry-run] would wait up to ${formatDuration(this.o.timeoutPerNodeMs)} for ${node.name}: down, Ready, ${this.o.target}, etcd, machine status`);
+      return;
+    }
+    rt.output(`waiting for ${node.name} to go down`);
+    await wentDown(g, node, before);
+    rt.output(`waiting for ${node.name} to be Ready`);
+    await backReady(g, node);
+    rt.output(`waiting for ${node.name} to report ${this.o.target}`);
+    await reportsVersion(g, node, this.o.target);
+    if (node.role === 'controlplane') {
+      rt.output('waiting for etcd to have every member healthy');
+      await etcdHealthy(g, this.cluster.nodes.filter((n) => n.role === 'controlplane'), `after ${node.name}`);
+    }
+    rt.output(`waiting for ${node.name} machine status`);
+    await machineReady(g, node);
+  }
+}

@@ -1,0 +1,87 @@
+// The gates a Talos node passes after `talosctl upgrade` before the rollout moves on. Each is a wait with a deadline
+// that names what it waited for and what it last saw.
+import type { NodeConfig } from '../config.ts';
+import { condition, type Node } from '../tools/kube-types.ts';
+import type { Kubectl } from '../tools/kubectl.ts';
+import type { Talosctl } from '../tools/talosctl.ts';
+import { waitUntil } from '../wait.ts';
+
+export interface GateContext {
+  kubectl: Kubectl;
+  talosctl: Talosctl;
+  signal?: AbortSignal;
+  /** Absolute time (ms) by which the whole node must be done. */
+  deadline: number;
+  pollMs: number;
+}
+
+const left = (g: GateContext): number => Math.max(1_000, g.deadline - Date.now());
+
+async function readNode(g: GateContext, name: string): Promise<Node | undefined> {
+  return g.kubectl.get<Node>('nodes', name).catch(() => undefined);
+}
+
+export async function bootId(g: GateContext, name: string): Promise<string | undefined> {
+  return (await readNode(g, name))?.status?.nodeInfo?.bootID;
+}
+
+/** The node went down: its boot id changed or it stopped being Ready (a reboot can be quicker than one poll). */
+export function wentDown(g: GateContext, node: NodeConfig, bootBefore: string | undefined): Promise<void> {
+  return waitUntil({
+    what: `${node.name} to go down for its reboot`, timeoutMs: left(g), intervalMs: g.pollMs, signal: g.signal,
+    probe: async () => {
+      const n = await readNode(g, node.name);
+      const ready = n ? condition(n, 'Ready')?.status : 'unreachable';
+      if (!n || ready !== 'True' || (bootBefore && n.status?.nodeInfo?.bootID !== bootBefore)) return { done: true, value: undefined };
+      return { done: false, seen: `Ready=${ready}, same boot` };
+    },
+  });
+}
+
+export function backReady(g: GateContext, node: NodeConfig): Promise<void> {
+  return waitUntil({
+    what: `${node.name} to be Ready again`, timeoutMs: left(g), intervalMs: g.pollMs, signal: g.signal,
+    probe: async () => {
+      const n = await readNode(g, node.name);
+      const ready = n ? condition(n, 'Ready')?.status : 'node object missing';
+      return ready === 'True' ? { done: true, value: undefined } : { done: false, seen: `Ready=${ready}` };
+    },
+  });
+}
+
+export function reportsVersion(g: GateContext, node: NodeConfig, target: string): Promise<void> {
+  return waitUntil({
+    what: `${node.name} to report Talos ${target}`, timeoutMs: left(g), intervalMs: g.pollMs, signal: g.signal,
+    probe: async () => {
+      const v = (await g.talosctl.serverVersions([node.address], 15_000)).get(node.address);
+      return v === target ? { done: true, value: undefined } : { done: false, seen: v ?? 'no answer' };
+    },
+  });
+}
+
+/** Every control plane answers `etcd status` with no error, so etcd has all its members back. */
+export function etcdHealthy(g: GateContext, controlPlanes: NodeConfig[], awaited: string): Promise<void> {
+  const addresses = controlPlanes.map((n) => n.address);
+  return waitUntil({
+    what: `etcd to be healthy with all ${addresses.length} members (${awaited})`, timeoutMs: left(g), intervalMs: g.pollMs, signal: g.signal,
+    probe: async () => {
+      const { rows, stderr } = await g.talosctl.etcdStatus(addresses);
+      const answered = new Set(rows.filter((r) => !r.errors).map((r) => r.node));
+      const missing = addresses.filter((a) => !answered.has(a));
+      if (missing.length === 0) return { done: true, value: undefined };
+      const errs = rows.filter((r) => r.errors).map((r) => `${r.node}: ${r.errors}`);
+      return { done: false, seen: `no healthy member on ${missing.join(', ')}${errs.length ? ` (${errs.join('; ')})` : ''}${stderr.trim() ? ` ${stderr.trim().split('\n').pop()}` : ''}` };
+    },
+  });
+}
+
+export function machineReady(g: GateContext, node: NodeConfig): Promise<void> {
+  return waitUntil({
+    what: `${node.name} machine status to be ready with no unmet conditions`, timeoutMs: left(g), intervalMs: g.pollMs, signal: g.signal,
+    probe: async () => {
+      const s = await g.talosctl.machineStatus(node.address).catch((e: Error) => ({ stage: 'unreachable', ready: false, unmet: [{ name: 'api', reason: e.message }] }));
+      if (s.ready && s.unmet.length === 0) return { done: true, value: undefined };
+      return { done: false, seen: `stage ${s.stage}${s.unmet.length ? `, unmet: ${s.unmet.map((u) => `${u.name} (${u.reason})`).join(', ')}` : ''}` };
+    },
+  });
+}

@@ -1,0 +1,21 @@
+// Talos Image Factory references for a schematic and version (cli-facts.md "Installer images";
+// factory.talos.dev docs): installer <image>/<schematic>:<version>, ISO /image/<schematic>/<version>/metal-amd64.iso.
+import type { ClusterConfig } from '../config.ts';
+
+export const FACTORY = 'https://factory.talos.dev';
+export const VANILLA_SCHEMATIC = '376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba';
+
+export function installerImage(cluster: ClusterConfig, version: string): string {
+  const image = cluster.installer?.image ?? 'factory.talos.dev/installer';
+  const schematic = cluster.installer?.schematic ?? VANILLA_SCHEMATIC;
+  return `${image}/${schematic}:${version}`;
+}
+
+export function isoUrl(schematic: string, version: string, arch = 'amd64'): string {
+  return `${FACTORY}/image/${schematic}/${version}/metal-${arch}.iso`;
+}
+
+/** The version an installer reference installs: its tag. */
+export function imageVersion(image: string): string | undefined {
+  return /:(v\d+\.\d+\.\d+[^/]*)$/.exec(image)?.[1];
+}

@@ -1,0 +1,27 @@
+// talos:image — the Image Factory references for the configured schematic and version: schematic id, installer
+// image (what talos:upgrade-node installs) and ISO URL. Read-only; runs no command.
+import type { TaskImpl } from '../../lib/engine/types.ts';
+import { UsageError } from '../../lib/engine/types.ts';
+import { installerImage, isoUrl, VANILLA_SCHEMATIC } from '../../lib/talos/images.ts';
+
+export default function image(): TaskImpl {
+  return {
+    validate(ctx) {
+      if (ctx.cluster.distribution !== 'talos') throw new UsageError(`--cluster ${ctx.cluster.name}: expected a talos cluster (it is ${ctx.cluster.distribution})`);
+      if (!ctx.flags.version && !ctx.cluster.versions.talos) throw new UsageError(`--version: expected a version like v1.12.3 (clusters.${ctx.cluster.name}.versions.talos is not set)`);
+    },
+    async plan(ctx) {
+      return [{
+        title: `Image Factory references for ${ctx.cluster.name}`,
+        mutating: false,
+        async run() {
+          const version = (ctx.flags.version as string | undefined) ?? ctx.cluster.versions.talos!;
+          const schematic = ctx.cluster.installer?.schematic ?? VANILLA_SCHEMATIC;
+          const refs = { schematic, version, installer: installerImage(ctx.cluster, version), iso: isoUrl(schematic, version, String(ctx.flags.arch)) };
+          Object.assign(ctx.data, refs);
+          ctx.out(`schematic: ${refs.schematic}${ctx.cluster.installer?.schematic ? '' : ' (vanilla: no installer.schematic configured)'}\nversion:   ${version}\ninstaller: ${refs.installer}\niso:       ${refs.iso}`);
+        },
+      }];
+    },
+  };
+}

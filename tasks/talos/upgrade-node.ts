@@ -1,0 +1,64 @@
+// talos:upgrade-node — rolling Talos upgrade from the workstation. Destructive (nodes reboot). Only nodes whose
+// running version differs from the target are touched: control planes first, one at a time, after an etcd
+// snapshot; then workers one at a time. Each node must go down, come back Ready, report the target, have etcd
+// whole again (control planes) and a ready machine status before the next one starts. A failure stops the
+// rollout with the node, what was awaited and the command that resumes it; a re-run continues where it stopped.
+import type { NodeConfig } from '../../lib/config.ts';
+import { toolPresent } from '../../lib/checks/tools.ts';
+import { nodesReady } from '../../lib/checks/nodes.ts';
+import { etcdHealthyCheck, talosctlSkew } from '../../lib/checks/talos.ts';
+import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
+import { rollingSteps } from '../../lib/rollout/rolling.ts';
+import { TalosDriver, talosctlFor } from '../../lib/talos/driver.ts';
+import { imageVersion, installerImage } from '../../lib/talos/images.ts';
+
+interface Inputs { nodes: NodeConfig[]; target: string; image: string }
+
+function inputs(ctx: TaskContext): Inputs {
+  const c = ctx.cluster;
+  if (c.distribution !== 'talos') throw new UsageError(`--cluster ${c.name}: expected a talos cluster (it is ${c.distribution})`);
+  const node = ctx.flags.node as string | undefined;
+  const all = ctx.flags.all === true;
+  if (Boolean(node) === all) throw new UsageError('expected exactly one of --node NAME or --all');
+  const nodes = all ? c.nodes : c.nodes.filter((n) => n.name === node);
+  if (nodes.length === 0) throw new UsageError(`--node: no node "${node}" in cluster ${c.name}; expected one of ${c.nodes.map((n) => n.name).join(', ')}`);
+  const flagImage = ctx.flags.image as string | undefined;
+  const target = (ctx.flags.to as string | undefined) ?? (flagImage ? imageVersion(flagImage) : undefined) ?? c.versions.talos;
+  if (!target) throw new UsageError(`--to: expected a version like v1.12.3 (clusters.${c.name}.versions.talos is not set)`);
+  if (flagImage && imageVersion(flagImage) !== target) throw new UsageError(`--image: its tag must be the target version ${target} (got ${flagImage})`);
+  return { nodes, target, image: flagImage ?? installerImage(c, target) };
+}
+
+export default function upgradeNode(): TaskImpl {
+  let input: Inputs;
+  let client: Promise<string> | undefined;
+  const clientVersion = (ctx: TaskContext): Promise<string> => (client ??= talosctlFor(ctx).clientVersion());
+  return {
+    validate(ctx) { input = inputs(ctx); },
+    preflight: (ctx) => [
+      toolPresent('talosctl', ['version', '--client', '--short']),
+      toolPresent('kubectl', ['version', '--client', '--output=json']),
+      talosctlSkew(() => input.target, () => clientVersion(ctx)),
+      nodesReady,
+      etcdHealthyCheck,
+    ],
+    async plan(ctx) {
+      const driver = new TalosDriver(ctx, {
+        image: input.image, target: input.target,
+        rebootMode: ctx.flags['reboot-mode'] as 'default' | 'powercycle',
+        timeoutPerNodeMs: ctx.flags['timeout-per-node'] as number,
+        drainTimeoutMs: ctx.flags['drain-timeout'] as number,
+        clientVersion: await clientVersion(ctx),
+      });
+      ctx.data.target = input.target;
+      ctx.data.image = input.image;
+      ctx.data.generation = driver.generation;
+      const which = ctx.flags.all ? '--all' : `--node ${String(ctx.flags.node)}`;
+      return rollingSteps({
+        nodes: input.nodes, target: input.target, driver,
+        resumeCommand: `npx tsx tasks talos:upgrade-node --cluster ${ctx.cluster.name} ${which} --to ${input.target}`,
+      });
+    },
+    postflight: () => [nodesReady],
+  };
+}
