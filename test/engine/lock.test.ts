@@ -1,0 +1,73 @@
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.ts';
+import { withLab } from '../helpers/lab.ts';
+import { armHold, testRegistry } from '../fixtures/tasks.ts';
+
+describe('the cluster lock (a Lease) against the lab', () => {
+  let lab: Awaited<ReturnType<typeof withLab>>;
+  let env: Record<string, string | undefined>;
+  const run = (argv: string[]) => cli(argv, { env, cwd: lab.dir, registry: testRegistry });
+  const lease = async () => {
+    const r = await execa('kubectl', ['get', 'lease', '-n', 'kube-system', 'rackhand-lock', '-o', 'json', '--ignore-not-found'], { env: { ...process.env, ...lab.env } });
+    return r.stdout.trim() ? JSON.parse(r.stdout) as { spec: { holderIdentity: string; acquireTime: string; renewTime: string; leaseDurationSeconds: number } } : undefined;
+  };
+  beforeAll(async () => {
+    lab = await withLab();
+    env = { ...process.env, ...lab.env, RACKHAND_STATE_DIR: `${lab.dir}/.rackhand`, CI: 'true' };
+  });
+  afterAll(async () => { await lab?.stop(); });
+
+  it('a second destructive run exits 4 naming the holder and since when; the lease is gone after the first ends', async () => {
+    const gate = armHold();
+    const first = run(['test:hold', '--yes']);
+    await gate.entered;
+    const held = await lease();
+    expect(held?.spec.holderIdentity).toMatch(/pid \d+ \(test:hold\)$/);
+    expect(held?.spec.leaseDurationSeconds).toBe(120);
+    const second = await run(['test:hold', '--yes']);
+    expect(second.code).toBe(4);
+    expect(second.stderr).toContain(`another run holds the cluster lock: ${held!.spec.holderIdentity}, since ${held!.spec.acquireTime}`);
+    expect(second.stderr).toContain('--force-unlock');
+    expect(second.record?.commands.filter((c) => c.mutating && c.argv.includes('true'))).toEqual([]);
+    gate.release();
+    expect((await first).code).toBe(0);
+    expect(await lease()).toBeUndefined();
+  });
+
+  it('--dry-run does not take the lock but warns that it is held', async () => {
+    const gate = armHold();
+    const first = run(['test:hold', '--yes']);
+    await gate.entered;
+    const dry = await run(['test:hold', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('the cluster lock is held by');
+    expect(dry.stderr).toContain('[dry-run] true');
+    gate.release();
+    await first;
+  });
+
+  it('a lease left by a run that died is taken over once expired, and --force-unlock removes a live one', async () => {
+    const stale = {
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'rackhand-lock', namespace: 'kube-system' },
+      spec: { holderIdentity: 'ghost@old-laptop pid 1 (talos:upgrade-node)', acquireTime: '2026-01-01T00:00:00.000000Z', renewTime: '2026-01-01T00:00:00.000000Z', leaseDurationSeconds: 120 },
+    };
+    await execa('kubectl', ['create', '--validate=false', '-f', '-'], { input: JSON.stringify(stale), env: { ...process.env, ...lab.env } });
+    const g1 = armHold();
+    const p = run(['test:hold', '--yes']);
+    await g1.entered;
+    expect((await lease())?.spec.holderIdentity).toMatch(/\(test:hold\)$/);
+    g1.release();
+    expect((await p).code).toBe(0);
+
+    const fresh = { ...stale, spec: { ...stale.spec, acquireTime: new Date().toISOString().replace('Z', '000Z'), renewTime: new Date().toISOString().replace('Z', '000Z') } };
+    await execa('kubectl', ['create', '--validate=false', '-f', '-'], { input: JSON.stringify(fresh), env: { ...process.env, ...lab.env } });
+    expect((await run(['test:hold', '--yes'])).code).toBe(4);
+    const g2 = armHold();
+    const forced = run(['test:hold', '--yes', '--force-unlock']);
+    await g2.entered;
+    g2.release();
+    expect((await forced).code).toBe(0);
+    expect(await lease()).toBeUndefined();
+  });
+});
