@@ -18,14 +18,23 @@ import { ReplicaSetController } from './controllers/replicasets.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { StatefulSetController } from './controllers/statefulsets.js';
 import type { ControllerContext, LabEvent } from './controllers/types.js';
-import { writeKubeconfig, writeRackhandConfig } from './files.js';
+import { writeFakeCli, writeKubeconfig, writeRackhandConfig, writeTalosconfig } from './files.js';
 import { labApi } from './http/lab-api.js';
 import { createApiServer } from './http/server.js';
 import { isPodReady } from './kinds/pdb.js';
 import { Registry } from './kinds/registry.js';
-import { seed } from './seed.js';
+import { seed, seedNode } from './seed.js';
 import { Store } from './store/store.js';
+import { errors } from './store/errors.js';
 import { loadTopology } from './topology.js';
+import type { ApiContext } from './http/context.js';
+import { Kube } from './talos/kube.js';
+import { Machine } from './talos/machine.js';
+import { runTalosctl } from './talos/talosctl.js';
+import { TalosWorld } from './talos/world.js';
+import { fileURLToPath } from 'node:url';
+
+const FAKE_CLI = fileURLToPath(new URL('./bin/fake-cli.mjs', import.meta.url));
 
 export type { LabEvent } from './controllers/types.js';
 export type { Store } from './store/store.js';
@@ -45,6 +54,23 @@ export interface LabOptions {
   podStartMs?: number;
   /** startLab waits this long for every node and pod to be Ready, and fails if they are not (default 10000; 0 = do not wait) */
   settleMs?: number;
+  /**
+   * lab time compression for durations that are real on a real cluster (the node-side drain cap of 5 m and its 5 s
+   * retry, talosctl's default --timeout 30m and --drain-timeout 5m). Default rebootMs / 120000: a real reboot takes
+   * about two minutes.
+   */
+  timeScale?: number;
+}
+
+export interface LabFaults {
+  setNodeReady(node: string, ready: boolean): void;
+  /** after its next reboot the node stays NotReady (talosctl --wait times out) */
+  nodeNeverReady(node: string): void;
+  /** talosctl upgrade on the node fails before anything happens (message: the gRPC error's desc) */
+  upgradeFails(node: string, message?: string): void;
+  /** etcd status shows an error for this member */
+  etcdUnhealthy(node: string, message?: string): void;
+  clearFaults(): void;
 }
 
 export interface Lab {
@@ -56,9 +82,15 @@ export interface Lab {
   /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first) */
   env: Record<string, string>;
   store: Store;
-  /** ordered log: node-reboot-start, node-reboot-end, node-ready, node-not-ready, node-cordoned, node-uncordoned, pod-scheduled, pod-evicted, namespace-deleted */
+  /** DIR/talosconfig, for the fake talosctl (DIR/bin/talosctl) */
+  talosconfigPath: string;
+  /** ordered log: node-reboot-start, node-reboot-end, node-ready, node-not-ready, node-cordoned, node-uncordoned, pod-scheduled,
+   * pod-evicted, namespace-deleted, talos-upgrade-start (detail image), node-drained, talos-drain-warning, talos-upgrade-done
+   * (detail version), talos-apply-config, talos-reset, node-power-off, talos-upgrade-k8s */
   events: LabEvent[];
-  faults: { setNodeReady(node: string, ready: boolean): void };
+  faults: LabFaults;
+  /** the Talos side of the lab: machines, their versions and stages */
+  talos: TalosWorld;
   nodes: { reboot(node: string, ms?: number): Promise<void> };
   /** resolves when every node is Ready and every pod Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
@@ -98,12 +130,38 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   const token = randomBytes(24).toString('hex');
   let port = 0;
-  const faults = { setNodeReady: (node: string, ready: boolean) => nodes.setReady(node, ready) };
   const nodeOps = { reboot: (node: string, ms?: number) => nodes.reboot(node, ms) };
+  const talosconfigPath = join(dir, 'talosconfig');
+  const api: ApiContext = { registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}` };
+  const rebootMs = opts.rebootMs ?? 2000;
+  const machines = topology.nodes.map((n) => new Machine({
+    name: n.name, address: n.address, role: n.role, version: n.talos?.version ?? topology.versions.talos,
+    installer: n.talos?.installer ?? topology.installer.image, schematic: n.talos?.schematic ?? topology.installer.schematic, maintenance: !!n.talos?.maintenance,
+  }));
+  const talos = new TalosWorld(machines, topology.talosctl.version ?? topology.versions.talos, {
+    kube: new Kube(api), nodes, clock, record, rebootMs, timeScale: opts.timeScale ?? rebootMs / 120_000,
+    registerNode: (name) => seedNode(store, registry, topology, name, api.gitVersion),
+  });
+  const known = (node: string) => {
+    if (!talos.machines.some((m) => m.name === node)) throw errors.notFound({ group: '', resource: 'nodes', name: node });
+  };
+  const faults: LabFaults = {
+    setNodeReady: (node, ready) => nodes.setReady(node, ready),
+    nodeNeverReady: (node) => { known(node); talos.faults.neverReady.add(node); },
+    upgradeFails: (node, message) => { known(node); talos.faults.upgradeFails.set(node, message ?? `error validating installer image: failed to pull the installer image for ${node}`); },
+    etcdUnhealthy: (node, message) => { known(node); talos.faults.etcdUnhealthy.set(node, message ?? 'etcdserver: no leader'); },
+    clearFaults: () => {
+      talos.faults.neverReady.clear();
+      talos.faults.upgradeFails.clear();
+      talos.faults.etcdUnhealthy.clear();
+    },
+  };
   const server = createApiServer({
-    registry, store, gitVersion: kubernetesVersion, record,
-    now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
-    labApi: labApi({ events: () => events, reboot: nodeOps.reboot, setNodeReady: faults.setNodeReady }),
+    ...api,
+    labApi: labApi({
+      events: () => events, reboot: nodeOps.reboot, ...faults,
+      cli: { talosctl: (req) => runTalosctl(talos, req, talosconfigPath) },
+    }),
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -115,6 +173,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const configPath = join(dir, 'rackhand.yaml');
   await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
   await writeRackhandConfig(configPath, topology, url, kubernetesVersion);
+  await writeTalosconfig(talosconfigPath, topology);
+  await writeFakeCli(join(dir, 'bin'), 'talosctl', FAKE_CLI, url);
 
   const settled = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -130,7 +190,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
   let stopped = false;
   const lab: Lab = {
-    url, port, dir, kubeconfigPath, configPath, store, events, faults, nodes: nodeOps, settled,
+    url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, nodes: nodeOps, settled,
     env: {
       KUBECONFIG: kubeconfigPath,
       // a fresh discovery/http cache per lab: the cache is keyed by host:port only (kubectl-protocol.md "Cache")
@@ -141,6 +201,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      talos.stopped = true;
       manager.stop();
       nodes.stop();
       clock.stop();

@@ -35,7 +35,7 @@ export function nodeObject(t: Topology, n: Topology['nodes'][number], kubernetes
       })),
       nodeInfo: {
         machineID: randomUUID().replace(/-/g, ''), systemUUID: randomUUID(), bootID: randomUUID(),
-        kernelVersion: t.node.kernelVersion, osImage: `Talos (${t.versions.talos})`, containerRuntimeVersion: t.node.containerRuntimeVersion,
+        kernelVersion: t.node.kernelVersion, osImage: `Talos (${n.talos?.version ?? t.versions.talos})`, containerRuntimeVersion: t.node.containerRuntimeVersion,
         kubeletVersion: kubernetesVersion, kubeProxyVersion: kubernetesVersion, operatingSystem: 'linux', architecture: 'amd64',
       },
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
@@ -64,6 +64,16 @@ function workloadObject(w: TopologyWorkload): KObject {
   return { apiVersion: 'apps/v1', kind: w.kind, metadata: { name: w.name, namespace: w.namespace, labels }, spec };
 }
 
+/** Registers one node (a maintenance machine that just got its configuration joins the cluster). */
+export function seedNode(store: Store, registry: Registry, t: Topology, name: string, kubernetesVersion: string): void {
+  const n = t.nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`lab topology: no node ${name}`);
+  const o = nodeObject(t, n, kubernetesVersion);
+  prepareForCreate(registry.byKind('v1', 'Node')!, o);
+  o.status = nodeObject(t, n, kubernetesVersion).status;
+  store.create('nodes', o);
+}
+
 /** Creates everything the topology describes. Custom kinds get their CRD objects first. */
 export function seed(store: Store, registry: Registry, t: Topology, kubernetesVersion: string): void {
   const create = (o: KObject) => {
@@ -78,7 +88,7 @@ export function seed(store: Store, registry: Registry, t: Topology, kubernetesVe
     create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
   }
   for (const c of customKinds) create(crdObject(c));
-  for (const n of t.nodes) create(nodeObject(t, n, kubernetesVersion));
+  for (const n of t.nodes) if (!n.talos?.maintenance) create(nodeObject(t, n, kubernetesVersion));
   for (const w of t.workloads) create(workloadObject(w));
   for (const p of t.disruptionBudgets) {
     create({

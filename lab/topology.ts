@@ -14,6 +14,14 @@ const Node = z.object({
   address: z.ipv4(),
   role: z.enum(['controlplane', 'worker']),
   labels: z.record(z.string(), z.string()).optional(),
+  /** the Talos side of the node (defaults: versions.talos, the installer section, configured and running) */
+  talos: z.object({
+    version: version.optional(),
+    installer: z.string().optional(),
+    schematic: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** a machine booted from the ISO that has no configuration yet: no Kubernetes node until apply-config --insecure */
+    maintenance: z.boolean().optional(),
+  }).optional(),
 });
 
 const Workload = z.object({
@@ -35,6 +43,8 @@ const IntOrPercent = z.union([z.number().int().min(0), z.string().regex(/^\d+%$/
 export const TopologySchema = z.object({
   cluster: name.default('lab'),
   versions: z.object({ kubernetes: version.default('v1.31.4'), talos: version.default('v1.12.1') }).prefault({}),
+  /** the talosctl the lab's fake reports (`talosctl version --client`); its generation picks the behaviour */
+  talosctl: z.object({ version: version.optional() }).prefault({}),
   installer: z.object({
     image: z.string().default('factory.talos.dev/installer'),
     schematic: z.string().regex(/^[0-9a-f]{64}$/).default('376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba'),

@@ -2,6 +2,9 @@
 //   GET  /_lab/events                     => LabEvent[]
 //   POST /_lab/nodes/<node>/reboot?ms=N   => 202, the reboot runs in the background
 //   POST /_lab/faults {"type":"node-ready","node":"w1","ready":false} => 200
+//        {"type":"node-never-ready","node":"w1"} | {"type":"upgrade-fails","node":"w1","message"?:"..."}
+//        | {"type":"etcd-unhealthy","node":"cp2","message"?:"..."} | {"type":"clear"}
+//   POST /_lab/cli/<tool> {tool, argv, cwd, stdin?} => {stdout, stderr, exitCode} (held open while the command runs)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../store/errors.js';
 import type { LabEvent } from '../controllers/types.js';
@@ -11,6 +14,12 @@ export interface LabControls {
   events(): LabEvent[];
   reboot(node: string, ms?: number): Promise<void>;
   setNodeReady(node: string, ready: boolean): void;
+  nodeNeverReady?(node: string): void;
+  upgradeFails?(node: string, message?: string): void;
+  etcdUnhealthy?(node: string, message?: string): void;
+  clearFaults?(): void;
+  /** the fake CLIs: tool name => handler */
+  cli?: Record<string, (req: { argv: string[]; cwd: string; stdin?: string }) => Promise<{ stdout: string; stderr: string; exitCode: number }>>;
 }
 
 export function labApi(controls: LabControls) {
@@ -32,7 +41,31 @@ export function labApi(controls: LabControls) {
         sendJson(res, 200, { ok: true });
         return true;
       }
-      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}');
+      const node = typeof body?.node === 'string' ? body.node : undefined;
+      const message = typeof body?.message === 'string' ? body.message : undefined;
+      const apply: Record<string, (() => void) | undefined> = {
+        'node-never-ready': node && controls.nodeNeverReady ? () => controls.nodeNeverReady!(node) : undefined,
+        'upgrade-fails': node && controls.upgradeFails ? () => controls.upgradeFails!(node, message) : undefined,
+        'etcd-unhealthy': node && controls.etcdUnhealthy ? () => controls.etcdUnhealthy!(node, message) : undefined,
+        clear: controls.clearFaults,
+      };
+      const fn = apply[body?.type];
+      if (fn) {
+        fn();
+        sendJson(res, 200, { ok: true });
+        return true;
+      }
+      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string} or {"type":"clear"}');
+    }
+    const cli = /^\/_lab\/cli\/([^/]+)$/.exec(path);
+    if (req.method === 'POST' && cli) {
+      const tool = decodeURIComponent(cli[1]!);
+      const handler = controls.cli?.[tool];
+      if (!handler) throw errors.notFound({ group: '', resource: 'tools', name: tool });
+      const body = parseBody(await readBody(req), 'application/json');
+      if (!Array.isArray(body?.argv) || typeof body?.cwd !== 'string') throw errors.badRequest('expected {"argv": string[], "cwd": string}');
+      sendJson(res, 200, await handler({ argv: body.argv.map(String), cwd: body.cwd, ...(typeof body.stdin === 'string' ? { stdin: body.stdin } : {}) }));
+      return true;
     }
     return false;
   };

@@ -13,6 +13,7 @@ export function createApiServer(ctx: ApiContext): Server {
     route(ctx, req, res).catch((err) => sendError(res, err));
   });
   server.keepAliveTimeout = 60_000;
+  server.requestTimeout = 0; // a fake CLI holds its request while a long command (upgrade --wait) runs
   return server;
 }
 

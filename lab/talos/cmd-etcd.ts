@@ -1,0 +1,118 @@
+// `talosctl etcd members|status|snapshot` and `talosctl bootstrap`.
+import { createHash } from 'node:crypto';
+import { rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CliError, type Command, type Ctx, out, reach, singleNode, targets } from './command.js';
+import { failWith } from './cmd-info.js';
+import type { Machine } from './machine.js';
+import { humanizeBytes, tabwrite } from './output.js';
+import { RpcError } from './world.js';
+
+const ETCD_ON_WORKER = 'failed to create etcd client: error building etcd client TLS config: open /system/secrets/etcd/admin.crt: no such file or directory';
+
+/** an answering control plane with a running etcd member, or the error the node answers with */
+function etcdNode(c: Ctx, node: string): { machine?: Machine; message?: string } {
+  const r = reach(c, node);
+  if (r.error) return { message: r.error.message };
+  if (!r.machine!.etcd) return { message: new RpcError('Unknown', ETCD_ON_WORKER).message };
+  return { machine: r.machine! };
+}
+
+export const etcdMembersCmd: Command = {
+  path: 'etcd members',
+  args: { exact: 0 },
+  flags: [],
+  // etcd.go etcdMemberListCmd: tabwriter "NODE\tID\tHOSTNAME\tPEER URLS\tCLIENT URLS\tLEARNER", ID = FormatMemberID (%016x)
+  async run(c) {
+    const failures: { node: string; message: string }[] = [];
+    let table = 'NODE\tID\tHOSTNAME\tPEER URLS\tCLIENT URLS\tLEARNER\n';
+    for (const node of targets(c)) {
+      const r = etcdNode(c, node);
+      if (!r.machine) { failures.push({ node, message: r.message! }); continue; }
+      for (const m of c.world.etcdMembers()) {
+        const e = m.etcd!;
+        table += `${node}\t${e.id}\t${e.hostname}\t${e.peerUrls.join(',')}\t${e.clientUrls.join(',')}\t${e.learner}\n`;
+      }
+    }
+    if (c.gen13 || failures.length < targets(c).length) out(c, tabwrite(table));
+    failWith(c, failures, c.gen13 ? 'error' : 'error getting members');
+  },
+};
+
+const dbSize = (c: Ctx) => 20_000_000 + c.world.deps.kube.objectCount() * 4096;
+
+export const etcdStatusCmd: Command = {
+  path: 'etcd status',
+  args: { exact: 0 },
+  flags: [],
+  // etcd.go etcdStatusCmd: <= v1.12 "NODE MEMBER DB SIZE IN USE LEADER RAFT INDEX RAFT TERM RAFT APPLIED INDEX LEARNER
+  // ERRORS"; >= v1.13 adds PROTOCOL and STORAGE before ERRORS. IN USE = "%s (%.2f%%)"; sizes via humanize.Bytes.
+  async run(c) {
+    const failures: { node: string; message: string }[] = [];
+    const cols = ['NODE', 'MEMBER', 'DB SIZE', 'IN USE', 'LEADER', 'RAFT INDEX', 'RAFT TERM', 'RAFT APPLIED INDEX', 'LEARNER', ...(c.gen13 ? ['PROTOCOL', 'STORAGE'] : []), 'ERRORS'];
+    let table = `${cols.join('\t')}\n`;
+    const leader = c.world.etcdMembers().find((m) => !m.off && m.stage !== 'rebooting')?.etcd?.id ?? '0000000000000000';
+    const raft = c.world.deps.kube.resourceVersion();
+    for (const node of targets(c)) {
+      const r = etcdNode(c, node);
+      if (!r.machine) { failures.push({ node, message: r.message! }); continue; }
+      const size = dbSize(c);
+      const inUse = Math.round(size * 0.44);
+      const errors = c.world.faults.etcdUnhealthy.get(r.machine.name) ?? '';
+      table += [node, r.machine.etcd!.id, humanizeBytes(size), `${humanizeBytes(inUse)} (${((inUse / size) * 100).toFixed(2)}%)`, leader, raft, 2, raft, false, ...(c.gen13 ? ['3.6.0', '3.6.0'] : []), errors].join('\t') + '\n';
+    }
+    if (c.gen13 || failures.length < targets(c).length) out(c, tabwrite(table));
+    failWith(c, failures, c.gen13 ? 'error' : 'error getting status');
+  },
+};
+
+export const etcdSnapshotCmd: Command = {
+  path: 'etcd snapshot',
+  args: { exact: 1 },
+  flags: [],
+  // etcd.go etcdSnapshotCmd: single node; writes <path>.part, requires size % 512 == sha256.Size (the hash etcd
+  // appends), renames, prints `etcd snapshot saved to %q (%d bytes)` then `snapshot info: hash %08x, revision %d,
+  // total keys %d, total size %d`
+  async run(c) {
+    const node = singleNode(c, 'etcd snapshot');
+    const r = etcdNode(c, node);
+    if (!r.machine) throw new CliError(`error reading file: ${r.message}`);
+    const dump = Buffer.from(JSON.stringify(c.world.deps.kube.snapshot(), null, 1));
+    const body = Buffer.alloc(Math.ceil((dump.length + 1) / 512) * 512, 0x20);
+    dump.copy(body);
+    const hash = createHash('sha256').update(body).digest();
+    const file = Buffer.concat([body, hash]);
+    const path = c.args[0]!;
+    const abs = resolve(c.cwd, path);
+    try {
+      await writeFile(`${abs}.part`, file, { mode: 0o600 });
+    } catch (e) {
+      throw new CliError(`error creating temporary file: open ${path}.part: ${(e as Error).message.replace(/^\w+: /, '').replace(/, open .*$/, '')}`);
+    }
+    await rename(`${abs}.part`, abs);
+    out(c, `etcd snapshot saved to ${JSON.stringify(path)} (${file.length} bytes)\n`);
+    const h = createHash('sha1').update(body).digest().readUInt32BE(0).toString(16).padStart(8, '0');
+    out(c, `snapshot info: hash ${h}, revision ${c.world.deps.kube.resourceVersion()}, total keys ${c.world.deps.kube.objectCount()}, total size ${body.length}\n`);
+  },
+};
+
+export const bootstrapCmd: Command = {
+  path: 'bootstrap',
+  args: { exact: 0 },
+  flags: [
+    { name: 'recover-from', type: 'string', usage: 'recover etcd cluster from the snapshot' },
+    { name: 'recover-skip-hash-check', type: 'bool', usage: 'skip integrity check when recovering etcd (use when recovering from data directory copy)' },
+  ],
+  // bootstrap.go: "error executing bootstrap: %s"; machined answers AlreadyExists "etcd data directory is not empty"
+  // once etcd has data, FailedPrecondition on a worker (reference/cli-facts.md)
+  async run(c) {
+    const node = singleNode(c, 'bootstrap');
+    const r = reach(c, node);
+    if (r.error) throw new CliError(`error executing bootstrap: ${r.error.message}`);
+    const m = r.machine!;
+    if (!m.controlPlane) throw new CliError(`error executing bootstrap: ${new RpcError('FailedPrecondition', 'bootstrap can only be performed on a control plane node').message}`);
+    if (c.world.bootstrapped || m.etcd) throw new CliError(`error executing bootstrap: ${new RpcError('AlreadyExists', 'etcd data directory is not empty').message}`);
+    c.world.bootstrapped = true;
+    c.world.deps.record('talos-bootstrap', m.name);
+  },
+};

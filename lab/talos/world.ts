@@ -1,0 +1,194 @@
+// The Talos world of a lab: the machines, their faults, and what machined does on them -- reboots, the legacy
+// (<= v1.12) upgrade sequence with its node-side cordon/drain, resets, apply-config, etcd membership.
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../controllers/clock.js';
+import type { NodeController } from '../controllers/nodes.js';
+import type { Kube } from './kube.js';
+import { Machine, memberFor } from './machine.js';
+
+export class RpcError extends Error {
+  constructor(readonly code: string, readonly desc: string) {
+    super(`rpc error: code = ${code} desc = ${desc}`);
+  }
+}
+
+export interface WorldDeps {
+  kube: Kube;
+  nodes: NodeController;
+  clock: Clock;
+  record(type: string, object: string, detail?: string): void;
+  rebootMs: number;
+  /** lab time compression: real talosctl/Talos durations (5 m drain cap, 5 s retry, 30 m timeouts) are multiplied by it */
+  timeScale: number;
+  /** registers a machine's Kubernetes Node (a maintenance machine that just got its config) */
+  registerNode(name: string): void;
+}
+
+export interface Faults {
+  neverReady: Set<string>;
+  upgradeFails: Map<string, string>;
+  etcdUnhealthy: Map<string, string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+export class TalosWorld {
+  readonly faults: Faults = { neverReady: new Set(), upgradeFails: new Map(), etcdUnhealthy: new Map() };
+  bootstrapped = true;
+  stopped = false;
+
+  constructor(readonly machines: Machine[], readonly clientVersion: string, readonly deps: WorldDeps) {}
+
+  /** a -n/-e target: an address or a hostname */
+  find(target: string): Machine | undefined {
+    return this.machines.find((m) => m.address === target || m.name === target);
+  }
+
+  /** scaled real duration (ms) */
+  scaled(ms: number): number {
+    return Math.max(1, Math.round(ms * this.deps.timeScale));
+  }
+
+  /** the gRPC error a client gets from a machine that does not answer, or undefined when it answers */
+  unreachable(target: string, m: Machine | undefined): RpcError | undefined {
+    if (!m) {
+      const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target);
+      return new RpcError('Unavailable', `connection error: desc = "transport: Error while dialing: dial tcp ${ip ? `${target}:50000: connect: no route to host` : `: lookup ${target}: no such host`}"`);
+    }
+    if (m.off || m.stage === 'rebooting') {
+      return new RpcError('Unavailable', `connection error: desc = "transport: Error while dialing: dial tcp ${m.address}:50000: connect: connection refused"`);
+    }
+    return undefined;
+  }
+
+  machineStatus(m: Machine): { stage: string; ready: boolean; unmetConditions: { name: string; reason: string }[] } {
+    const unmet: { name: string; reason: string }[] = [];
+    if (m.stage === 'running' && this.deps.kube.node(m.name) && !this.deps.kube.ready(m.name)) unmet.push({ name: 'nodeReady', reason: 'node not ready' });
+    if (m.stage !== 'running' && m.stage !== 'maintenance') unmet.push({ name: 'services', reason: 'some services are not healthy' });
+    return { stage: m.stage, ready: (m.stage === 'running' || m.stage === 'maintenance') && unmet.length === 0, unmetConditions: unmet };
+  }
+
+  /** Reboots a machine; resolves when it has booted (Kubernetes readiness is waitReady's business). */
+  async reboot(m: Machine, why: string): Promise<void> {
+    const { nodes, kube, record } = this.deps;
+    m.stage = 'rebooting';
+    m.touch();
+    if (this.faults.neverReady.delete(m.name) && kube.node(m.name)) nodes.setReady(m.name, false);
+    if (kube.node(m.name) && !nodes.isRebooting(m.name)) nodes.reboot(m.name).catch(() => undefined);
+    else record('node-reboot-start', m.name, why);
+    await new Promise<void>((r) => this.deps.clock.after(this.deps.rebootMs, r));
+    if (this.stopped) return;
+    m.bootId = randomUUID();
+    if (m.pending) {
+      Object.assign(m, m.pending);
+      m.pending = undefined;
+      const n = kube.node(m.name);
+      if (n) kube.setOsImage(m.name, `Talos (${m.version})`);
+    }
+    m.stage = m.configured ? 'running' : 'maintenance';
+    m.touch();
+    if (!kube.node(m.name)) record('node-reboot-end', m.name);
+  }
+
+  /** until the machine runs and its Kubernetes node is Ready (or it has none); false at the deadline */
+  async waitReady(m: Machine, deadline: number): Promise<boolean> {
+    while (!this.stopped) {
+      if (m.stage === 'running' && (!this.deps.kube.node(m.name) || this.deps.kube.ready(m.name))) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(20);
+    }
+    return false;
+  }
+
+  lock(m: Machine, what: string): void {
+    if (m.busy) throw new RpcError('FailedPrecondition', `failed to acquire lock: ${m.busy} sequence is already running`);
+    m.busy = what;
+  }
+
+  /**
+   * The legacy MachineService.Upgrade sequence (machined <= v1.12): cordon (talos.dev/cordoned) + drain from the
+   * node, retrying PDB-blocked evictions every 5 s for at most 5 min (scaled), then CONTINUE anyway; install;
+   * reboot; on the way up uncordon only if Talos cordoned it. Returns the actor id at once; `done` settles when the
+   * machine is back (never, when the node never becomes Ready).
+   */
+  upgradeLegacy(m: Machine, parts: { installer: string; schematic: string; version: string }, image: string): { actorId: string; done: Promise<void> } {
+    const fail = this.faults.upgradeFails.get(m.name);
+    if (fail !== undefined) throw new RpcError('Internal', fail);
+    this.lock(m, 'upgrade');
+    const { kube, record } = this.deps;
+    record('talos-upgrade-start', m.name, image);
+    const done = (async () => {
+      try {
+        m.stage = 'upgrading';
+        m.touch();
+        kube.cordon(m.name, true);
+        const failed = await kube.drain(m.name, this.scaled(5_000), Date.now() + this.scaled(300_000), (pod, err) => {
+          if (err) record('talos-drain-warning', m.name, `WARNING: failed to evict pod: failed to evict pod ${pod.metadata.namespace}/${pod.metadata.name}: ${err}`);
+        });
+        record('node-drained', m.name, failed.length ? `gave up on ${failed.map((f) => `${f.pod.metadata.namespace}/${f.pod.metadata.name}`).join(', ')}` : 'all pods evicted');
+        m.pending = parts;
+        await this.reboot(m, 'upgrade');
+        await this.waitReady(m, Number.POSITIVE_INFINITY);
+        if (this.stopped) return;
+        kube.uncordonIfTalos(m.name);
+        record('talos-upgrade-done', m.name, m.version);
+      } finally {
+        m.busy = undefined;
+      }
+    })();
+    done.catch(() => undefined);
+    return { actorId: randomUUID(), done };
+  }
+
+  /** reset: leave etcd, wipe STATE (=> maintenance) and EPHEMERAL, then reboot or power off */
+  async reset(m: Machine, opts: { graceful: boolean; reboot: boolean; labels: string[] }): Promise<void> {
+    this.lock(m, 'reset');
+    try {
+      m.stage = 'resetting';
+      m.touch();
+      this.deps.record('talos-reset', m.name, opts.labels.length ? opts.labels.join(',') : 'all');
+      if (m.etcd) m.etcd = undefined;
+      const wipeState = opts.labels.length === 0 || opts.labels.includes('STATE');
+      if (wipeState) m.configured = false;
+      if (this.deps.kube.node(m.name)) this.deps.nodes.setReady(m.name, false);
+      if (opts.reboot) await this.reboot(m, 'reset');
+      else {
+        m.off = true;
+        this.deps.record('node-power-off', m.name);
+      }
+    } finally {
+      m.busy = undefined;
+    }
+  }
+
+  async shutdown(m: Machine): Promise<void> {
+    this.lock(m, 'shutdown');
+    m.stage = 'shutting down';
+    m.touch();
+    if (this.deps.kube.node(m.name)) this.deps.nodes.setReady(m.name, false);
+    await sleep(this.scaled(10_000));
+    m.off = true;
+    m.busy = undefined;
+    this.deps.record('node-power-off', m.name);
+  }
+
+  /** a maintenance machine takes its configuration: installs, reboots, registers its node, joins etcd */
+  async configure(m: Machine): Promise<void> {
+    this.lock(m, 'install');
+    try {
+      m.stage = 'installing';
+      m.configured = true;
+      m.touch();
+      await this.reboot(m, 'install');
+      if (m.controlPlane) m.etcd = memberFor(m.name, m.address);
+      if (!this.deps.kube.node(m.name)) this.deps.registerNode(m.name);
+      else this.deps.nodes.setReady(m.name, true);
+    } finally {
+      m.busy = undefined;
+    }
+  }
+
+  etcdMembers(): Machine[] {
+    return this.machines.filter((m) => m.etcd);
+  }
+}
