@@ -139,7 +139,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     installer: n.talos?.installer ?? topology.installer.image, schematic: n.talos?.schematic ?? topology.installer.schematic, maintenance: !!n.talos?.maintenance,
   }));
   const talos = new TalosWorld(machines, topology.talosctl.version ?? topology.versions.talos, {
-    kube: new Kube(api), nodes, clock, record, rebootMs, timeScale: opts.timeScale ?? rebootMs / 120_000,
+    kube: new Kube(api, () => nodes.reconcile()), nodes, clock, record, rebootMs, timeScale: opts.timeScale ?? rebootMs / 120_000,
     registerNode: (name) => seedNode(store, registry, topology, name, api.gitVersion),
   });
   const known = (node: string) => {
@@ -156,13 +156,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       talos.faults.etcdUnhealthy.clear();
     },
   };
-  const server = createApiServer({
-    ...api,
-    labApi: labApi({
-      events: () => events, reboot: nodeOps.reboot, ...faults,
-      cli: { talosctl: (req) => runTalosctl(talos, req, talosconfigPath) },
-    }),
+  // the same context object: upgrade-k8s moves api.gitVersion and /version must follow
+  api.labApi = labApi({
+    events: () => events, reboot: nodeOps.reboot, ...faults,
+    cli: { talosctl: (req) => runTalosctl(talos, req, talosconfigPath) },
   });
+  const server = createApiServer(api);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());

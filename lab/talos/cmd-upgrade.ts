@@ -160,6 +160,7 @@ async function lifecycle(c: Ctx, nodes: string[], machines: Machine[]): Promise<
     err(c, `${node}: upgrade completed\n`);
   }
   const cordoned: Machine[] = [];
+  let drained = false; // upstream registers the uncordon defer only after a successful drain
   try {
     if (c.flags.drain) {
       const drainTimeout = budget(c, 'drain-timeout');
@@ -179,6 +180,7 @@ async function lifecycle(c: Ctx, nodes: string[], machines: Machine[]): Promise<
         err(c, `${m.name}: node drained\n`);
       }
     }
+    drained = true;
     const deadline = Date.now() + budget(c, 'timeout');
     await Promise.all(machines.map(async (m, i) => {
       const node = nodes[i]!;
@@ -196,7 +198,7 @@ async function lifecycle(c: Ctx, nodes: string[], machines: Machine[]): Promise<
   } finally {
     for (const m of machines) m.busy = undefined;
     for (const m of cordoned) {
-      if (!c.flags.wait) break;
+      if (!drained || !c.flags.wait) break;
       err(c, `${m.name}: uncordoning node\n`);
       kube.uncordon(m.name);
       err(c, `${m.name}: node uncordoned\n`);

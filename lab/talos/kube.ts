@@ -10,7 +10,8 @@ import type { KObject } from '../store/types.js';
 export const CORDONED_KEY = 'talos.dev/cordoned';
 
 export class Kube {
-  constructor(private readonly api: ApiContext) {}
+  /** afterNodeWrite: lets the node controller observe a cordon/uncordon at once, so the event log keeps causal order */
+  constructor(private readonly api: ApiContext, private readonly afterNodeWrite: () => void = () => undefined) {}
 
   /** the API server's /version gitVersion (upgrade-k8s moves it) */
   kubernetesVersion(): string {
@@ -36,6 +37,7 @@ export class Kube {
     if (!n || n.spec?.unschedulable) return false;
     const annotations = { ...(n.metadata.annotations ?? {}), ...(annotate ? { [CORDONED_KEY]: 'true' } : {}) };
     this.api.store.update('nodes', { ...n, metadata: { ...n.metadata, annotations }, spec: { ...n.spec, unschedulable: true } });
+    this.afterNodeWrite();
     return true;
   }
 
@@ -56,6 +58,7 @@ export class Kube {
     const spec = { ...n.spec };
     delete spec.unschedulable;
     this.api.store.update('nodes', { ...n, metadata: { ...n.metadata, annotations }, spec });
+    this.afterNodeWrite();
     return true;
   }
 
