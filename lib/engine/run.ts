@@ -93,7 +93,14 @@ export async function runTask(o: RunOptions): Promise<number> {
       throw err;
     }
 
-    // 2. Preflight: refuse (exit 3) before anything changes.
+    // 2. Another destructive run on this cluster? Say so (exit 4) before judging a cluster it is busy changing.
+    const locking = Boolean(o.entry.destructive && cluster && o.entry.lock !== false && !record.dryRun && flags['force-unlock'] !== true);
+    if (locking) {
+      const held = await new ClusterLock(ctx.kubectl, o.name).current().catch(() => undefined);
+      if (held) throw lockHeld(new LockHeld(held.spec?.holderIdentity ?? 'unknown', held.spec?.acquireTime ?? 'unknown'), o.name, cluster!.name);
+    }
+
+    // 3. Preflight: refuse (exit 3) before anything changes.
     const preflight: Check[] = [...(cluster ? [identityMatchesConfig] : []), ...(impl.preflight?.(ctx) ?? [])];
     if (!(await runChecks('preflight', preflight, ctx, record, log))) {
       throw new Outcome('refused', EXIT.refused, 'preflight checks refused to start; nothing was changed');
@@ -101,7 +108,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     const identity: Identity | null = cluster ? await readIdentity(ctx) : null;
     record.identity = identity;
 
-    // 3. Plan: observe state, probe every step.
+    // 4. Plan: observe state, probe every step.
     const steps = await impl.plan(ctx);
     planned = steps.map((step) => ({ step, record: { title: step.title, status: 'pending', durationMs: 0 } }));
     record.steps = planned.map((p) => p.record);
@@ -119,7 +126,7 @@ export async function runTask(o: RunOptions): Promise<number> {
       return EXIT.ok;
     }
 
-    // 4. Confirm destructive work, showing the plan and the target.
+    // 5. Confirm destructive work, showing the plan and the target.
     if (o.entry.destructive && identity && pending.some((p) => p.step.mutating !== false)) {
       log.action(`plan for ${o.name}${record.dryRun ? ' (dry run: nothing will change)' : ''}:`);
       for (const p of planned) log.info(`  ${p.record.status === 'skipped' ? `skip  ${p.step.title} (${p.record.reason})` : `do    ${p.step.title}`}`);
@@ -141,16 +148,13 @@ export async function runTask(o: RunOptions): Promise<number> {
           await lock.acquire({ force: flags['force-unlock'] === true });
         } catch (err) {
           lock = undefined;
-          if (err instanceof LockHeld) {
-            throw new Outcome('refused', EXIT.locked, `${err.message}; nothing was changed`,
-              `wait for it to finish, or if it died: npx tsx tasks ${o.name} --cluster ${cluster!.name} --force-unlock ... (or kubectl delete lease -n ${LOCK_NAMESPACE} ${LOCK_NAME})`);
-          }
+          if (err instanceof LockHeld) throw lockHeld(err, o.name, cluster!.name);
           throw err;
         }
       }
     }
 
-    // 5. Steps. On failure or Ctrl-C, undo what was done, newest first.
+    // 6. Steps. On failure or Ctrl-C, undo what was done, newest first.
     try {
       await renderSteps(planned, o.io, redactor);
     } catch (err) {
@@ -166,7 +170,7 @@ export async function runTask(o: RunOptions): Promise<number> {
       throw new Outcome('interrupted', EXIT.interrupted, 'interrupted: completed steps were undone');
     }
 
-    // 6. Postflight proves the result.
+    // 7. Postflight proves the result.
     if (!(await runChecks('postflight', impl.postflight?.(ctx) ?? [], ctx, record, log))) {
       const failedChecks = record.checks.filter((c) => c.phase === 'postflight' && !c.ok && !c.warning).map((c) => c.name);
       throw new Outcome('failed', EXIT.failed, `postflight checks failed: ${failedChecks.join(', ')}`);
@@ -192,6 +196,11 @@ export async function runTask(o: RunOptions): Promise<number> {
     const path = await writeRunRecord(stateDir, record, redactor).catch((e: Error) => { log.warning(`could not write the run record: ${e.message}`); return undefined; });
     if (json) o.io.stdout.write(`${JSON.stringify(redactor.redactDeep({ ...record, recordPath: path }), null, 2)}\n`);
   }
+}
+
+function lockHeld(err: LockHeld, task: string, cluster: string): Outcome {
+  return new Outcome('refused', EXIT.locked, `${err.message}; nothing was changed`,
+    `wait for it to finish, or if it died: npx tsx tasks ${task} --cluster ${cluster} --force-unlock ... (or kubectl delete lease -n ${LOCK_NAMESPACE} ${LOCK_NAME})`);
 }
 
 async function runChecks(phase: 'preflight' | 'postflight', checks: Check[], ctx: TaskContext, record: RunRecord, log: Logger): Promise<boolean> {
