@@ -40,3 +40,16 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     await sleep(Math.min(o.intervalMs ?? 500, o.timeoutMs - elapsed), o.signal);
   }
 }
+
+/** Runs independent waits together; the first failure cancels the others (no wait keeps polling after the step
+ *  has failed) and is the one reported. */
+export async function allOrNothing(signal: AbortSignal | undefined, waits: ((signal: AbortSignal) => Promise<unknown>)[]): Promise<void> {
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.all(waits.map((w) => w(ac.signal).catch((err: unknown) => { ac.abort(); throw err; })));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -85,4 +85,13 @@ export const registry: Record<string, TaskEntry> = {
     cluster: true,
     load: () => import('./talos/upgrade-node.ts'),
   },
+  'talos:upgrade-k8s': {
+    summary: 'upgrade Kubernetes with talosctl upgrade-k8s; postflight: every kubelet reports the target',
+    description: '--dry-run is passed to `talosctl upgrade-k8s --dry-run`, which prints its plan and changes nothing.',
+    example: 'npx tsx tasks talos:upgrade-k8s --cluster lab --to v1.32.3',
+    flags: { to: { ...VERSION, description: 'target Kubernetes version (default: versions.kubernetes from rackhand.yaml)' } },
+    destructive: true,
+    cluster: true,
+    load: () => import('./talos/upgrade-k8s.ts'),
+  },
 };

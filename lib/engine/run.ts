@@ -15,7 +15,7 @@ import { taskHelp } from './help.ts';
 import type { IO } from './io.ts';
 import { Logger } from './log.ts';
 import { renderSteps, type PlannedStep } from './render.ts';
-import { StepFailure, UsageError, type Check, type Identity, type TaskContext, type TaskEntry } from './types.ts';
+import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry } from './types.ts';
 
 export interface RunOptions {
   name: string;
@@ -101,8 +101,9 @@ export async function runTask(o: RunOptions): Promise<number> {
     }
 
     // 3. Preflight: refuse (exit 3) before anything changes.
-    const preflight: Check[] = [...(cluster ? [identityMatchesConfig] : []), ...(impl.preflight?.(ctx) ?? [])];
-    if (!(await runChecks('preflight', preflight, ctx, record, log))) {
+    // The identity check runs alone and first: the others must not even read a cluster that is not the one named.
+    if (!(await runChecks('preflight', cluster ? [identityMatchesConfig] : [], ctx, record, log))
+      || !(await runChecks('preflight', impl.preflight?.(ctx) ?? [], ctx, record, log))) {
       throw new Outcome('refused', EXIT.refused, 'preflight checks refused to start; nothing was changed');
     }
     const identity: Identity | null = cluster ? await readIdentity(ctx) : null;
@@ -203,15 +204,12 @@ function lockHeld(err: LockHeld, task: string, cluster: string): Outcome {
     `wait for it to finish, or if it died: npx tsx tasks ${task} --cluster ${cluster} --force-unlock ... (or kubectl delete lease -n ${LOCK_NAMESPACE} ${LOCK_NAME})`);
 }
 
+/** Checks run concurrently (they only read) and are reported in their declared order. */
 async function runChecks(phase: 'preflight' | 'postflight', checks: Check[], ctx: TaskContext, record: RunRecord, log: Logger): Promise<boolean> {
+  const results = await Promise.all(checks.map((check) => check.run(ctx).catch((err: Error): CheckResult => ({ ok: false, message: err.message }))));
   let ok = true;
-  for (const check of checks) {
-    let r;
-    try {
-      r = await check.run(ctx);
-    } catch (err) {
-      r = { ok: false, message: (err as Error).message };
-    }
+  checks.forEach((check, i) => {
+    const r = results[i]!;
     const entry: CheckRecord = { phase, name: check.name, ...r };
     record.checks.push(entry);
     if (r.ok) log.detail(`${phase}: ${check.name}: ${r.message}`);
@@ -221,7 +219,7 @@ async function runChecks(phase: 'preflight' | 'postflight', checks: Check[], ctx
       log.failure(`${phase}: ${check.name}: ${r.message}`);
       if (r.remedy) log.info(`  next: ${r.remedy}`);
     }
-  }
+  });
   return ok;
 }
 

@@ -6,6 +6,7 @@ import type { Step, TaskContext } from '../engine/types.ts';
 import type { NodeUpgradeDriver } from '../rollout/rolling.ts';
 import { Talosctl, upgradeGeneration, type UpgradeGeneration } from '../tools/talosctl.ts';
 import { formatDuration } from '../patterns.ts';
+import { allOrNothing } from '../wait.ts';
 import { backReady, bootId, etcdHealthy, machineReady, reportsVersion, wentDown, type GateContext } from './gates.ts';
 import { takeEtcdSnapshot } from './snapshot.ts';
 
@@ -69,13 +70,13 @@ export class TalosDriver implements NodeUpgradeDriver {
     await wentDown(g, node, before);
     rt.output(`waiting for ${node.name} to be Ready`);
     await backReady(g, node);
-    rt.output(`waiting for ${node.name} to report ${this.o.target}`);
-    await reportsVersion(g, node, this.o.target);
-    if (node.role === 'controlplane') {
-      rt.output('waiting for etcd to have every member healthy');
-      await etcdHealthy(g, this.cluster.nodes.filter((n) => n.role === 'controlplane'), `after ${node.name}`);
-    }
-    rt.output(`waiting for ${node.name} machine status`);
-    await machineReady(g, node);
+    // The remaining gates are independent reads: wait for them together.
+    rt.output(`waiting for ${node.name} to report ${this.o.target}, its machine status${node.role === 'controlplane' ? ' and etcd' : ''}`);
+    const cps = this.cluster.nodes.filter((n) => n.role === 'controlplane');
+    await allOrNothing(this.ctx.signal, [
+      (signal) => reportsVersion({ ...g, signal }, node, this.o.target),
+      (signal) => machineReady({ ...g, signal }, node),
+      ...(node.role === 'controlplane' ? [(signal: AbortSignal) => etcdHealthy({ ...g, signal }, cps, `after ${node.name}`)] : []),
+    ]);
   }
 }

@@ -4,7 +4,7 @@ import type { NodeConfig } from '../config.ts';
 import { condition, type Node } from '../tools/kube-types.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
 import type { Talosctl } from '../tools/talosctl.ts';
-import { waitUntil } from '../wait.ts';
+import { waitUntil, WaitTimeout } from '../wait.ts';
 
 export interface GateContext {
   kubectl: Kubectl;
@@ -38,15 +38,15 @@ export function wentDown(g: GateContext, node: NodeConfig, bootBefore: string | 
   });
 }
 
-export function backReady(g: GateContext, node: NodeConfig): Promise<void> {
-  return waitUntil({
-    what: `${node.name} to be Ready again`, timeoutMs: left(g), intervalMs: g.pollMs, signal: g.signal,
-    probe: async () => {
-      const n = await readNode(g, node.name);
-      const ready = n ? condition(n, 'Ready')?.status : 'node object missing';
-      return ready === 'True' ? { done: true, value: undefined } : { done: false, seen: `Ready=${ready}` };
-    },
-  });
+/** Ready again, through `kubectl wait` (a watch: it returns the moment the condition flips, no polling delay). */
+export async function backReady(g: GateContext, node: NodeConfig): Promise<void> {
+  const started = Date.now();
+  try {
+    await g.kubectl.wait(`node/${node.name}`, 'condition=Ready', left(g));
+  } catch (err) {
+    const n = await readNode(g, node.name);
+    throw new WaitTimeout(`${node.name} to be Ready again`, Date.now() - started, n ? `Ready=${condition(n, 'Ready')?.status}` : (err as Error).message);
+  }
 }
 
 export function reportsVersion(g: GateContext, node: NodeConfig, target: string): Promise<void> {
