@@ -94,4 +94,43 @@ export const registry: Record<string, TaskEntry> = {
     cluster: true,
     load: () => import('./talos/upgrade-k8s.ts'),
   },
+  'talos:reboot-node': {
+    summary: 'reboot one node and wait until it is Ready, its machine status ready and etcd whole again',
+    example: 'npx tsx tasks talos:reboot-node --cluster lab --node w1',
+    flags: {
+      node: { ...NODE, description: 'the node to reboot', required: true },
+      mode: { type: 'string', description: 'talosctl reboot --mode', choices: ['default', 'powercycle'], default: 'default' },
+      timeout: { type: 'duration', description: 'deadline for the node to be back', default: 10 * 60_000 },
+    },
+    destructive: true,
+    cluster: true,
+    load: () => import('./talos/reboot-node.ts'),
+  },
+  'talos:reset-node': {
+    summary: 'wipe a node (STATE, EPHEMERAL) back to maintenance mode; type the cluster name to confirm',
+    description: 'Automation: --yes --confirm-cluster NAME. The Kubernetes Node object stays until you delete it.',
+    example: 'npx tsx tasks talos:reset-node --cluster lab --node w2 --yes --confirm-cluster lab',
+    flags: {
+      node: { ...NODE, description: 'the node to reset', required: true },
+      'confirm-cluster': { type: 'string', description: 'with --yes: the cluster name, as a typed confirmation' },
+      'no-graceful': { type: 'boolean', description: 'skip the cordon/drain and etcd leave (talosctl reset --graceful=false; a broken node)' },
+      shutdown: { type: 'boolean', description: 'power off after the wipe instead of rebooting into maintenance mode' },
+      timeout: { type: 'duration', description: 'deadline for the node to reach maintenance mode (or power off)', default: 10 * 60_000 },
+    },
+    destructive: 'typed',
+    cluster: true,
+    load: () => import('./talos/reset-node.ts'),
+  },
+  'talos:shutdown-node': {
+    summary: 'power one node off (Talos cordons and drains it unless --force) and wait until it is off',
+    example: 'npx tsx tasks talos:shutdown-node --cluster lab --node w2',
+    flags: {
+      node: { ...NODE, description: 'the node to shut down', required: true },
+      force: { type: 'boolean', description: 'no cordon/drain (talosctl shutdown --force)' },
+      timeout: { type: 'duration', description: 'deadline for the node to power off', default: 10 * 60_000 },
+    },
+    destructive: true,
+    cluster: true,
+    load: () => import('./talos/shutdown-node.ts'),
+  },
 };

@@ -161,6 +161,14 @@ export class Talosctl {
     return { bytes, dryRun: r.dryRun };
   }
 
+  /** Maintenance mode answers only the insecure API; a configured node refuses it with `tls: certificate required`
+   *  (community-ops-tooling.md "Apply config to fresh nodes"; siderolabs/talos apid). */
+  async mode(address: string, timeoutMs = 15_000): Promise<'maintenance' | 'configured' | 'unreachable'> {
+    const r = await this.exec.run(this.argv(['--nodes', address, 'version', '--insecure']), { mutating: false, timeoutMs });
+    if (r.exitCode === 0) return 'maintenance';
+    return /certificate required/.test(r.stderr) ? 'configured' : 'unreachable';
+  }
+
   upgrade(address: string, o: UpgradeOptions): Promise<ExecResult> {
     const deadline = o.generation === 'talosctl-drains' ? o.drainTimeoutMs + o.timeoutMs + 30_000 : 60_000;
     return this.mutate(upgradeArgs(address, o), deadline);

@@ -1,0 +1,96 @@
+// Reboot, shutdown and reset of one Talos node, each followed by a wait with a deadline for the state it promises.
+// Shared by talos:reboot-node, talos:shutdown-node and talos:reset-node.
+import type { NodeConfig } from '../config.ts';
+import { UsageError, type Step, type TaskContext } from '../engine/types.ts';
+import { formatDuration } from '../patterns.ts';
+import { allOrNothing, waitUntil } from '../wait.ts';
+import { talosctlFor } from './driver.ts';
+import { backReady, bootId, etcdHealthy, machineReady, wentDown, type GateContext } from './gates.ts';
+
+/** The --node flag resolved against the cluster (exit 2 when unknown). */
+export function targetNode(ctx: TaskContext): NodeConfig {
+  if (ctx.cluster.distribution !== 'talos') throw new UsageError(`--cluster ${ctx.cluster.name}: expected a talos cluster (it is ${ctx.cluster.distribution})`);
+  const name = ctx.flags.node as string | undefined;
+  const node = ctx.cluster.nodes.find((n) => n.name === name);
+  if (!node) throw new UsageError(`--node: ${name ? `no node "${name}" in cluster ${ctx.cluster.name}; ` : ''}expected one of ${ctx.cluster.nodes.map((n) => n.name).join(', ')}`);
+  return node;
+}
+
+function gates(ctx: TaskContext): GateContext {
+  return { kubectl: ctx.kubectl, talosctl: talosctlFor(ctx), signal: ctx.signal, deadline: Date.now() + (ctx.flags.timeout as number), pollMs: 250 };
+}
+
+function waitMode(ctx: TaskContext, node: NodeConfig, want: 'maintenance' | 'unreachable', what: string): Promise<void> {
+  const talosctl = talosctlFor(ctx);
+  return waitUntil({
+    what, timeoutMs: ctx.flags.timeout as number, intervalMs: 500, signal: ctx.signal,
+    probe: async () => {
+      const mode = await talosctl.mode(node.address);
+      return mode === want ? { done: true, value: undefined } : { done: false, seen: mode };
+    },
+  });
+}
+
+const dryRunWait = (ctx: TaskContext, what: string): boolean => {
+  if (ctx.dryRun) ctx.log.info(`[dry-run] would wait up to ${formatDuration(ctx.flags.timeout as number)} for ${what}`);
+  return ctx.dryRun;
+};
+
+export function rebootStep(ctx: TaskContext, node: NodeConfig): Step {
+  return {
+    title: `reboot ${node.name} (${String(ctx.flags.mode)}) and wait until it is back`,
+    async run(rt) {
+      const g = gates(ctx);
+      const before = await bootId(g, node.name);
+      await g.talosctl.mutate(['--nodes', node.address, 'reboot', '--mode', String(ctx.flags.mode), '--wait=false']);
+      if (dryRunWait(ctx, `${node.name} to reboot and be Ready`)) return;
+      rt.output(`waiting for ${node.name} to go down`);
+      await wentDown(g, node, before);
+      rt.output(`waiting for ${node.name} to be Ready`);
+      await backReady(g, node);
+      const cps = ctx.cluster.nodes.filter((n) => n.role === 'controlplane');
+      await allOrNothing(ctx.signal, [
+        (signal) => machineReady({ ...g, signal }, node),
+        ...(node.role === 'controlplane' ? [(signal: AbortSignal) => etcdHealthy({ ...g, signal }, cps, `after rebooting ${node.name}`)] : []),
+      ]);
+    },
+  };
+}
+
+export function shutdownStep(ctx: TaskContext, node: NodeConfig): Step {
+  const talosctl = talosctlFor(ctx);
+  return {
+    title: `shut down ${node.name}${ctx.flags.force ? ' (--force: no cordon/drain)' : ''}`,
+    isDone: async () => ((await talosctl.mode(node.address)) === 'unreachable' ? `${node.name} does not answer: already off` : false),
+    async run(rt) {
+      await talosctl.mutate(['--nodes', node.address, 'shutdown', '--wait=false', ...(ctx.flags.force ? ['--force'] : [])]);
+      if (dryRunWait(ctx, `${node.name} to power off`)) return;
+      rt.output(`waiting for ${node.name} to power off`);
+      await waitMode(ctx, node, 'unreachable', `${node.name} to power off`);
+    },
+  };
+}
+
+/** Reset wipes STATE and EPHEMERAL (the machine config and the node's data) and reboots into maintenance mode
+ *  (community-ops-tooling.md "reset"); with --shutdown it powers off instead. */
+export function resetStep(ctx: TaskContext, node: NodeConfig): Step {
+  const talosctl = talosctlFor(ctx);
+  const off = ctx.flags.shutdown === true;
+  return {
+    title: `reset ${node.name}: wipe STATE and EPHEMERAL, then ${off ? 'power off' : 'reboot into maintenance mode'}`,
+    isDone: async () => {
+      const mode = await talosctl.mode(node.address);
+      if (mode === 'maintenance') return `${node.name} is already in maintenance mode`;
+      return off && mode === 'unreachable' ? `${node.name} does not answer: already off` : false;
+    },
+    async run(rt) {
+      await talosctl.mutate(['--nodes', node.address, 'reset', `--graceful=${ctx.flags['no-graceful'] !== true}`, ...(off ? [] : ['--reboot']),
+        '--system-labels-to-wipe', 'STATE', '--system-labels-to-wipe', 'EPHEMERAL', '--wait=false']);
+      const what = off ? `${node.name} to power off` : `${node.name} to come back in maintenance mode`;
+      if (dryRunWait(ctx, what)) return;
+      rt.output(`waiting for ${what}`);
+      await waitMode(ctx, node, off ? 'unreachable' : 'maintenance', what);
+      ctx.log.info(`next: kubectl delete node ${node.name} (its Node object stays until removed), or re-apply its config with talos:apply-node`);
+    },
+  };
+}
