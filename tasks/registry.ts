@@ -44,6 +44,20 @@ export const registry: Record<string, TaskEntry> = {
     cluster: false,
     load: () => import('./lab/up.ts'),
   },
+  'talos:apply-node': {
+    summary: 'apply a node\'s machine config (maintenance mode or configured), showing the dry-run result first',
+    description: 'Default --file with a talconfig: clusterconfig/<cluster>-<node>.yaml next to talconfig.yaml (talhelper genconfig).',
+    example: 'npx tsx tasks talos:apply-node --cluster lab --node w3 --file clusterconfig/lab-w3.yaml',
+    flags: {
+      node: { ...NODE, description: 'the node to configure', required: true },
+      file: { type: 'string', description: 'the node\'s machine config' },
+      mode: { type: 'string', description: 'talosctl apply-config --mode', choices: ['auto', 'no-reboot', 'reboot', 'staged', 'try'], default: 'auto' },
+      timeout: { type: 'duration', description: 'deadline for the node to be configured and Ready', default: 15 * 60_000 },
+    },
+    destructive: true,
+    cluster: true,
+    load: () => import('./talos/apply-node.ts'),
+  },
   'talos:etcd-snapshot': {
     summary: 'save a timestamped etcd snapshot (size and sha256) under .rackhand/snapshots/<cluster>/',
     example: 'npx tsx tasks talos:etcd-snapshot --cluster lab',

@@ -1,0 +1,76 @@
+// talos:apply-node — applies a node's machine config. Detects a node in maintenance mode (no config yet: applied
+// through the insecure maintenance API, then waits for it to install, reboot and register Ready) versus a configured
+// node (authenticated API). Shows talosctl's own dry-run result first; when it reports no changes the step is done,
+// so a re-run changes nothing. Destructive.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { toolPresent } from '../../lib/checks/tools.ts';
+import { StepFailure, UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
+import { talosctlFor } from '../../lib/talos/driver.ts';
+import { backReady, bootId, machineReady, wentDown, type GateContext } from '../../lib/talos/gates.ts';
+import { targetNode } from '../../lib/talos/power.ts';
+import { waitUntil } from '../../lib/wait.ts';
+
+/** talhelper writes clusterconfig/<cluster>-<hostname>.yaml next to talconfig.yaml (budimanjojo/talhelper genconfig). */
+function configFile(ctx: TaskContext, node: string): string {
+  const flag = ctx.flags.file as string | undefined;
+  if (flag) return resolve(ctx.cwd, flag);
+  if (ctx.cluster.talconfig) return join(dirname(ctx.cluster.talconfig), 'clusterconfig', `${ctx.cluster.name}-${node}.yaml`);
+  throw new UsageError(`--file: expected the path of ${node}'s machine config (or a talconfig in rackhand.yaml)`);
+}
+
+export default function applyNode(): TaskImpl {
+  let file = '';
+  return {
+    validate(ctx) {
+      const node = targetNode(ctx);
+      file = configFile(ctx, node.name);
+      if (!existsSync(file)) throw new UsageError(`--file: no machine config at ${file}`);
+    },
+    preflight: () => [toolPresent('talosctl', ['version', '--client', '--short'])],
+    async plan(ctx) {
+      const node = targetNode(ctx);
+      const talosctl = talosctlFor(ctx);
+      const mode = await talosctl.mode(node.address);
+      if (mode === 'unreachable') throw new StepFailure(`${node.name} (${node.address}) does not answer talosctl, neither configured nor in maintenance mode`, `talosctl -n ${node.address} version --insecure`);
+      const insecure = mode === 'maintenance';
+      const args = ['--nodes', node.address, 'apply-config', '--file', file, '--mode', String(ctx.flags.mode), ...(insecure ? ['--insecure'] : [])];
+      // talosctl's dry run changes nothing: it runs even under --dry-run and is shown before any confirmation.
+      const dry = await ctx.exec.run(talosctl.argv([...args, '--dry-run']), { mutating: false, timeoutMs: 60_000 });
+      if (dry.exitCode !== 0) throw new StepFailure(`talosctl apply-config --dry-run on ${node.name} failed: ${(dry.stderr || dry.stdout).trim().split('\n').pop()}`, `talosctl ${args.join(' ')} --dry-run`);
+      const summary = `${dry.stdout}${dry.stderr}`.trim();
+      ctx.data.mode = mode;
+      ctx.data.dryRunSummary = summary;
+      ctx.log.info(`talosctl apply-config --dry-run on ${node.name} (${mode}):`);
+      for (const line of summary.split('\n')) ctx.log.info(`  ${line}`);
+      // "Config diff:\n\nNo changes." (helpers.PrintApplyResults prints machined's ModeDetails)
+      const unchanged = !insecure && /No changes\./.test(summary);
+      return [{
+        title: `apply ${file} to ${node.name} (mode ${String(ctx.flags.mode)}${insecure ? ', maintenance mode: --insecure' : ''})`,
+        isDone: async () => (unchanged ? `${node.name} already runs this config` : false),
+        async run(rt) {
+          const g: GateContext = { kubectl: ctx.kubectl, talosctl, signal: ctx.signal, deadline: Date.now() + (ctx.flags.timeout as number), pollMs: 500 };
+          const before = insecure ? undefined : await bootId(g, node.name);
+          await talosctl.mutate(args);
+          if (ctx.dryRun) return;
+          if (insecure) {
+            rt.output(`waiting for ${node.name} to install its config, reboot and register`);
+            await waitUntil({
+              what: `${node.name} to leave maintenance mode`, timeoutMs: ctx.flags.timeout as number, intervalMs: 500, signal: ctx.signal,
+              probe: async () => { const m = await talosctl.mode(node.address); return m === 'configured' ? { done: true, value: undefined } : { done: false, seen: m }; },
+            });
+            await waitUntil({
+              what: `node ${node.name} to register`, timeoutMs: Math.max(1_000, g.deadline - Date.now()), intervalMs: 500, signal: ctx.signal,
+              probe: async () => ((await ctx.kubectl.get('nodes', node.name)) ? { done: true, value: undefined } : { done: false, seen: 'no Node object yet' }),
+            });
+          } else if (ctx.flags.mode === 'reboot') {
+            rt.output(`waiting for ${node.name} to reboot`);
+            await wentDown(g, node, before);
+          }
+          await backReady(g, node);
+          await machineReady(g, node);
+        },
+      }];
+    },
+  };
+}
