@@ -12,6 +12,13 @@ eval "$(npx --no-install tsx tasks lab:up)"
 echo "lab is up: KUBECONFIG=$KUBECONFIG RACKHAND_CONFIG=$RACKHAND_CONFIG" >&2
 
 tasks cluster:status --cluster lab
+tasks talos:image --cluster lab --version v1.12.2
+tasks talos:etcd-snapshot --cluster lab
+tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --dry-run
+tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --yes
+tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --yes      # re-run: nothing to do
+tasks talos:upgrade-k8s --cluster lab --to v1.32.3 --yes
+tasks talos:reboot-node --cluster lab --node w1 --yes
 tasks cluster:status --cluster lab --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`run record: result=${r.result} exit=${r.exitCode} nodes=${r.data.nodes.length} commands=${r.commands.length}`)})'
 tasks lab:status
 echo; echo "demo finished: every workflow ran against the lab" >&2

@@ -36,7 +36,7 @@ export async function rollingSteps(p: RolloutPlan): Promise<Step[]> {
   for (const node of ordered) {
     const running = observed.get(node.name);
     steps.push({
-      title: `upgrade ${node.role === 'controlplane' ? 'control plane' : 'worker'} ${node.name} (${running ?? 'version unknown'} -> ${p.target})`,
+      title: `upgrade ${node.role === 'controlplane' ? 'control plane' : 'worker'} ${node.name} to ${p.target}${running === p.target ? '' : ` (from ${running ?? 'an unknown version'})`}`,
       isDone: async () => (running === p.target ? `${node.name} already runs ${p.target}` : false),
       async run(rt) {
         try {

@@ -50,7 +50,7 @@ describe('talos:upgrade-node --all (Talos v1.12: the node drains itself)', () =>
     expect(again.code).toBe(0);
     expect(again.record!.result).toBe('nothing-to-do');
     expect(again.record!.commands.filter((c) => c.mutating)).toEqual([]);
-    expect(again.stderr).toContain('upgrade control plane cp1 (v1.12.2 -> v1.12.2): skipped, cp1 already runs v1.12.2');
+    expect(again.stderr).toContain('upgrade control plane cp1 to v1.12.2: skipped, cp1 already runs v1.12.2');
   });
 
   it('a node that never comes back stops the rollout, names it, and a re-run after the fix completes the rest', async () => {
