@@ -3,7 +3,7 @@ import { versionSkew } from '../../lib/checks/talos.ts';
 import { rolloutOrder } from '../../lib/rollout/rolling.ts';
 
 describe('talosctl version skew', () => {
-  it.each([
+  it.each<[string, string[], { ok: boolean; warning?: boolean }]>([
     ['v1.12.1', ['v1.12.1', 'v1.12.1'], { ok: true }],
     ['v1.12.1', ['v1.12.1', 'v1.12.2'], { ok: false, warning: true }],
     ['v1.13.0', ['v1.12.4', 'v1.13.0'], { ok: false, warning: true }],
