@@ -1,8 +1,9 @@
 // kubectl wrapper: argv builders, JSON readers and the mutating verbs rackhand uses. Always pins --kubeconfig and
 // --context so a stray KUBECONFIG or current-context can never redirect a run to another cluster.
 import type { Executor, ExecResult } from '../exec.ts';
+import { CliTool } from './cli-tool.ts';
 import type { KubeList, KubeObject } from './kube-types.ts';
-import { classify, lastLine, ToolError, type FailureRule } from './tool-error.ts';
+import type { FailureRule } from './tool-error.ts';
 
 export interface KubeTarget { kubeconfig: string; context: string }
 
@@ -34,31 +35,12 @@ export function selectorArgs(s: Selector): string[] {
 
 export interface ConfigView { context: string; cluster: string; server: string; user: string }
 
-export class Kubectl {
-  constructor(private readonly exec: Executor, readonly target: KubeTarget, private readonly timeoutMs = 30_000) {}
-
-  argv(args: readonly string[]): string[] {
-    return ['kubectl', '--kubeconfig', this.target.kubeconfig, '--context', this.target.context, ...args];
+export class Kubectl extends CliTool {
+  constructor(exec: Executor, readonly target: KubeTarget, timeoutMs = 30_000) {
+    super(exec, 'kubectl', RULES, timeoutMs);
   }
 
-  private fail(r: ExecResult): ToolError {
-    const e = this.exec.error(r);
-    return new ToolError('kubectl', e.result, classify(r, RULES), lastLine(e.result.stderr) || e.message);
-  }
-
-  /** Read-only call; throws a ToolError on non-zero exit. */
-  async read(args: readonly string[], timeoutMs = this.timeoutMs): Promise<string> {
-    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs });
-    if (r.exitCode !== 0) throw this.fail(r);
-    return r.stdout;
-  }
-
-  /** Mutating call (printed, not run, under --dry-run); throws a ToolError on non-zero exit. */
-  async mutate(args: readonly string[], o: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
-    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs: o.timeoutMs ?? this.timeoutMs, input: o.input });
-    if (r.exitCode !== 0) throw this.fail(r);
-    return r;
-  }
+  protected prefix(): string[] { return ['--kubeconfig', this.target.kubeconfig, '--context', this.target.context]; }
 
   async list<T extends KubeObject>(resource: string, s: Selector = {}): Promise<T[]> {
     const out = await this.read(['get', resource, ...selectorArgs(s), '--output', 'json']);

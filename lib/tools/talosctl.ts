@@ -2,7 +2,8 @@
 // print; they return data. Upstream: siderolabs/talos cmd/talosctl/cmd/talos/*.go.
 import type { Executor, ExecResult } from '../exec.ts';
 import { parseTable } from './table-parse.ts';
-import { classify, lastLine, ToolError, type FailureRule } from './tool-error.ts';
+import { CliTool } from './cli-tool.ts';
+import { lastLine, type FailureRule } from './tool-error.ts';
 
 export interface TalosTarget { talosconfig?: string }
 
@@ -97,29 +98,12 @@ export function parseClientVersion(text: string): string | undefined {
   return /^\s*(?:Talos\s+|Tag:\s+)(v\d+\.\d+\.\d+\S*)/m.exec(text)?.[1];
 }
 
-export class Talosctl {
-  constructor(private readonly exec: Executor, private readonly target: TalosTarget, private readonly timeoutMs = 60_000) {}
-
-  argv(args: readonly string[]): string[] {
-    return ['talosctl', ...(this.target.talosconfig ? ['--talosconfig', this.target.talosconfig] : []), ...args];
+export class Talosctl extends CliTool {
+  constructor(exec: Executor, private readonly target: TalosTarget, timeoutMs = 60_000) {
+    super(exec, 'talosctl', RULES, timeoutMs);
   }
 
-  private fail(r: ExecResult): ToolError {
-    const e = this.exec.error(r);
-    return new ToolError('talosctl', e.result, classify(r, RULES), lastLine(e.result.stderr) || e.message);
-  }
-
-  async read(args: readonly string[], timeoutMs = this.timeoutMs): Promise<string> {
-    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs });
-    if (r.exitCode !== 0) throw this.fail(r);
-    return r.stdout;
-  }
-
-  async mutate(args: readonly string[], timeoutMs = this.timeoutMs): Promise<ExecResult> {
-    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs });
-    if (r.exitCode !== 0) throw this.fail(r);
-    return r;
-  }
+  protected prefix(): string[] { return this.target.talosconfig ? ['--talosconfig', this.target.talosconfig] : []; }
 
   async clientVersion(): Promise<string> {
     const out = await this.read(['version', '--client', '--short'], 15_000);
@@ -156,7 +140,7 @@ export class Talosctl {
 
   /** Saves an etcd snapshot to `path`; returns the byte count talosctl reports (`etcd snapshot saved to "<path>" (N bytes)`). */
   async etcdSnapshot(address: string, path: string, timeoutMs = 5 * 60_000): Promise<{ bytes: number; dryRun: boolean }> {
-    const r = await this.mutate(['--nodes', address, 'etcd', 'snapshot', path], timeoutMs);
+    const r = await this.mutate(['--nodes', address, 'etcd', 'snapshot', path], { timeoutMs });
     const bytes = Number(/\((\d+) bytes\)/.exec(r.stdout)?.[1] ?? 0);
     return { bytes, dryRun: r.dryRun };
   }
@@ -171,6 +155,6 @@ export class Talosctl {
 
   upgrade(address: string, o: UpgradeOptions): Promise<ExecResult> {
     const deadline = o.generation === 'talosctl-drains' ? o.drainTimeoutMs + o.timeoutMs + 30_000 : 60_000;
-    return this.mutate(upgradeArgs(address, o), deadline);
+    return this.mutate(upgradeArgs(address, o), { timeoutMs: deadline });
   }
 }

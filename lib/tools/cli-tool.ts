@@ -1,0 +1,41 @@
+// The shared shape of every CLI wrapper: a fixed argv prefix (kubeconfig/context, talosconfig, ...), read-only and
+// mutating calls through lib/exec.ts, and one ToolError classified by the tool's own table of known failures.
+import type { Executor, ExecResult } from '../exec.ts';
+import { classify, lastLine, ToolError, type FailureRule } from './tool-error.ts';
+
+export interface CallOptions { timeoutMs?: number; input?: string }
+
+export abstract class CliTool {
+  protected constructor(
+    protected readonly exec: Executor,
+    private readonly tool: string,
+    private readonly rules: FailureRule[],
+    protected readonly timeoutMs: number,
+  ) {}
+
+  /** Global arguments every call of this tool carries (e.g. --kubeconfig, --context). */
+  protected abstract prefix(): string[];
+
+  argv(args: readonly string[]): string[] {
+    return [this.tool, ...this.prefix(), ...args];
+  }
+
+  protected fail(r: ExecResult): ToolError {
+    const e = this.exec.error(r);
+    return new ToolError(this.tool, e.result, classify(r, this.rules), lastLine(e.result.stderr) || e.message);
+  }
+
+  /** Read-only call; throws a ToolError on non-zero exit. */
+  async read(args: readonly string[], timeoutMs = this.timeoutMs): Promise<string> {
+    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs });
+    if (r.exitCode !== 0) throw this.fail(r);
+    return r.stdout;
+  }
+
+  /** Mutating call (printed, not run, under --dry-run); throws a ToolError on non-zero exit. */
+  async mutate(args: readonly string[], o: CallOptions = {}): Promise<ExecResult> {
+    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs: o.timeoutMs ?? this.timeoutMs, input: o.input });
+    if (r.exitCode !== 0) throw this.fail(r);
+    return r;
+  }
+}
