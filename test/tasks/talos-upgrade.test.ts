@@ -76,6 +76,22 @@ describe('talos:upgrade-node --all (Talos v1.12: the node drains itself)', () =>
     expect(Object.values(await talosVersions(lab))).toEqual(Array(5).fill('Talos (v1.12.2)'));
   });
 
+  it('Ctrl-C mid-rollout exits 130 at once; once the node is back, a re-run continues with the remaining nodes', async () => {
+    lab = await withLab({ topology: ROLLING, rebootMs: 1_500 });
+    const interrupt = new AbortController();
+    const run = lab.run(['talos:upgrade-node', '--all', '--to', 'v1.12.2', '--yes'], { interrupt });
+    while (!lab.events.some((e) => e.type === 'talos-upgrade-start' && e.object === 'cp2')) await new Promise((res) => setTimeout(res, 50));
+    interrupt.abort();
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(r.record!.result).toBe('interrupted');
+    expect(r.record!.steps.map((s) => s.status)).toEqual(['done', 'done', 'failed', 'pending', 'pending', 'pending']);
+    await lab.settled(20_000);
+    const again = await lab.run(['talos:upgrade-node', '--all', '--to', 'v1.12.2', '--yes']);
+    expect(again.code).toBe(0);
+    expect(upgradeEvents(lab).filter((e) => e.startsWith('start'))).toEqual(['start cp1', 'start cp2', 'start cp3', 'start w1', 'start w2']);
+  });
+
   it('an unhealthy cluster is refused before anything changes (exit 3)', async () => {
     lab = await withLab({ topology: ROLLING, rebootMs: 400 });
     lab.faults.etcdUnhealthy('cp3');
