@@ -1,10 +1,12 @@
 // The task registry: an alphabetical table from `namespace:name` to summary, flags and a lazy import. `tasks list`
 // and `--help` read only this file; a task's module at tasks/<namespace>/<name>.ts loads when the task runs.
 import type { TaskEntry } from '../lib/engine/types.ts';
-import { DNS_SUBDOMAIN, SEMVER_TAG } from '../lib/patterns.ts';
+import { DNS_LABEL, DNS_SUBDOMAIN, SEMVER_TAG } from '../lib/patterns.ts';
 
 const NODE = { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a node name from rackhand.yaml, e.g. cp1' } as const;
 const VERSION = { type: 'string', pattern: SEMVER_TAG, hint: 'a version like v1.12.3' } as const;
+const APP = { type: 'string', pattern: DNS_LABEL, hint: 'an app name (its ReplicationSource), e.g. paperless', description: 'the app (the name of its ReplicationSource)' } as const;
+const NAMESPACE = { type: 'string', pattern: DNS_LABEL, hint: 'a namespace like apps', description: 'namespace of the ReplicationSource (default: search all)' } as const;
 
 export const registry: Record<string, TaskEntry> = {
   'cluster:status': {
@@ -146,5 +148,64 @@ export const registry: Record<string, TaskEntry> = {
     destructive: true,
     cluster: true,
     load: () => import('./talos/shutdown-node.ts'),
+  },
+  'volsync:list': {
+    summary: 'the snapshots of an app, read straight from its restic repository: time, id, size',
+    example: 'npx tsx tasks volsync:list --cluster lab --app paperless',
+    flags: { app: { ...APP, required: true }, namespace: NAMESPACE },
+    destructive: false,
+    cluster: true,
+    load: () => import('./volsync/list.ts'),
+  },
+  'volsync:restore': {
+    summary: 'restore an app\'s PVC in place; Flux suspended and replicas scaled down meanwhile, always put back',
+    description: [
+      'Refuses unless the ReplicationSource exists, its repository opens and a snapshot matches (--previous N skips N',
+      'newer ones, --as-of picks the newest at or before a time). Fails, never "succeeds", when the mover restored nothing.',
+    ].join('\n'),
+    example: 'npx tsx tasks volsync:restore --cluster lab --app paperless --previous 1',
+    flags: {
+      app: { ...APP, required: true },
+      namespace: NAMESPACE,
+      previous: { type: 'number', description: 'skip this many newer snapshots' },
+      'as-of': { type: 'string', description: 'restore the newest snapshot at or before this RFC 3339 time' },
+      timeout: { type: 'duration', description: 'deadline for each wait (pods gone, mover, app Ready)', default: 30 * 60_000 },
+      kustomization: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a Kustomization name', description: 'Flux Kustomization to suspend (default: the app name)' },
+      'flux-namespace': { type: 'string', pattern: DNS_LABEL, hint: 'a namespace', description: 'namespace of that Kustomization', default: 'flux-system' },
+      helmrelease: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a HelmRelease name', description: 'HelmRelease to suspend, in the app namespace (default: the app name)' },
+    },
+    destructive: true,
+    cluster: true,
+    load: () => import('./volsync/restore.ts'),
+  },
+  'volsync:snapshot': {
+    summary: 'back up an app now: a unique manual trigger, waited for with a deadline; the schedule is kept',
+    example: 'npx tsx tasks volsync:snapshot --cluster lab --app paperless',
+    flags: { app: { ...APP, required: true }, namespace: NAMESPACE, timeout: { type: 'duration', description: 'deadline for the mover', default: 30 * 60_000 } },
+    destructive: false,
+    cluster: true,
+    load: () => import('./volsync/snapshot.ts'),
+  },
+  'volsync:status': {
+    summary: 'every ReplicationSource: last sync, duration, result, next sync; stale or failed ones flagged (exit 1)',
+    example: 'npx tsx tasks volsync:status --cluster lab --max-age 25h',
+    flags: { 'max-age': { type: 'duration', description: 'a source without a sync this recent is stale', default: 25 * 3_600_000 } },
+    destructive: false,
+    cluster: true,
+    load: () => import('./volsync/status.ts'),
+  },
+  'volsync:unlock': {
+    summary: 'clear stale restic locks through VolSync (spec.restic.unlock); --remove-all only when no mover runs',
+    example: 'npx tsx tasks volsync:unlock --cluster lab --app paperless',
+    flags: {
+      app: APP,
+      all: { type: 'boolean', description: 'every ReplicationSource' },
+      namespace: NAMESPACE,
+      'remove-all': { type: 'boolean', description: 'run `restic unlock --remove-all` from here (refused while a mover Job runs)' },
+      timeout: { type: 'duration', description: 'deadline for the mover', default: 30 * 60_000 },
+    },
+    destructive: true,
+    cluster: true,
+    load: () => import('./volsync/unlock.ts'),
   },
 };

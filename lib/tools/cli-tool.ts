@@ -16,6 +16,9 @@ export abstract class CliTool {
   /** Global arguments every call of this tool carries (e.g. --kubeconfig, --context). */
   protected abstract prefix(): string[];
 
+  /** Environment every call carries (restic's RESTIC_REPOSITORY/RESTIC_PASSWORD: secrets stay out of argv). */
+  protected env(): Record<string, string> { return {}; }
+
   argv(args: readonly string[]): string[] {
     return [this.tool, ...this.prefix(), ...args];
   }
@@ -27,14 +30,14 @@ export abstract class CliTool {
 
   /** Read-only call; throws a ToolError on non-zero exit. */
   async read(args: readonly string[], timeoutMs = this.timeoutMs): Promise<string> {
-    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs });
+    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs, env: this.env() });
     if (r.exitCode !== 0) throw this.fail(r);
     return r.stdout;
   }
 
   /** Mutating call (printed, not run, under --dry-run); throws a ToolError on non-zero exit. */
   async mutate(args: readonly string[], o: CallOptions = {}): Promise<ExecResult> {
-    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs: o.timeoutMs ?? this.timeoutMs, input: o.input });
+    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs: o.timeoutMs ?? this.timeoutMs, input: o.input, env: this.env() });
     if (r.exitCode !== 0) throw this.fail(r);
     return r;
   }

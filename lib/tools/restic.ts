@@ -1,0 +1,87 @@
+// restic wrapper, version-aware (Debian bookworm ships 0.14; current is 0.19): repository and password travel in the
+// environment (never argv) and the password is registered with the redactor. Upstream: restic/restic cmd/restic/*.go,
+// doc/075_scripting.rst (exit codes, JSON shapes); cli-facts.md "restic".
+import type { Executor, ExecResult } from '../exec.ts';
+import { CliTool } from './cli-tool.ts';
+import { compareSemver, parseSemver, type Semver } from './talosctl.ts';
+import type { FailureRule } from './tool-error.ts';
+
+/** RESTIC_REPOSITORY, RESTIC_PASSWORD and any backend credentials (AWS_*, ...), exactly as VolSync's Secret holds them. */
+export type RepoEnv = Record<string, string>;
+
+// Exit codes 10 (no repository), 11 (lock failed) from 0.17.0, 12 (wrong password) from 0.17.1; before, 1 with
+// these texts (cmd/restic/main.go, internal/repository/key.go ErrNoKeyFound, internal/restic/lock.go).
+const RULES: FailureRule[] = [
+  [/wrong password or no key found/, 'Auth'],
+  [/repository is already locked|unable to create lock/, 'Locked'],
+  [/Is there a repository at the following location\?|unable to open config file|repository does not exist/, 'NotFound'],
+];
+
+export interface Snapshot { id: string; short_id: string; time: string; hostname: string; paths: string[]; tags?: string[]; summary?: { total_bytes_processed?: number; total_files_processed?: number } }
+export interface Stats { total_size: number; total_file_count: number }
+
+export function parseResticVersion(text: string): Semver | undefined {
+  return parseSemver(/restic (\d+\.\d+\.\d+)/.exec(text)?.[1] ?? '');
+}
+
+/** What VolSync's mover restores: newest first, skip to the first at or before restoreAsOf, then `previous` more
+ *  (backube/volsync mover-restic/entry.sh select_restic_snapshot_to_restore). The mover keeps snapshots of /data,
+ *  which it always takes with --host volsync: rackhand filters on that host. */
+export function selectSnapshot(snapshots: Snapshot[], o: { previous?: number; asOf?: string; host?: string }): Snapshot | undefined {
+  const host = o.host ?? 'volsync';
+  const asOf = o.asOf ? Date.parse(o.asOf) : Infinity;
+  const eligible = snapshots.filter((s) => s.hostname === host && Date.parse(s.time) <= asOf)
+    .sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
+  return eligible[o.previous ?? 0];
+}
+
+export class Restic extends CliTool {
+  private version: Semver | undefined;
+
+  constructor(exec: Executor, private readonly repo: RepoEnv, timeoutMs = 10 * 60_000) {
+    super(exec, 'restic', RULES, timeoutMs);
+    for (const [k, v] of Object.entries(repo)) if (/PASSWORD|SECRET|TOKEN|KEY/.test(k) && !/KEY_ID$/.test(k)) exec.registerSecret(v);
+  }
+
+  protected prefix(): string[] { return []; }
+  protected override env(): Record<string, string> { return this.repo; }
+
+  async resticVersion(): Promise<Semver> {
+    if (!this.version) {
+      const out = await this.read(['version'], 15_000);
+      this.version = parseResticVersion(out) ?? { major: 0, minor: 0, patch: 0 };
+    }
+    return this.version;
+  }
+
+  async atLeast(v: string): Promise<boolean> {
+    return compareSemver(await this.resticVersion(), parseSemver(v)!) >= 0;
+  }
+
+  async snapshots(o: { host?: string } = {}): Promise<Snapshot[]> {
+    const out = await this.read(['snapshots', '--json', '--no-lock', ...(o.host ? ['--host', o.host] : [])]);
+    return (JSON.parse(out || '[]') as Snapshot[] | null) ?? [];
+  }
+
+  /** Restore size and file count of one snapshot (`stats --json` default mode restore-size). */
+  async stats(snapshotId: string): Promise<Stats> {
+    return JSON.parse(await this.read(['stats', '--json', '--no-lock', snapshotId])) as Stats;
+  }
+
+  /** `check --read-data-subset n/t` (0.14+): reads that share of the pack files too. */
+  async check(subset?: string): Promise<ExecResult> {
+    const r = await this.exec.run(this.argv(['check', ...(subset ? ['--read-data-subset', subset] : [])]), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo });
+    return r;
+  }
+
+  /** Restores into a local folder (not the cluster): read-only for the repository. `--verify` (0.14+) re-reads what was written. */
+  async restoreTo(snapshotId: string, target: string): Promise<ExecResult> {
+    const r = await this.exec.run(this.argv(['restore', snapshotId, '--target', target, '--verify']), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo });
+    if (r.exitCode !== 0) throw this.fail(r);
+    return r;
+  }
+
+  unlock(removeAll = false): Promise<ExecResult> {
+    return this.mutate(['unlock', ...(removeAll ? ['--remove-all'] : [])], { timeoutMs: 60_000 });
+  }
+}

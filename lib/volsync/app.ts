@@ -1,0 +1,66 @@
+// An app as VolSync backs it up: its ReplicationSource, the PVC it copies, the Secret holding the restic repository,
+// the workload that mounts the PVC and the Flux objects that manage it (community layout: Kustomization <app> in
+// flux-system, HelmRelease <app> in the app's namespace; flags can override).
+import { Buffer } from 'node:buffer';
+import type { TaskContext } from '../engine/types.ts';
+import { StepFailure } from '../engine/types.ts';
+import type { KubeObject } from '../tools/kube-types.ts';
+import type { RepoEnv } from '../tools/restic.ts';
+import { RS, type ReplicationSource } from './types.ts';
+
+export interface Workload { kind: 'deployment' | 'statefulset'; name: string; namespace: string; replicas: number; selector: string }
+export interface VolsyncApp {
+  name: string;
+  namespace: string;
+  source: ReplicationSource;
+  pvc: string;
+  secret: string;
+}
+
+/** Finds the ReplicationSource named like the app (in --namespace, else in any namespace: it must be unique). */
+export async function findApp(ctx: TaskContext, app: string, namespace?: string): Promise<VolsyncApp> {
+  const list = await ctx.kubectl.list<ReplicationSource>(RS, namespace ? { namespace } : { allNamespaces: true });
+  const matches = list.filter((r) => r.metadata.name === app);
+  if (matches.length === 0) {
+    const known = list.map((r) => `${r.metadata.namespace}/${r.metadata.name}`).join(', ') || 'none';
+    throw new StepFailure(`no ReplicationSource "${app}"${namespace ? ` in namespace ${namespace}` : ''} (found: ${known})`, 'kubectl get replicationsources -A');
+  }
+  if (matches.length > 1) throw new StepFailure(`ReplicationSource "${app}" exists in several namespaces (${matches.map((m) => m.metadata.namespace).join(', ')}): pass --namespace`);
+  const source = matches[0]!;
+  if (!source.spec?.restic?.repository) throw new StepFailure(`ReplicationSource ${source.metadata.namespace}/${app} has no spec.restic.repository (only the restic mover is supported)`);
+  return { name: app, namespace: source.metadata.namespace!, source, pvc: source.spec.sourcePVC, secret: source.spec.restic.repository };
+}
+
+/** The repository Secret's keys, decoded: restic env vars 1:1 as VolSync copies them into the mover. Every value
+ *  is registered with the redactor before it can reach a log line. */
+export async function repositoryEnv(ctx: TaskContext, app: VolsyncApp): Promise<RepoEnv> {
+  const secret = await ctx.kubectl.get<KubeObject & { data?: Record<string, string> }>('secret', app.secret, app.namespace);
+  if (!secret) throw new StepFailure(`repository Secret ${app.namespace}/${app.secret} of ${app.name} does not exist`, `kubectl get secret -n ${app.namespace} ${app.secret}`);
+  const env: RepoEnv = {};
+  for (const [k, v] of Object.entries(secret.data ?? {})) {
+    env[k] = Buffer.from(v, 'base64').toString('utf8');
+    if (k !== 'RESTIC_REPOSITORY' && !k.endsWith('_ACCESS_KEY_ID')) ctx.exec.registerSecret(env[k]);
+  }
+  if (!env.RESTIC_REPOSITORY || !(env.RESTIC_PASSWORD || env.RESTIC_PASSWORD_FILE || env.RESTIC_PASSWORD_COMMAND)) {
+    throw new StepFailure(`Secret ${app.namespace}/${app.secret} needs RESTIC_REPOSITORY and RESTIC_PASSWORD`);
+  }
+  return env;
+}
+
+interface WorkloadObject extends KubeObject<{ replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } } }> {}
+
+/** The Deployment or StatefulSet whose pod template mounts the PVC. */
+export async function findWorkload(ctx: TaskContext, app: VolsyncApp): Promise<Workload | undefined> {
+  for (const kind of ['deployment', 'statefulset'] as const) {
+    const items = await ctx.kubectl.list<WorkloadObject>(`${kind}s.apps`, { namespace: app.namespace });
+    const w = items.find((i) => i.spec?.template?.spec?.volumes?.some((v) => v.persistentVolumeClaim?.claimName === app.pvc));
+    if (w) {
+      const labels = w.spec?.selector?.matchLabels ?? {};
+      return {
+        kind, name: w.metadata.name, namespace: app.namespace, replicas: w.spec?.replicas ?? 1,
+        selector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+      };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,30 @@
+// One manual VolSync sync: a unique spec.trigger.manual (computed once), a wait with a deadline until
+// status.lastManualSync equals it, and then — always, also on failure — the manual trigger removed again when the
+// source has a schedule: VolSync ignores the schedule while a manual trigger is set (backube/volsync#1259), so the
+// community's leftover `trigger.manual` silently stops scheduled backups.
+import type { TaskContext } from '../engine/types.ts';
+import { waitUntil } from '../wait.ts';
+import type { VolsyncApp } from './app.ts';
+import { RS, type ReplicationSource } from './types.ts';
+
+export async function manualSync(ctx: TaskContext, app: VolsyncApp, trigger: string, o: { extraSpec?: Record<string, unknown>; timeoutMs: number; output(text: string): void }): Promise<ReplicationSource | undefined> {
+  const patch = (spec: Record<string, unknown>) => ctx.kubectl.mutate(['patch', RS, app.name, '--namespace', app.namespace, '--type', 'merge', '-p', JSON.stringify({ spec })]);
+  const scheduled = Boolean(app.source.spec?.trigger?.schedule);
+  await patch({ ...o.extraSpec, trigger: { manual: trigger } });
+  try {
+    if (ctx.dryRun) return undefined;
+    o.output('waiting for the mover');
+    return await waitUntil({
+      what: `ReplicationSource ${app.namespace}/${app.name} to report lastManualSync = ${trigger}`,
+      timeoutMs: o.timeoutMs, intervalMs: 1_000, signal: ctx.signal,
+      probe: async () => {
+        const cur = await ctx.kubectl.get<ReplicationSource>(RS, app.name, app.namespace);
+        if (cur?.status?.lastManualSync === trigger) return { done: true, value: cur };
+        const m = cur?.status?.latestMoverStatus;
+        return { done: false, seen: cur?.spec?.paused ? 'the ReplicationSource is paused' : m?.result === 'Failed' ? `mover failed, VolSync retries: ${(m.logs ?? '').trim().split('\n').slice(-2).join(' | ')}` : 'mover running' };
+      },
+    });
+  } finally {
+    if (scheduled) await patch({ trigger: { manual: null } }).catch((e: Error) => ctx.log.warning(`could not remove the manual trigger of ${app.name}: ${e.message}; its schedule stays ignored until you do`));
+  }
+}

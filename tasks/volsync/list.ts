@@ -1,0 +1,30 @@
+// volsync:list — the snapshots of an app, read straight from its restic repository (not from VolSync's status):
+// time, id, size, newest first. Read-only (restic --no-lock).
+import type { TaskImpl } from '../../lib/engine/types.ts';
+import { appProbe } from '../../lib/volsync/checks.ts';
+import { table } from '../../lib/table.ts';
+
+export default function list(): TaskImpl {
+  return {
+    async plan(ctx) {
+      const probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
+      return [{
+        title: `list the snapshots of ${String(ctx.flags.app)}`,
+        mutating: false,
+        async run() {
+          const { app, restic, snapshots } = await probe();
+          const newest = [...snapshots].sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
+          // summary{} exists only from restic 0.17; older versions need `stats` per snapshot.
+          const rows = await Promise.all(newest.map(async (s) => ({
+            time: s.time, id: s.short_id, host: s.hostname,
+            bytes: s.summary?.total_bytes_processed ?? (await restic.stats(s.id)).total_size,
+          })));
+          ctx.data.app = `${app.namespace}/${app.name}`;
+          ctx.data.snapshots = rows;
+          ctx.out(rows.length === 0 ? `${app.namespace}/${app.name}: no snapshots in the repository`
+            : table(['TIME', 'ID', 'HOST', 'SIZE'], rows.map((r) => [r.time, r.id, r.host, `${r.bytes} B`])));
+        },
+      }];
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// volsync:restore — restores an app's PVC from its VolSync restic repository, in place. Destructive (the PVC's
+// current contents are replaced). Refuses unless the ReplicationSource exists, the repository opens and a snapshot
+// matches (an empty selection would "succeed" restoring nothing). Every step is idempotent; on failure or Ctrl-C,
+// Flux is resumed and the replicas restored. Re-runnable after a partial failure.
+import { toolPresent } from '../../lib/checks/tools.ts';
+import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
+import { HR, KS } from '../../lib/flux/objects.ts';
+import { findWorkload } from '../../lib/volsync/app.ts';
+import { appProbe, repositoryReachable, snapshotMatches } from '../../lib/volsync/checks.ts';
+import { restoreSteps } from '../../lib/volsync/restore.ts';
+import { selectSnapshot } from '../../lib/tools/restic.ts';
+
+export default function restore(): TaskImpl {
+  let probe: ReturnType<typeof appProbe>;
+  const selection = (ctx: TaskContext) => ({ previous: ctx.flags.previous as number | undefined, asOf: ctx.flags['as-of'] as string | undefined });
+  return {
+    validate(ctx) {
+      const asOf = ctx.flags['as-of'] as string | undefined;
+      if (asOf && Number.isNaN(Date.parse(asOf))) throw new UsageError(`--as-of: expected an RFC 3339 time like 2026-11-20T03:00:00Z (got "${asOf}")`);
+      probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
+    },
+    preflight: (ctx) => [toolPresent('restic', ['version']), repositoryReachable(probe), snapshotMatches(probe, selection(ctx))],
+    async plan(ctx) {
+      const { app, snapshots } = await probe();
+      const pick = selectSnapshot(snapshots, selection(ctx));
+      ctx.data.app = `${app.namespace}/${app.name}`;
+      ctx.data.snapshot = pick ? { id: pick.id, time: pick.time } : null;
+      const workload = await findWorkload(ctx, app);
+      if (!workload) ctx.log.warning(`no Deployment or StatefulSet in ${app.namespace} mounts PVC ${app.pvc}: nothing to scale down`);
+      return restoreSteps(ctx, {
+        app, workload, ...selection(ctx), timeoutMs: ctx.flags.timeout as number,
+        kustomization: { resource: KS, kind: 'Kustomization', name: String(ctx.flags.kustomization ?? app.name), namespace: String(ctx.flags['flux-namespace']) },
+        helmrelease: { resource: HR, kind: 'HelmRelease', name: String(ctx.flags.helmrelease ?? app.name), namespace: app.namespace },
+      });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// volsync:snapshot — a backup now: a unique spec.trigger.manual (computed once, so it always changes: the
+// community's single-quoted `$(date +%s)` never did), a wait with a deadline until status.lastManualSync equals it,
+// the mover's result reported; a scheduled source gets its schedule back afterwards. Exit 1 if the mover failed.
+import { StepFailure, type TaskImpl } from '../../lib/engine/types.ts';
+import { findApp } from '../../lib/volsync/app.ts';
+import { manualSync } from '../../lib/volsync/manual-sync.ts';
+import { uniqueTrigger } from '../../lib/volsync/types.ts';
+
+export default function snapshot(): TaskImpl {
+  return {
+    async plan(ctx) {
+      const app = await findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
+      const trigger = uniqueTrigger('manual');
+      return [{
+        title: `back up ${app.namespace}/${app.name} now (trigger ${trigger})`,
+        async run(rt) {
+          const rs = await manualSync(ctx, app, trigger, { timeoutMs: ctx.flags.timeout as number, output: rt.output });
+          if (!rs) return;
+          const mover = rs.status?.latestMoverStatus;
+          ctx.data.snapshot = { app: `${app.namespace}/${app.name}`, trigger, result: mover?.result, lastSyncTime: rs.status?.lastSyncTime, lastSyncDuration: rs.status?.lastSyncDuration };
+          if (mover?.result !== 'Successful') throw new StepFailure(`backup of ${app.name}: mover result ${mover?.result ?? 'unknown'}: ${(mover?.logs ?? '').trim().split('\n').slice(-3).join(' | ')}`, `kubectl describe replicationsource -n ${app.namespace} ${app.name}`);
+          ctx.out(`${app.namespace}/${app.name}: backup ${mover.result} at ${rs.status?.lastSyncTime} in ${rs.status?.lastSyncDuration}`);
+        },
+      }];
+    },
+  };
+}
