@@ -18,6 +18,21 @@ export const registry: Record<string, TaskEntry> = {
     cluster: true,
     load: () => import('./cluster/status.ts'),
   },
+  'dr:verify-backups': {
+    summary: 'verify backups from outside the cluster: opens, within RPO, restic check subset, test restore + content',
+    description: 'Credentials come from each app\'s repository Secret. `--read-data-subset n/t` rotates n across runs.',
+    example: 'npx tsx tasks dr:verify-backups --cluster lab --all',
+    flags: {
+      app: APP,
+      all: { type: 'boolean', description: 'every ReplicationSource with a restic repository' },
+      namespace: NAMESPACE,
+      rpo: { type: 'duration', description: 'oldest acceptable latest snapshot (default: backups.rpo, else 25h)' },
+      subsets: { type: 'number', description: 'restic check --read-data-subset n/<this> (default: backups.subsets, else 10)' },
+    },
+    destructive: false,
+    cluster: true,
+    load: () => import('./dr/verify-backups.ts'),
+  },
   'lab:down': {
     summary: 'stop the background lab started by lab:up and remove its files',
     example: 'npx tsx tasks lab:down',

@@ -1,6 +1,7 @@
 // The shape of rackhand.yaml. One cluster entry per cluster the operator runs; `talconfig` may replace `nodes` and
 // `versions` for Talos clusters managed with talhelper.
 import { z } from 'zod';
+import { DURATION } from '../patterns.ts';
 import { address, nodeName, text, versionTag } from '../validate.ts';
 
 export const nodeSchema = z.strictObject({
@@ -27,6 +28,18 @@ export const clusterSchema = z.strictObject({
     schematic: text('expected a 64-character hex schematic id', /^[0-9a-f]{64}$/),
   }).optional(),
   nodes: z.array(nodeSchema).optional(),
+  /** What dr:verify-backups and dr:drill hold backups to. */
+  backups: z.strictObject({
+    rpo: text('expected a duration like 25h', DURATION).optional(),
+    subsets: z.number({ error: 'expected a whole number of check subsets, e.g. 10' }).int().min(1).max(1000).optional(),
+    apps: z.record(z.string(), z.strictObject({
+      rpo: text('expected a duration like 25h', DURATION).optional(),
+      sentinel: z.strictObject({
+        path: text('expected a path inside the volume, e.g. .rackhand-sentinel'),
+        sha256: text('expected a 64-character hex sha256', /^[0-9a-f]{64}$/),
+      }).optional(),
+    })).optional(),
+  }).optional(),
 });
 
 export const configSchema = z.strictObject({
