@@ -30,7 +30,7 @@ describe('the ReplicationDestination rackhand renders from the live ReplicationS
     });
   });
 
-  it('never shares the source\\'s name (the cache PVC name clash, volsync < 0.13) and passes restoreAsOf', () => {
+  it("never shares the source's name (the cache PVC name clash, volsync < 0.13) and passes restoreAsOf", () => {
     const rd = renderDestination(source, 't', { asOf: '2026-11-20T03:00:00Z' });
     expect(rd.metadata.name).not.toBe(source.metadata.name);
     expect((rd.spec as { restic: { restoreAsOf: string } }).restic.restoreAsOf).toBe('2026-11-20T03:00:00Z');
