@@ -17,6 +17,8 @@ import { NodeController } from './controllers/nodes.js';
 import { ReplicaSetController } from './controllers/replicasets.js';
 import { Scheduler } from './controllers/scheduler.js';
 import { StatefulSetController } from './controllers/statefulsets.js';
+import { FluxController } from './controllers/flux.js';
+import { VolumeController } from './controllers/volumes.js';
 import type { ControllerContext, LabEvent } from './controllers/types.js';
 import { writeFakeCli, writeKubeconfig, writeRackhandConfig, writeTalosconfig } from './files.js';
 import { labApi } from './http/lab-api.js';
@@ -32,6 +34,10 @@ import { Kube } from './talos/kube.js';
 import { Machine } from './talos/machine.js';
 import { runTalosctl } from './talos/talosctl.js';
 import { TalosWorld } from './talos/world.js';
+import { prepareApp } from './volsync/app.js';
+import { writeSeedFiles } from './volsync/files.js';
+import { createVolsync, type LabVolsync } from './volsync/index.js';
+import { volumePath } from './volsync/context.js';
 import { fileURLToPath } from 'node:url';
 
 const FAKE_CLI = fileURLToPath(new URL('./bin/fake-cli.mjs', import.meta.url));
@@ -60,6 +66,10 @@ export interface LabOptions {
    * about two minutes.
    */
   timeScale?: number;
+  /** the restic binary the VolSync movers run (default: restic on PATH) */
+  restic?: string;
+  /** delay before a failed VolSync mover is retried, in ms (default 2000; real VolSync retries forever) */
+  moverRetryMs?: number;
 }
 
 export interface LabFaults {
@@ -70,6 +80,13 @@ export interface LabFaults {
   upgradeFails(node: string, message?: string): void;
   /** etcd status shows an error for this member */
   etcdUnhealthy(node: string, message?: string): void;
+  /** a real stale exclusive lock in the app's restic repository ("app" or "namespace/app") */
+  resticLocked(app: string): Promise<void>;
+  /** the app's repository Secret gets a RESTIC_PASSWORD that does not open the repository */
+  wrongPassword(app: string): void;
+  /** the next `times` (default 1) mover runs on the app's repository fail mid-way (restores partially written) */
+  moverFails(app: string, opts?: { times?: number }): void;
+  /** clears the Talos and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;
 }
 
@@ -86,12 +103,18 @@ export interface Lab {
   talosconfigPath: string;
   /** ordered log: node-reboot-start, node-reboot-end, node-ready, node-not-ready, node-cordoned, node-uncordoned, pod-scheduled,
    * pod-evicted, namespace-deleted, talos-upgrade-start (detail image), node-drained, talos-drain-warning, talos-upgrade-done
-   * (detail version), talos-apply-config, talos-reset, node-power-off, talos-upgrade-k8s */
+   * (detail version), talos-apply-config, talos-reset, node-power-off, talos-upgrade-k8s, volsync-backup-start|done|failed and
+   * volsync-restore-start|done|failed (object <ns>/<name>; done: the snapshot id), flux-suspended|resumed|reconciled (object
+   * <kind>/<ns>/<name>), app-scaled (object <ns>/<name>, detail replicas), fault-restic-locked, fault-wrong-password */
   events: LabEvent[];
   faults: LabFaults;
   /** the Talos side of the lab: machines, their versions and stages */
   talos: TalosWorld;
   nodes: { reboot(node: string, ms?: number): Promise<void> };
+  /** the folder that stands for a PVC's contents: DIR/volumes/<namespace>/<pvc> */
+  volumePath(namespace: string, pvc: string): string;
+  /** VolSync apps and repositories (lab/volsync/) */
+  volsync: LabVolsync;
   /** resolves when every node is Ready and every pod Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -121,11 +144,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     options: { podStartMs: opts.podStartMs ?? 150, rebootMs: opts.rebootMs ?? 2000 },
   };
   const nodes = new NodeController(ctx);
+  const volsync = createVolsync(ctx, { dir, ...(opts.restic ? { restic: opts.restic } : {}), ...(opts.moverRetryMs !== undefined ? { retryMs: opts.moverRetryMs } : {}) });
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), new Scheduler(ctx), new Kubelets(ctx), new DisruptionController(ctx),
+    new VolumeController(ctx, dir), new FluxController(ctx), ...volsync.controllers,
   );
-  seed(store, registry, topology, kubernetesVersion);
+  // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
+  await Promise.all(topology.persistentVolumeClaims.map((p) => writeSeedFiles(volumePath(dir, p.namespace, p.name), p.files)));
+  let apps;
+  try {
+    apps = await Promise.all(topology.volsyncApps.map((a) => prepareApp(volsync.restic, dir, a)));
+  } catch (err) {
+    await volsync.restic.stop();
+    throw err;
+  }
+  seed(store, registry, topology, kubernetesVersion, apps.flatMap((a) => a.objects));
   manager.start();
 
   const token = randomBytes(24).toString('hex');
@@ -150,10 +184,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     nodeNeverReady: (node) => { known(node); talos.faults.neverReady.add(node); },
     upgradeFails: (node, message) => { known(node); talos.faults.upgradeFails.set(node, message ?? `error validating installer image: failed to pull the installer image for ${node}`); },
     etcdUnhealthy: (node, message) => { known(node); talos.faults.etcdUnhealthy.set(node, message ?? 'etcdserver: no leader'); },
+    resticLocked: volsync.faults.resticLocked,
+    wrongPassword: volsync.faults.wrongPassword,
+    moverFails: volsync.faults.moverFails,
     clearFaults: () => {
       talos.faults.neverReady.clear();
       talos.faults.upgradeFails.clear();
       talos.faults.etcdUnhealthy.clear();
+      volsync.faults.clear();
     },
   };
   // the same context object: upgrade-k8s moves api.gitVersion and /version must follow
@@ -190,6 +228,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let stopped = false;
   const lab: Lab = {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, nodes: nodeOps, settled,
+    volumePath: volsync.volumePath, volsync: volsync.api(store, registry),
     env: {
       KUBECONFIG: kubeconfigPath,
       // a fresh discovery/http cache per lab: the cache is keyed by host:port only (kubectl-protocol.md "Cache")
@@ -204,6 +243,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       manager.stop();
       nodes.stop();
       clock.stop();
+      await volsync.restic.stop();
       server.closeAllConnections(); // watches never end by themselves
       await new Promise<void>((ok) => server.close(() => ok()));
     },

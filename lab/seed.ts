@@ -74,17 +74,21 @@ export function seedNode(store: Store, registry: Registry, t: Topology, name: st
   store.create('nodes', o);
 }
 
-/** Creates everything the topology describes. Custom kinds get their CRD objects first. */
-export function seed(store: Store, registry: Registry, t: Topology, kubernetesVersion: string): void {
-  const create = (o: KObject) => {
-    const kind = registry.byKind(o.apiVersion!, o.kind!);
-    if (!kind) throw new Error(`lab topology: no kind ${o.kind} in ${o.apiVersion}`);
-    const status = o.status;
-    prepareForCreate(kind, o);
-    if (status !== undefined && kind.kind !== 'Pod') o.status = status; // seeded objects may come with a status
-    store.create(groupResource(kind), o);
-  };
-  for (const ns of [...SYSTEM_NAMESPACES, ...t.namespaces.filter((n) => !SYSTEM_NAMESPACES.includes(n))]) {
+/** Creates one object with its defaults; a seeded object may come with a status (pods excepted). */
+export function seedObject(store: Store, registry: Registry, o: KObject): KObject {
+  const kind = registry.byKind(o.apiVersion!, o.kind!);
+  if (!kind) throw new Error(`lab topology: no kind ${o.kind} in ${o.apiVersion}`);
+  const status = o.status;
+  prepareForCreate(kind, o);
+  if (status !== undefined && kind.kind !== 'Pod') o.status = status;
+  return store.create(groupResource(kind), o);
+}
+
+/** Creates everything the topology describes (plus `extra` objects, e.g. the prepared VolSync apps). Custom kinds get their CRD objects first. */
+export function seed(store: Store, registry: Registry, t: Topology, kubernetesVersion: string, extra: KObject[] = []): void {
+  const create = (o: KObject) => void seedObject(store, registry, o);
+  const namespaces = [...t.namespaces, ...t.persistentVolumeClaims.map((p) => p.namespace), ...extra.map((o) => o.metadata.namespace).filter((n): n is string => !!n)];
+  for (const ns of [...SYSTEM_NAMESPACES, ...new Set(namespaces.filter((n) => !SYSTEM_NAMESPACES.includes(n)))]) {
     create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
   }
   for (const c of customKinds) create(crdObject(c));
@@ -96,5 +100,12 @@ export function seed(store: Store, registry: Registry, t: Topology, kubernetesVe
       spec: { selector: { matchLabels: p.selector }, ...(p.minAvailable !== undefined ? { minAvailable: p.minAvailable } : { maxUnavailable: p.maxUnavailable }) },
     });
   }
+  for (const p of t.persistentVolumeClaims) {
+    create({
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: p.name, namespace: p.namespace },
+      spec: { accessModes: p.accessModes, resources: { requests: { storage: p.capacity } }, ...(p.storageClassName ? { storageClassName: p.storageClassName } : {}) },
+    });
+  }
+  for (const o of extra) create(structuredClone(o));
   for (const o of t.objects) create(structuredClone(o) as KObject);
 }

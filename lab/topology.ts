@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { SeedFileSchema, VolsyncAppSchema } from './volsync/app.js';
 
 export const DEFAULT_TOPOLOGY = fileURLToPath(new URL('./topologies/default.yaml', import.meta.url));
 
@@ -61,6 +62,14 @@ export const TopologySchema = z.object({
     name, namespace: name, selector: z.record(z.string(), z.string()),
     minAvailable: IntOrPercent.optional(), maxUnavailable: IntOrPercent.optional(),
   }).refine((p) => (p.minAvailable === undefined) !== (p.maxUnavailable === undefined), 'exactly one of minAvailable and maxUnavailable')).default([]),
+  /** PersistentVolumeClaims (Bound, backed by DIR/volumes/<ns>/<name>/) with optional seed files: text or {bytes, seed} */
+  persistentVolumeClaims: z.array(z.object({
+    name, namespace: name, capacity: z.string().default('1Gi'),
+    accessModes: z.array(z.enum(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'])).default(['ReadWriteOnce']),
+    storageClassName: z.string().optional(), files: z.record(z.string(), SeedFileSchema).default({}),
+  })).default([]),
+  /** VolSync-backed apps (lab/volsync/app.ts): Deployment, PVC, repository Secret, ReplicationSource, Flux Kustomization + HelmRelease */
+  volsyncApps: z.array(VolsyncAppSchema).default([]),
   /** any other manifests, applied as they are (custom resources included) */
   objects: z.array(z.object({ apiVersion: z.string(), kind: z.string(), metadata: z.object({ name: z.string() }).loose() }).loose()).default([]),
 }).superRefine((t, ctx) => {

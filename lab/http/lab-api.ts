@@ -4,6 +4,8 @@
 //   POST /_lab/faults {"type":"node-ready","node":"w1","ready":false} => 200
 //        {"type":"node-never-ready","node":"w1"} | {"type":"upgrade-fails","node":"w1","message"?:"..."}
 //        | {"type":"etcd-unhealthy","node":"cp2","message"?:"..."} | {"type":"clear"}
+//        | {"type":"restic-locked","app":"paperless"} | {"type":"wrong-password","app":"apps/paperless"}
+//        | {"type":"mover-fails","app":"paperless","times"?:2}
 //   POST /_lab/cli/<tool> {tool, argv, cwd, stdin?} => {stdout, stderr, exitCode} (held open while the command runs)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../store/errors.js';
@@ -18,6 +20,9 @@ export interface LabControls {
   upgradeFails?(node: string, message?: string): void;
   etcdUnhealthy?(node: string, message?: string): void;
   clearFaults?(): void;
+  resticLocked?(app: string): Promise<void>;
+  wrongPassword?(app: string): void;
+  moverFails?(app: string, opts?: { times?: number }): void;
   /** the fake CLIs: tool name => handler */
   cli?: Record<string, (req: { argv: string[]; cwd: string; stdin?: string }) => Promise<{ stdout: string; stderr: string; exitCode: number }>>;
 }
@@ -43,7 +48,12 @@ export function labApi(controls: LabControls) {
       }
       const node = typeof body?.node === 'string' ? body.node : undefined;
       const message = typeof body?.message === 'string' ? body.message : undefined;
-      const apply: Record<string, (() => void) | undefined> = {
+      const app = typeof body?.app === 'string' ? body.app : undefined;
+      const times = typeof body?.times === 'number' ? body.times : undefined;
+      const apply: Record<string, (() => void | Promise<void>) | undefined> = {
+        'restic-locked': app && controls.resticLocked ? () => controls.resticLocked!(app) : undefined,
+        'wrong-password': app && controls.wrongPassword ? () => controls.wrongPassword!(app) : undefined,
+        'mover-fails': app && controls.moverFails ? () => controls.moverFails!(app, times !== undefined ? { times } : {}) : undefined,
         'node-never-ready': node && controls.nodeNeverReady ? () => controls.nodeNeverReady!(node) : undefined,
         'upgrade-fails': node && controls.upgradeFails ? () => controls.upgradeFails!(node, message) : undefined,
         'etcd-unhealthy': node && controls.etcdUnhealthy ? () => controls.etcdUnhealthy!(node, message) : undefined,
@@ -51,11 +61,11 @@ export function labApi(controls: LabControls) {
       };
       const fn = apply[body?.type];
       if (fn) {
-        fn();
+        await fn();
         sendJson(res, 200, { ok: true });
         return true;
       }
-      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string} or {"type":"clear"}');
+      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string}, {"type":"restic-locked"|"wrong-password","app":string}, {"type":"mover-fails","app":string,"times"?:number} or {"type":"clear"}');
     }
     const cli = /^\/_lab\/cli\/([^/]+)$/.exec(path);
     if (req.method === 'POST' && cli) {

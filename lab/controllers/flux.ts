@@ -1,0 +1,102 @@
+// Flux: Kustomizations (kustomize.toolkit.fluxcd.io/v1) and HelmReleases (helm.toolkit.fluxcd.io/v2).
+// - spec.suspend: suspended objects keep their status and do nothing (events flux-suspended / flux-resumed);
+// - not suspended: a new reconcile.fluxcd.io/requestedAt annotation (what `flux reconcile` and `flux resume` set), a
+//   new generation or a missing Ready => status.lastHandledReconcileAt (and lastHandledForceAt for forceAt), Ready=True
+//   ReconciliationSucceeded, observedGeneration (event flux-reconciled);
+// - a non-suspended HelmRelease owns the Deployments/StatefulSets labelled meta.helm.sh/release-name=<release>,
+//   meta.helm.sh/release-namespace=<ns> and puts their replicas back (drift correction) about a second after someone
+//   changes them. Desired replicas: spec.values.replicaCount, else spec.values.controllers.main.replicas (bjw-s
+//   app-template); neither set => replicas are not enforced.
+// Every replica change of a Deployment/StatefulSet is logged as app-scaled (detail: the new replicas).
+import type { KObject, StoreEvent } from '../store/types.js';
+import type { Controller, ControllerContext } from './types.js';
+import { setCondition, writeStatus } from './util.js';
+
+const KINDS = [
+  { resource: 'kustomizations.kustomize.toolkit.fluxcd.io', kind: 'kustomization', message: (_o: KObject) => 'Applied revision: main@sha1:0f1e2d3c' },
+  { resource: 'helmreleases.helm.toolkit.fluxcd.io', kind: 'helmrelease', message: (o: KObject) => `Helm upgrade succeeded for release ${targetNs(o)}/${releaseName(o)}.v${(o.status?.history?.length ?? 1) + 1} with chart ${o.spec?.chart?.spec?.chart ?? 'app'}@${o.spec?.chart?.spec?.version ?? '1.0.0'}` },
+];
+const WORKLOADS = ['deployments.apps', 'statefulsets.apps'];
+const REQUESTED = 'reconcile.fluxcd.io/requestedAt';
+const FORCE = 'reconcile.fluxcd.io/forceAt';
+export const DRIFT_CORRECTION_MS = 1000;
+
+const targetNs = (hr: KObject) => hr.spec?.targetNamespace ?? hr.metadata.namespace!;
+const releaseName = (hr: KObject) => hr.spec?.releaseName ?? (hr.spec?.targetNamespace ? `${hr.spec.targetNamespace}-${hr.metadata.name}` : hr.metadata.name!);
+
+export function desiredReplicas(hr: KObject): number | undefined {
+  const v = hr.spec?.values;
+  const n = v?.replicaCount ?? v?.controllers?.main?.replicas;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+export class FluxController implements Controller {
+  readonly name = 'flux';
+  private readonly suspended = new Map<string, boolean>();
+  private readonly drift = new Map<string, number>(); // workload uid => when to correct
+
+  constructor(private readonly ctx: ControllerContext) {
+    ctx.store.listen((ev) => this.onWrite(ev));
+  }
+
+  private onWrite(ev: StoreEvent): void {
+    if (ev.type !== 'MODIFIED' || !WORKLOADS.includes(ev.resource)) return;
+    const before = ev.prev?.spec?.replicas;
+    const after = ev.object.spec?.replicas;
+    if (before !== after) this.ctx.record('app-scaled', `${ev.object.metadata.namespace}/${ev.object.metadata.name}`, String(after));
+  }
+
+  reconcile(): void {
+    const { store, clock, record } = this.ctx;
+    const now = clock.now();
+    for (const k of KINDS) {
+      for (const o of store.list(k.resource).items) {
+        const uid = o.metadata.uid!;
+        const id = `${k.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+        const suspend = Boolean(o.spec?.suspend);
+        const was = this.suspended.get(uid);
+        this.suspended.set(uid, suspend);
+        if (was !== undefined && was !== suspend) record(suspend ? 'flux-suspended' : 'flux-resumed', id);
+        if (suspend || o.metadata.deletionTimestamp) continue;
+        const st = o.status ?? {};
+        const requested = o.metadata.annotations?.[REQUESTED];
+        const force = o.metadata.annotations?.[FORCE];
+        const ready = (st.conditions ?? []).find((c: any) => c.type === 'Ready');
+        const wantsRequest = requested !== undefined && requested !== st.lastHandledReconcileAt;
+        const wantsForce = k.kind === 'helmrelease' && force !== undefined && force !== st.lastHandledForceAt;
+        if (wantsRequest || wantsForce || ready?.status !== 'True' || st.observedGeneration !== o.metadata.generation) {
+          writeStatus(store, k.resource, o, {
+            ...st, observedGeneration: o.metadata.generation,
+            ...(requested !== undefined ? { lastHandledReconcileAt: requested } : {}),
+            ...(wantsForce ? { lastHandledForceAt: force } : {}),
+            conditions: setCondition(st.conditions, { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: k.message(o), observedGeneration: o.metadata.generation }, now),
+          });
+          record('flux-reconciled', id, requested ?? `generation ${o.metadata.generation}`);
+        }
+        if (k.kind === 'helmrelease') this.enforce(o, now);
+      }
+    }
+  }
+
+  private enforce(hr: KObject, now: number): void {
+    const want = desiredReplicas(hr);
+    if (want === undefined) return;
+    const { store } = this.ctx;
+    for (const resource of WORKLOADS) {
+      for (const w of store.list(resource, { namespace: targetNs(hr) }).items) {
+        const a = w.metadata.annotations ?? {};
+        if (a['meta.helm.sh/release-name'] !== releaseName(hr) || a['meta.helm.sh/release-namespace'] !== targetNs(hr)) continue;
+        const uid = w.metadata.uid!;
+        if ((w.spec?.replicas ?? 1) === want) { this.drift.delete(uid); continue; }
+        const at = this.drift.get(uid);
+        if (at === undefined) {
+          this.drift.set(uid, now + DRIFT_CORRECTION_MS);
+          this.ctx.clock.after(DRIFT_CORRECTION_MS + 5, this.ctx.requestSync);
+        } else if (now >= at) {
+          this.drift.delete(uid);
+          store.update(resource, { ...w, spec: { ...w.spec, replicas: want } });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// One controller for both VolSync kinds (volsync.backube/v1alpha1): decides when a mover is due (a new
+// spec.trigger.manual, a due spec.trigger.schedule, a failed run to retry), runs it in the background with the Job
+// present, and writes the status VolSync writes. What differs between ReplicationSource and ReplicationDestination
+// lives in a small Side (source.ts, destination.ts).
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Controller } from '../controllers/types.js';
+import { timestamp } from '../store/meta.js';
+import type { KObject } from '../store/types.js';
+import { writeStatus } from '../controllers/util.js';
+import { secretEnv, takeMoverFailure, type VolsyncContext } from './context.js';
+import { nextCron, parseCron } from './cron.js';
+import type { MoverEnv, MoverResult } from './mover.js';
+import { failJob, goDuration, moverLogs, removeJob, startJob, synchronizing } from './status.js';
+
+/** what one run needs, resolved before the mover starts; a string is a configuration error */
+export interface Prepared {
+  pvc: string;
+  dataDir: string;
+  /** extra status fields on success (restic.lastUnlocked, ...) */
+  onSuccess?: Record<string, unknown>;
+  /** a precondition that fails the run like the mover would (Multi-Attach) */
+  blocked?: string[];
+  run(m: MoverEnv): Promise<MoverResult>;
+}
+
+export interface Side {
+  kind: string;
+  resource: string;
+  dir: 'src' | 'dst';
+  verb: 'backup' | 'restore';
+  prepare(o: KObject, ctx: VolsyncContext): Prepared | string;
+}
+
+export class MoverController implements Controller {
+  readonly name: string;
+  private readonly running = new Set<string>();
+  private readonly retryAt = new Map<string, number>();
+  private readonly timers = new Map<string, number>();
+
+  constructor(private readonly ctx: VolsyncContext, private readonly side: Side) {
+    this.name = `volsync-${side.dir}`;
+  }
+
+  reconcile(): void {
+    const { store, clock } = this.ctx;
+    const now = clock.now();
+    for (const o of store.list(this.side.resource).items) {
+      const uid = o.metadata.uid!;
+      if (o.metadata.deletionTimestamp || this.running.has(uid) || o.spec?.paused) continue;
+      const st = o.status ?? {};
+      const manual: string | undefined = o.spec?.trigger?.manual;
+      const schedule: string | undefined = o.spec?.trigger?.schedule;
+      const retry = this.retryAt.get(uid);
+      if (retry !== undefined && retry > now) { this.wake(uid, retry); continue; }
+      let due: boolean;
+      let next: number | undefined;
+      if (manual !== undefined) due = manual !== st.lastManualSync;
+      else if (schedule) {
+        try {
+          next = st.lastSyncTime ? nextCron(parseCron(schedule), Date.parse(st.lastSyncTime)) : now; // no sync yet: right away (volsync#627)
+        } catch (err) {
+          writeStatus(store, this.side.resource, o, { ...st, conditions: synchronizing(st.conditions, 'Error', now, `error parsing schedule: ${(err as Error).message}`) });
+          continue;
+        }
+        due = next <= now;
+      } else due = !st.lastSyncTime;
+      if (due || retry !== undefined) { this.start(o, manual); continue; }
+      const idle = manual !== undefined ? 'WaitingForManual' : 'WaitingForSchedule';
+      const status = { ...st, ...(next !== undefined ? { nextSyncTime: timestamp(next) } : {}), conditions: synchronizing(st.conditions, idle, now) };
+      writeStatus(store, this.side.resource, o, status);
+      if (next !== undefined) this.wake(uid, next);
+    }
+  }
+
+  /** a timer for the next due time (capped: setTimeout takes 32-bit delays) */
+  private wake(uid: string, at: number): void {
+    if (this.timers.get(uid) === at) return;
+    this.timers.set(uid, at);
+    this.ctx.clock.after(Math.min(Math.max(0, at - this.ctx.clock.now()) + 5, 2 ** 31 - 1), () => {
+      if (this.timers.get(uid) === at) this.timers.delete(uid);
+      this.ctx.requestSync();
+    });
+  }
+
+  private start(o: KObject, manual: string | undefined): void {
+    const { store, clock, record } = this.ctx;
+    const uid = o.metadata.uid!;
+    const ns = o.metadata.namespace!;
+    const key = `${ns}/${o.metadata.name}`;
+    const now = clock.now();
+    const p = this.side.prepare(o, this.ctx);
+    if (typeof p === 'string') {
+      writeStatus(store, this.side.resource, o, { ...o.status, conditions: synchronizing(o.status?.conditions, 'Error', now, p) });
+      this.retryAt.set(uid, now + this.ctx.retryMs);
+      this.wake(uid, now + this.ctx.retryMs);
+      return;
+    }
+    this.running.add(uid);
+    this.retryAt.delete(uid);
+    const startedAt = o.status?.lastSyncStartTime && o.status?.latestMoverStatus?.result === 'Failed' ? Date.parse(o.status.lastSyncStartTime) : now;
+    startJob(store, o, this.side.dir, p.pvc, now);
+    writeStatus(store, this.side.resource, o, { ...o.status, lastSyncStartTime: timestamp(startedAt), conditions: synchronizing(o.status?.conditions, 'SyncInProgress', now) });
+    record(`volsync-${this.side.verb}-start`, key, manual !== undefined ? `manual ${manual}` : 'schedule');
+    const secretName: string = o.spec?.restic?.repository ?? '';
+    const run = async (): Promise<MoverResult> => {
+      if (p.blocked) return { ok: false, lines: p.blocked };
+      const secret = store.find('secrets', ns, secretName);
+      if (!secret) return { ok: false, lines: [`ERROR: secret "${secretName}" not found`] };
+      await mkdir(p.dataDir, { recursive: true });
+      const cache = join(this.ctx.dir, 'cache', `${ns}-${o.metadata.name}-${this.side.dir}`);
+      const tmp = join(this.ctx.dir, 'tmp');
+      await mkdir(tmp, { recursive: true });
+      return p.run({
+        restic: this.ctx.restic, env: { ...secretEnv(secret), RESTIC_CACHE_DIR: cache, TZ: 'UTC' }, dataDir: p.dataDir, tmpDir: tmp,
+        failMidway: takeMoverFailure(this.ctx.faults, ns, secretName),
+      });
+    };
+    void run().catch((err): MoverResult => ({ ok: false, lines: [`ERROR: ${String(err)}`] })).then((r) => {
+      this.running.delete(uid);
+      this.finish(o, manual, startedAt, r, p);
+      this.ctx.requestSync();
+    });
+  }
+
+  private finish(o: KObject, manual: string | undefined, startedAt: number, r: MoverResult, p: Prepared): void {
+    const { store, clock, record } = this.ctx;
+    const cur = store.find(this.side.resource, o.metadata.namespace, o.metadata.name!);
+    if (!cur || cur.metadata.uid !== o.metadata.uid) return;
+    const now = clock.now();
+    const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    const logs = moverLogs(r.lines, r.ok);
+    if (!r.ok) {
+      failJob(store, cur, this.side.dir);
+      writeStatus(store, this.side.resource, cur, { ...cur.status, latestMoverStatus: { result: 'Failed', logs } });
+      this.retryAt.set(cur.metadata.uid!, now + this.ctx.retryMs);
+      record(`volsync-${this.side.verb}-failed`, key, r.lines.filter((l) => /^(ERROR|Fatal)|Multi-Attach|already locked|wrong password/.test(l)).slice(-1)[0] ?? 'mover failed');
+      return;
+    }
+    removeJob(store, cur, this.side.dir);
+    const schedule: string | undefined = cur.spec?.trigger?.schedule;
+    let nextSyncTime: string | undefined;
+    if (manual === undefined && schedule) {
+      try { nextSyncTime = timestamp(nextCron(parseCron(schedule), now)); } catch { /* reported on the next pass */ }
+    }
+    const st = { ...cur.status };
+    delete st.nextSyncTime;
+    const restic = { ...st.restic, ...(p.onSuccess?.restic as object | undefined) };
+    writeStatus(store, this.side.resource, cur, {
+      ...st, ...p.onSuccess, ...(Object.keys(restic).length ? { restic } : {}),
+      lastSyncTime: timestamp(now), lastSyncStartTime: timestamp(startedAt), lastSyncDuration: goDuration(now - startedAt),
+      ...(manual !== undefined ? { lastManualSync: manual } : {}), ...(nextSyncTime ? { nextSyncTime } : {}),
+      latestMoverStatus: { result: 'Successful', logs },
+      conditions: synchronizing(st.conditions, manual !== undefined ? 'WaitingForManual' : 'WaitingForSchedule', now),
+    });
+    record(`volsync-${this.side.verb}-done`, key, r.snapshot ?? (r.lines.includes('No eligible snapshots found') ? 'No eligible snapshots found' : ''));
+  }
+}
