@@ -6,7 +6,7 @@
 // backup` fails with "repository is already locked exclusively", and plain `restic unlock` removes it (same host,
 // dead PID => stale).
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResticRunner } from './restic.js';
@@ -65,7 +65,13 @@ export async function leaveStaleLock(restic: ResticRunner, creds: RepoCredential
   void p.done.then((r) => { done = r; });
   for (;;) {
     const now = await readdir(locks).catch(() => [] as string[]);
-    if (now.some((f) => !before.has(f))) break;
+    const fresh = now.find((f) => !before.has(f));
+    // the local backend creates the file under its final name and then writes it: wait for the content, then give
+    // restic a moment to reach the password prompt (a half-written lock would be ignored as unreadable)
+    if (fresh && (await stat(join(locks, fresh)).catch(() => undefined))?.size) {
+      await sleep(250);
+      break;
+    }
     if (done) throw new Error(`could not lock ${creds.RESTIC_REPOSITORY}: restic key passwd exited ${done.exitCode}: ${done.stderr}`);
     if (Date.now() > deadline) throw new Error(`no lock appeared in ${locks} within 20s`);
     await sleep(10);
