@@ -40,8 +40,8 @@ describe('kubectl get (kubectl 1.33)', () => {
     const db = t.find((r) => r[1] === 'db-0')!;
     expect(db.slice(0, 5)).toEqual(['apps', 'db-0', '1/1', 'Running', '0']);
     expect(['w1', 'w2']).toContain(db[7]);
-    // 5 flannel (one per node) + 2 web + db-0
-    expect(t.length - 1).toBe(8);
+    // 5 flannel (one per node) + 2 web + db-0 + the paperless VolSync app
+    expect(t.length - 1).toBe(9);
   });
 
   it('filters by label selector and by spec.nodeName field selector', async () => {
@@ -86,11 +86,12 @@ describe('kubectl get (kubectl 1.33)', () => {
       'helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io',
       'replicationdestinations.volsync.backube', 'replicationsources.volsync.backube',
     ]);
-    expect((await kubectl(lab, 'get', 'hr', '-A')).stderr).toContain('No resources found');
+    expect((await kubectl(lab, 'get', 'hr', '-n', 'default')).stderr).toContain('No resources found');
+    expect(rows(await ok(lab, 'get', 'hr', '-A')).map((r) => r.slice(0, 2))).toEqual([['NAMESPACE', 'NAME'], ['apps', 'paperless']]);
   });
 
   it('follows limit/continue pagination (--chunk-size)', async () => {
     const out = await ok(lab, 'get', 'pods', '-A', '--chunk-size=3', '-o', 'name');
-    expect(out.trim().split('\n')).toHaveLength(8);
+    expect(out.trim().split('\n')).toHaveLength(9);
   });
 });

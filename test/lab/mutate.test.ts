@@ -109,6 +109,6 @@ spec: { interval: 10m, path: ./media, prune: true, sourceRef: { kind: GitReposit
   it('deleting a deployment takes its replicaset and pods with it', async () => {
     await ok(lab, 'delete', 'deployment', 'web');
     await until('web pods gone', () => pods('app=web').length === 0);
-    expect(lab.store.list('replicasets.apps').items).toEqual([]);
+    expect(lab.store.list('replicasets.apps', { namespace: 'default' }).items).toEqual([]);
   });
 });
