@@ -21,10 +21,28 @@ export async function manualSync(ctx: TaskContext, app: VolsyncApp, trigger: str
         const cur = await ctx.kubectl.get<ReplicationSource>(RS, app.name, app.namespace);
         if (cur?.status?.lastManualSync === trigger) return { done: true, value: cur };
         const m = cur?.status?.latestMoverStatus;
-        return { done: false, seen: cur?.spec?.paused ? 'the ReplicationSource is paused' : m?.result === 'Failed' ? `mover failed, VolSync retries: ${(m.logs ?? '').trim().split('\n').slice(-2).join(' | ')}` : 'mover running' };
+        return { done: false, seen: cur?.spec?.paused ? 'the ReplicationSource is paused' : m?.result === 'Failed' ? `mover failed, VolSync retries: ${moverDiagnosis(m.logs)}` : 'mover running' };
       },
     });
   } finally {
     if (scheduled) await patch({ trigger: { manual: null } }).catch((e: Error) => ctx.log.warning(`could not remove the manual trigger of ${app.name}: ${e.message}; its schedule stays ignored until you do`));
   }
+}
+
+// The lines of a mover log that say what went wrong (restic's own texts: internal/restic/lock.go "repository is
+// already locked", internal/repository "wrong password or no key found"; VolSync's "ERROR:" lines; the Multi-Attach
+// and "No eligible snapshots found" cases from backup-restore-facts.md), else the last lines.
+const TELLING = /already locked|wrong password|no key found|Multi-Attach|No eligible snapshots|Fatal:|Is there a repository/;
+
+export function moverDiagnosis(logs: string | undefined, n = 2): string {
+  const lines = (logs ?? '').trim().split('\n').filter(Boolean);
+  const telling = lines.filter((l) => TELLING.test(l));
+  return (telling.length ? telling.slice(0, n) : lines.slice(-n)).join(' | ');
+}
+
+/** The next command for a mover failure whose cause is known. */
+export function moverRemedy(text: string, app: VolsyncApp): string | undefined {
+  if (/already locked/.test(text)) return `npx tsx tasks volsync:unlock --app ${app.name} --namespace ${app.namespace}`;
+  if (/wrong password|no key found/.test(text)) return `check RESTIC_PASSWORD in Secret ${app.namespace}/${app.secret}`;
+  return undefined;
 }

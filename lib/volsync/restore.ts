@@ -7,6 +7,7 @@ import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import { HR, KS, resumeStep, suspendStep, type FluxRef } from '../flux/objects.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { waitUntil } from '../wait.ts';
+import { moverDiagnosis } from './manual-sync.ts';
 import type { VolsyncApp, Workload } from './app.ts';
 import { RD, uniqueTrigger, type ReplicationDestination, type ReplicationSource } from './types.ts';
 
@@ -110,7 +111,7 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
           const cur = await k.get<ReplicationDestination>(RD, rdName(app.name), app.namespace);
           if (cur?.status?.lastManualSync === trigger) return { done: true, value: cur };
           const failed = cur?.status?.latestMoverStatus?.result === 'Failed';
-          return { done: false, seen: failed ? `mover failed (VolSync retries): ${lastLines(cur?.status?.latestMoverStatus?.logs)}` : 'mover running' };
+          return { done: false, seen: failed ? `mover failed (VolSync retries): ${moverDiagnosis(cur?.status?.latestMoverStatus?.logs)}` : 'mover running' };
         },
       });
       const mover = done.status?.latestMoverStatus;

@@ -3,7 +3,8 @@
 // the mover's result reported; a scheduled source gets its schedule back afterwards. Exit 1 if the mover failed.
 import { StepFailure, type TaskImpl } from '../../lib/engine/types.ts';
 import { findApp } from '../../lib/volsync/app.ts';
-import { manualSync } from '../../lib/volsync/manual-sync.ts';
+import { manualSync, moverDiagnosis, moverRemedy } from '../../lib/volsync/manual-sync.ts';
+import { WaitTimeout } from '../../lib/wait.ts';
 import { uniqueTrigger } from '../../lib/volsync/types.ts';
 
 export default function snapshot(): TaskImpl {
@@ -14,11 +15,13 @@ export default function snapshot(): TaskImpl {
       return [{
         title: `back up ${app.namespace}/${app.name} now (trigger ${trigger})`,
         async run(rt) {
-          const rs = await manualSync(ctx, app, trigger, { timeoutMs: ctx.flags.timeout as number, output: rt.output });
+          const rs = await manualSync(ctx, app, trigger, { timeoutMs: ctx.flags.timeout as number, output: rt.output }).catch((err: Error) => {
+            throw err instanceof WaitTimeout ? new StepFailure(`backup of ${app.name}: ${err.message}`, moverRemedy(err.message, app) ?? `kubectl describe replicationsource -n ${app.namespace} ${app.name}`) : err;
+          });
           if (!rs) return;
           const mover = rs.status?.latestMoverStatus;
           ctx.data.snapshot = { app: `${app.namespace}/${app.name}`, trigger, result: mover?.result, lastSyncTime: rs.status?.lastSyncTime, lastSyncDuration: rs.status?.lastSyncDuration };
-          if (mover?.result !== 'Successful') throw new StepFailure(`backup of ${app.name}: mover result ${mover?.result ?? 'unknown'}: ${(mover?.logs ?? '').trim().split('\n').slice(-3).join(' | ')}`, `kubectl describe replicationsource -n ${app.namespace} ${app.name}`);
+          if (mover?.result !== 'Successful') throw new StepFailure(`backup of ${app.name}: mover result ${mover?.result ?? 'unknown'}: ${moverDiagnosis(mover?.logs, 3)}`, moverRemedy(mover?.logs ?? '', app) ?? `kubectl describe replicationsource -n ${app.namespace} ${app.name}`);
           ctx.out(`${app.namespace}/${app.name}: backup ${mover.result} at ${rs.status?.lastSyncTime} in ${rs.status?.lastSyncDuration}`);
         },
       }];
