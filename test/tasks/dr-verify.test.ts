@@ -42,7 +42,7 @@ describe('dr:verify-backups against the lab repositories (real restic)', () => {
     const packs = (await readdir(dataDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
     const pack = packs[0]!;
     const bytes = await readFile(pack);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    bytes[Math.floor(bytes.length / 2)] = bytes[Math.floor(bytes.length / 2)]! ^ 0xff;
     await chmod(pack, 0o644);
     await writeFile(pack, bytes);
     const r = await lab.run(['dr:verify-backups', '--app', 'paperless', '--subsets', '1']);
