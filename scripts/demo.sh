@@ -19,6 +19,11 @@ tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --yes
 tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --yes      # re-run: nothing to do
 tasks talos:upgrade-k8s --cluster lab --to v1.32.3 --yes
 tasks talos:reboot-node --cluster lab --node w1 --yes
+tasks volsync:status --cluster lab
+tasks volsync:snapshot --cluster lab --app paperless
+tasks volsync:list --cluster lab --app paperless
+tasks dr:verify-backups --cluster lab --app paperless
+tasks volsync:restore --cluster lab --app paperless --yes
 tasks cluster:status --cluster lab --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`run record: result=${r.result} exit=${r.exitCode} nodes=${r.data.nodes.length} commands=${r.commands.length}`)})'
 tasks lab:status
 echo; echo "demo finished: every workflow ran against the lab" >&2
