@@ -82,32 +82,39 @@ export async function verifyApp(ctx: TaskContext, app: VolsyncApp, o: VerifyOpti
   result.latest = { id: latest.id, time: latest.time, ageSeconds: Math.round(ageMs / 1000) };
   add({ name: 'latest snapshot within RPO', ok: ageMs <= o.rpoMs, message: `latest ${latest.short_id} is ${formatDuration(Math.round(ageMs / 1000) * 1000)} old (RPO ${formatDuration(o.rpoMs)})` });
 
+  // One after the other: restic before 0.17 takes an exclusive lock for `check`, so a restore beside it would fail.
   const n = await nextSubset(ctx, name, o.subsets);
   const check = await restic.check(`${n}/${o.subsets}`);
+  const restored = await testRestore(restic, latest, o);
   add({ name: `restic check --read-data-subset ${n}/${o.subsets}`, ok: check.exitCode === 0, message: check.exitCode === 0 ? 'no errors' : (check.stderr || check.stdout).trim().split('\n').slice(-3).join(' | ') });
+  for (const c of restored.checks) add(c);
+  if (restored.restore) result.restore = restored.restore;
+  return finish(result);
+}
 
+async function testRestore(restic: Restic, latest: Snapshot, o: VerifyOptions): Promise<{ checks: VerifyCheck[]; restore?: VerifyResult['restore'] }> {
+  const checks: VerifyCheck[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'rackhand-verify-'));
   try {
     const started = performance.now();
     try {
       await restic.restoreTo(latest.id, dir);
     } catch (err) {
-      add({ name: 'test restore with --verify', ok: false, message: (err as Error).message.split('\n').slice(-2).join(' | ') });
-      return finish(result);
+      checks.push({ name: 'test restore with --verify', ok: false, message: (err as Error).message.split('\n').slice(-2).join(' | ') });
+      return { checks };
     }
-    const got = await walk(dir);
-    result.restore = { ...got, durationMs: Math.round(performance.now() - started) };
-    add({ name: 'test restore with --verify', ok: true, message: `${got.files} files, ${got.bytes} bytes in ${formatDuration(result.restore.durationMs)}` });
-    const want = await listing(restic, latest.id);
-    add({ name: 'restored content matches the snapshot', ok: got.files === want.files && got.bytes === want.bytes, message: `restored ${got.files} files / ${got.bytes} bytes; snapshot lists ${want.files} / ${want.bytes}` });
+    const [got, want] = await Promise.all([walk(dir), listing(restic, latest.id)]);
+    const restore = { ...got, durationMs: Math.round(performance.now() - started) };
+    checks.push({ name: 'test restore with --verify', ok: true, message: `${got.files} files, ${got.bytes} bytes in ${formatDuration(restore.durationMs)}` });
+    checks.push({ name: 'restored content matches the snapshot', ok: got.files === want.files && got.bytes === want.bytes, message: `restored ${got.files} files / ${got.bytes} bytes; snapshot lists ${want.files} / ${want.bytes}` });
     if (o.sentinel) {
       const hash = await readFile(join(dir, o.sentinel.path)).then((b) => createHash('sha256').update(b).digest('hex')).catch(() => 'missing');
-      add({ name: `sentinel ${o.sentinel.path}`, ok: hash === o.sentinel.sha256, message: hash === o.sentinel.sha256 ? 'sha256 matches' : `sha256 ${hash}, expected ${o.sentinel.sha256}` });
+      checks.push({ name: `sentinel ${o.sentinel.path}`, ok: hash === o.sentinel.sha256, message: hash === o.sentinel.sha256 ? 'sha256 matches' : `sha256 ${hash}, expected ${o.sentinel.sha256}` });
     }
+    return { checks, restore };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return finish(result);
 }
 
 function finish(r: VerifyResult): VerifyResult {
