@@ -13,7 +13,7 @@ describe('the CLI front door', () => {
     const r = await cli(['list'], { env, cwd: process.cwd() });
     expect(r.code).toBe(0);
     for (const [name, entry] of Object.entries(registry)) {
-      expect(r.stdout.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^  ${name} +${entry.summary.replace(/[()]/g, '.')}`)));
+      expect(r.stdout.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^  ${name} +${entry.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)));
     }
     expect(r.stdout).toMatch(/^cluster:\n  cluster:status/m);
     expect(r.stdout).toMatch(/^lab:\n  lab:down/m);
