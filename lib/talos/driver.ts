@@ -2,7 +2,7 @@
 // generation, then the gates. rackhand never `kubectl cordon`s a Talos node: up to v1.12 the node cordons and drains
 // itself (and only uncordons nodes it cordoned), from v1.13 talosctl does (cli-facts.md "Talos drain").
 import type { ClusterConfig, NodeConfig } from '../config.ts';
-import type { Step, TaskContext } from '../engine/types.ts';
+import { UsageError, type Step, type TaskContext } from '../engine/types.ts';
 import type { NodeUpgradeDriver } from '../rollout/rolling.ts';
 import { Talosctl, upgradeGeneration, type UpgradeGeneration } from '../tools/talosctl.ts';
 import { formatDuration } from '../patterns.ts';
@@ -18,6 +18,12 @@ export interface TalosDriverOptions {
   drainTimeoutMs: number;
   clientVersion: string;
   pollMs?: number;
+}
+
+/** Talos tasks refuse other distributions before anything runs (exit 2). */
+export function requireTalos(ctx: TaskContext): void {
+  const c = ctx.cluster;
+  if (c.distribution !== 'talos') throw new UsageError(`--cluster ${c.name}: expected a talos cluster (it is ${c.distribution})`);
 }
 
 export function talosctlFor(ctx: TaskContext): Talosctl {

@@ -4,12 +4,12 @@ import type { NodeConfig } from '../config.ts';
 import { UsageError, type Step, type TaskContext } from '../engine/types.ts';
 import { formatDuration } from '../patterns.ts';
 import { allOrNothing, waitUntil } from '../wait.ts';
-import { talosctlFor } from './driver.ts';
+import { talosctlFor, requireTalos } from './driver.ts';
 import { backReady, bootId, etcdHealthy, machineReady, wentDown, type GateContext } from './gates.ts';
 
 /** The --node flag resolved against the cluster (exit 2 when unknown). */
 export function targetNode(ctx: TaskContext): NodeConfig {
-  if (ctx.cluster.distribution !== 'talos') throw new UsageError(`--cluster ${ctx.cluster.name}: expected a talos cluster (it is ${ctx.cluster.distribution})`);
+  requireTalos(ctx);
   const name = ctx.flags.node as string | undefined;
   const node = ctx.cluster.nodes.find((n) => n.name === name);
   if (!node) throw new UsageError(`--node: ${name ? `no node "${name}" in cluster ${ctx.cluster.name}; ` : ''}expected one of ${ctx.cluster.nodes.map((n) => n.name).join(', ')}`);

@@ -2,13 +2,13 @@
 // (mode 0600: it holds every Secret) and reports its size and sha256. Safe: it changes nothing in the cluster.
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { UsageError, type TaskImpl } from '../../lib/engine/types.ts';
-import { talosctlFor } from '../../lib/talos/driver.ts';
+import { talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import { takeEtcdSnapshot } from '../../lib/talos/snapshot.ts';
 
 export default function etcdSnapshot(): TaskImpl {
   return {
     validate(ctx) {
-      if (ctx.cluster.distribution !== 'talos') throw new UsageError(`--cluster ${ctx.cluster.name}: expected a talos cluster (it is ${ctx.cluster.distribution})`);
+      requireTalos(ctx);
       const node = ctx.flags.node as string | undefined;
       const n = node ? ctx.cluster.nodes.find((x) => x.name === node) : undefined;
       if (node && n?.role !== 'controlplane') {

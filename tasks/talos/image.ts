@@ -2,12 +2,13 @@
 // image (what talos:upgrade-node installs) and ISO URL. Read-only; runs no command.
 import type { TaskImpl } from '../../lib/engine/types.ts';
 import { UsageError } from '../../lib/engine/types.ts';
+import { requireTalos } from '../../lib/talos/driver.ts';
 import { installerImage, isoUrl, VANILLA_SCHEMATIC } from '../../lib/talos/images.ts';
 
 export default function image(): TaskImpl {
   return {
     validate(ctx) {
-      if (ctx.cluster.distribution !== 'talos') throw new UsageError(`--cluster ${ctx.cluster.name}: expected a talos cluster (it is ${ctx.cluster.distribution})`);
+      requireTalos(ctx);
       if (!ctx.flags.version && !ctx.cluster.versions.talos) throw new UsageError(`--version: expected a version like v1.12.3 (clusters.${ctx.cluster.name}.versions.talos is not set)`);
     },
     async plan(ctx) {

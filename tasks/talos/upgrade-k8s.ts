@@ -5,7 +5,7 @@
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { nodesReady } from '../../lib/checks/nodes.ts';
 import { UsageError, type Check, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
-import { talosctlFor } from '../../lib/talos/driver.ts';
+import { talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import type { Node } from '../../lib/tools/kube-types.ts';
 import { waitUntil } from '../../lib/wait.ts';
 
@@ -31,7 +31,7 @@ export default function upgradeK8s(): TaskImpl {
   };
   return {
     validate(ctx) {
-      if (ctx.cluster.distribution !== 'talos') throw new UsageError(`--cluster ${ctx.cluster.name}: expected a talos cluster (it is ${ctx.cluster.distribution})`);
+      requireTalos(ctx);
       target = (ctx.flags.to as string | undefined) ?? ctx.cluster.versions.kubernetes ?? '';
       if (!target) throw new UsageError(`--to: expected a version like v1.31.5 (clusters.${ctx.cluster.name}.versions.kubernetes is not set)`);
     },

@@ -9,14 +9,14 @@ import { nodesReady } from '../../lib/checks/nodes.ts';
 import { etcdHealthyCheck, talosctlSkew } from '../../lib/checks/talos.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { rollingSteps } from '../../lib/rollout/rolling.ts';
-import { TalosDriver, talosctlFor } from '../../lib/talos/driver.ts';
+import { TalosDriver, talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import { imageVersion, installerImage } from '../../lib/talos/images.ts';
 
 interface Inputs { nodes: NodeConfig[]; target: string; image: string }
 
 function inputs(ctx: TaskContext): Inputs {
   const c = ctx.cluster;
-  if (c.distribution !== 'talos') throw new UsageError(`--cluster ${c.name}: expected a talos cluster (it is ${c.distribution})`);
+  requireTalos(ctx);
   const node = ctx.flags.node as string | undefined;
   const all = ctx.flags.all === true;
   if (Boolean(node) === all) throw new UsageError('expected exactly one of --node NAME or --all');
