@@ -1,6 +1,6 @@
 // zod schemas for every string that can reach a command line, shared by rackhand.yaml and talconfig.yaml loading.
 import { z } from 'zod';
-import { DNS_LABEL, DNS_SUBDOMAIN, SEMVER_TAG } from './patterns.ts';
+import { DNS_SUBDOMAIN, SEMVER_TAG } from './patterns.ts';
 
 /** A string field whose every failure (missing, wrong type, wrong form) says what was expected. */
 export function text(expected: string, pattern?: RegExp): z.ZodString {
@@ -10,6 +10,5 @@ export function text(expected: string, pattern?: RegExp): z.ZodString {
 }
 
 export const nodeName = text('expected a node name (lowercase letters, digits, "-" and ".", e.g. cp1)', DNS_SUBDOMAIN);
-export const namespace = text('expected a namespace (lowercase letters, digits and "-", e.g. flux-system)', DNS_LABEL);
 export const versionTag = text('expected a version like v1.12.3 (quoted or not, with the leading v)', SEMVER_TAG);
 export const address = text('expected an IP address or host name, e.g. 10.0.0.11', /^[A-Za-z0-9.:-]+$/);

@@ -4,7 +4,7 @@
 // unpause -> replicas back -> resume Flux -> app Ready. On failure or Ctrl-C the engine runs the undos in reverse:
 // Flux is resumed and replicas restored, always.
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
-import { HR, KS, resumeStep, suspendStep, type FluxRef } from '../flux/objects.ts';
+import { resumeStep, suspendStep, type FluxRef } from '../flux/objects.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { waitUntil } from '../wait.ts';
 import { moverDiagnosis } from './manual-sync.ts';
@@ -157,4 +157,3 @@ function lastLines(text: string | undefined, n = 3): string {
   return (text ?? '').trim().split('\n').slice(-n).join(' | ');
 }
 
-export { HR, KS };
