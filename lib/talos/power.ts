@@ -20,10 +20,11 @@ function gates(ctx: TaskContext): GateContext {
   return { kubectl: ctx.kubectl, talosctl: talosctlFor(ctx), signal: ctx.signal, deadline: Date.now() + (ctx.flags.timeout as number), pollMs: 250 };
 }
 
-function waitMode(ctx: TaskContext, node: NodeConfig, want: 'maintenance' | 'unreachable', what: string): Promise<void> {
+/** Waits until the node answers talosctl in the given way (maintenance API, authenticated API, or not at all). */
+export function waitMode(ctx: TaskContext, node: NodeConfig, want: 'maintenance' | 'configured' | 'unreachable', what: string, timeoutMs = ctx.flags.timeout as number): Promise<void> {
   const talosctl = talosctlFor(ctx);
   return waitUntil({
-    what, timeoutMs: ctx.flags.timeout as number, intervalMs: 500, signal: ctx.signal,
+    what, timeoutMs, intervalMs: 500, signal: ctx.signal,
     probe: async () => {
       const mode = await talosctl.mode(node.address);
       return mode === want ? { done: true, value: undefined } : { done: false, seen: mode };

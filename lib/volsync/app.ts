@@ -31,6 +31,12 @@ export async function findApp(ctx: TaskContext, app: string, namespace?: string)
   return { name: app, namespace: source.metadata.namespace!, source, pvc: source.spec.sourcePVC, secret: source.spec.restic.repository };
 }
 
+/** Every app backed up by a restic ReplicationSource, in any namespace (--all). */
+export async function allApps(ctx: TaskContext): Promise<VolsyncApp[]> {
+  return (await ctx.kubectl.list<ReplicationSource>(RS, { allNamespaces: true })).filter((s) => s.spec?.restic?.repository)
+    .map((s) => ({ name: s.metadata.name, namespace: s.metadata.namespace!, source: s, pvc: s.spec!.sourcePVC, secret: s.spec!.restic!.repository }));
+}
+
 /** The repository Secret's keys, decoded: restic env vars 1:1 as VolSync copies them into the mover. Every value
  *  is registered with the redactor before it can reach a log line. */
 export async function repositoryEnv(ctx: TaskContext, app: VolsyncApp): Promise<RepoEnv> {

@@ -115,7 +115,7 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
         },
       });
       const mover = done.status?.latestMoverStatus;
-      if (mover?.result !== 'Successful') throw new StepFailure(`restore of ${app.name} failed: mover result ${mover?.result ?? 'unknown'}: ${lastLines(mover?.logs)}`, `kubectl describe replicationdestination -n ${app.namespace} ${rdName(app.name)}`);
+      if (mover?.result !== 'Successful') throw new StepFailure(`restore of ${app.name} failed: mover result ${mover?.result ?? 'unknown'}: ${moverDiagnosis(mover?.logs)}`, `kubectl describe replicationdestination -n ${app.namespace} ${rdName(app.name)}`);
       // The mover reports success after restoring nothing when no snapshot matched (backup-restore-facts.md).
       if (/No eligible snapshots found/.test(mover.logs ?? '')) throw new StepFailure(`restore of ${app.name} restored NOTHING: the mover found no eligible snapshot (it still reports Successful)`, `npx tsx tasks volsync:list --app ${app.name}`);
       ctx.data.mover = { result: mover.result, logs: lastLines(mover.logs, 10) };

@@ -7,8 +7,7 @@ import { verifyApp, type VerifyResult } from '../../lib/dr/verify.ts';
 import { StepFailure, UsageError, type Step, type TaskImpl } from '../../lib/engine/types.ts';
 import { parseDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
-import { findApp, type VolsyncApp } from '../../lib/volsync/app.ts';
-import { RS, type ReplicationSource } from '../../lib/volsync/types.ts';
+import { allApps, findApp, type VolsyncApp } from '../../lib/volsync/app.ts';
 
 export default function verifyBackups(): TaskImpl {
   return {
@@ -19,8 +18,7 @@ export default function verifyBackups(): TaskImpl {
     async plan(ctx) {
       const cfg = ctx.cluster.backups ?? {};
       const apps: VolsyncApp[] = ctx.flags.all
-        ? (await ctx.kubectl.list<ReplicationSource>(RS, { allNamespaces: true })).filter((s) => s.spec?.restic?.repository)
-          .map((s) => ({ name: s.metadata.name, namespace: s.metadata.namespace!, source: s, pvc: s.spec!.sourcePVC, secret: s.spec!.restic!.repository }))
+        ? await allApps(ctx)
         : [await findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined)];
       const results: VerifyResult[] = [];
       ctx.data.results = results;

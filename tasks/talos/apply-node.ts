@@ -8,7 +8,7 @@ import { toolPresent } from '../../lib/checks/tools.ts';
 import { StepFailure, UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { talosctlFor } from '../../lib/talos/driver.ts';
 import { backReady, bootId, machineReady, wentDown, type GateContext } from '../../lib/talos/gates.ts';
-import { targetNode } from '../../lib/talos/power.ts';
+import { targetNode, waitMode } from '../../lib/talos/power.ts';
 import { waitUntil } from '../../lib/wait.ts';
 
 /** talhelper writes clusterconfig/<cluster>-<hostname>.yaml next to talconfig.yaml (budimanjojo/talhelper genconfig). */
@@ -55,10 +55,7 @@ export default function applyNode(): TaskImpl {
           if (ctx.dryRun) return;
           if (insecure) {
             rt.output(`waiting for ${node.name} to install its config, reboot and register`);
-            await waitUntil({
-              what: `${node.name} to leave maintenance mode`, timeoutMs: ctx.flags.timeout as number, intervalMs: 500, signal: ctx.signal,
-              probe: async () => { const m = await talosctl.mode(node.address); return m === 'configured' ? { done: true, value: undefined } : { done: false, seen: m }; },
-            });
+            await waitMode(ctx, node, 'configured', `${node.name} to leave maintenance mode`);
             await waitUntil({
               what: `node ${node.name} to register`, timeoutMs: Math.max(1_000, g.deadline - Date.now()), intervalMs: 500, signal: ctx.signal,
               probe: async () => ((await ctx.kubectl.get('nodes', node.name)) ? { done: true, value: undefined } : { done: false, seen: 'no Node object yet' }),

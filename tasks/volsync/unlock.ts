@@ -5,9 +5,9 @@
 import { StepFailure, UsageError, type Step, type TaskImpl } from '../../lib/engine/types.ts';
 import { Restic } from '../../lib/tools/restic.ts';
 import type { KubeObject } from '../../lib/tools/kube-types.ts';
-import { findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { allApps, findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { manualSync } from '../../lib/volsync/manual-sync.ts';
-import { RS, uniqueTrigger, type ReplicationSource } from '../../lib/volsync/types.ts';
+import { uniqueTrigger } from '../../lib/volsync/types.ts';
 
 type Job = KubeObject<Record<string, unknown>, { active?: number }>;
 
@@ -18,7 +18,7 @@ export default function unlock(): TaskImpl {
     },
     async plan(ctx) {
       const apps: VolsyncApp[] = ctx.flags.all
-        ? (await ctx.kubectl.list<ReplicationSource>(RS, { allNamespaces: true })).map((s) => ({ name: s.metadata.name, namespace: s.metadata.namespace!, source: s, pvc: s.spec?.sourcePVC ?? '', secret: s.spec?.restic?.repository ?? '' }))
+        ? await allApps(ctx)
         : [await findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined)];
       const value = uniqueTrigger('unlock');
       return apps.map((app): Step => (ctx.flags['remove-all'] ? {
