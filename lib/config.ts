@@ -41,9 +41,14 @@ export async function loadConfig(path: string): Promise<Config> {
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
       ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),
+      ...(c.backups?.drill ? { backups: { ...c.backups, drill: resolveDrillPaths(base, c.backups.drill) } } : {}),
     });
   }
   return { path, clusters };
+}
+
+function resolveDrillPaths<T extends { reportDir?: string; metricsFile?: string }>(base: string, d: T): T {
+  return { ...d, ...(d.reportDir ? { reportDir: resolvePath(base, d.reportDir) } : {}), ...(d.metricsFile ? { metricsFile: resolvePath(base, d.metricsFile) } : {}) };
 }
 
 /** Picks the cluster named by --cluster, or the only one; errors name the choices. */

@@ -39,6 +39,12 @@ export const clusterSchema = z.strictObject({
         sha256: text('expected a 64-character hex sha256', /^[0-9a-f]{64}$/),
       }).optional(),
     })).optional(),
+    drill: z.strictObject({
+      image: text('expected an image reference like docker.io/library/busybox:1.37.0', /^[a-z0-9][\w./:@-]*$/).optional(),
+      reportDir: text('expected a directory path').optional(),
+      metricsFile: text('expected a file path like /var/lib/node_exporter/textfile/dr.prom').optional(),
+      pushgateway: text('expected a URL like http://pushgateway.monitoring:9091', /^https?:\/\/\S+$/).optional(),
+    }).optional(),
   }).optional(),
 });
 

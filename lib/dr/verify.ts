@@ -42,19 +42,6 @@ async function nextSubset(ctx: TaskContext, app: string, t: number): Promise<num
   return n;
 }
 
-/** restic ls --json: node lines carry struct_type "node" (0.14-0.16) or message_type "node" (0.17+). */
-async function listing(restic: Restic, id: string): Promise<{ files: number; bytes: number }> {
-  const out = await restic.read(['ls', '--json', '--no-lock', id]);
-  let files = 0;
-  let bytes = 0;
-  for (const line of out.split('\n')) {
-    if (!line.trim()) continue;
-    const n = JSON.parse(line) as { struct_type?: string; message_type?: string; type?: string; size?: number };
-    if ((n.struct_type ?? n.message_type) === 'node' && n.type === 'file') { files += 1; bytes += n.size ?? 0; }
-  }
-  return { files, bytes };
-}
-
 export async function verifyApp(ctx: TaskContext, app: VolsyncApp, o: VerifyOptions): Promise<VerifyResult> {
   const name = `${app.namespace}/${app.name}`;
   const checks: VerifyCheck[] = [];
@@ -103,7 +90,7 @@ async function testRestore(restic: Restic, latest: Snapshot, o: VerifyOptions): 
       checks.push({ name: 'test restore with --verify', ok: false, message: (err as Error).message.split('\n').slice(-2).join(' | ') });
       return { checks };
     }
-    const [got, want] = await Promise.all([walk(dir), listing(restic, latest.id)]);
+    const [got, want] = await Promise.all([walk(dir), restic.contents(latest.id)]);
     const restore = { ...got, durationMs: Math.round(performance.now() - started) };
     checks.push({ name: 'test restore with --verify', ok: true, message: `${got.files} files, ${got.bytes} bytes in ${formatDuration(restore.durationMs)}` });
     checks.push({ name: 'restored content matches the snapshot', ok: got.files === want.files && got.bytes === want.bytes, message: `restored ${got.files} files / ${got.bytes} bytes; snapshot lists ${want.files} / ${want.bytes}` });

@@ -68,6 +68,20 @@ export class Restic extends CliTool {
     return JSON.parse(await this.read(['stats', '--json', '--no-lock', snapshotId])) as Stats;
   }
 
+  /** File count and bytes of a snapshot from `restic ls --json`: node lines carry struct_type "node" (0.14-0.16) or
+   *  message_type "node" (0.17+) (restic cmd/restic/cmd_ls.go). */
+  async contents(snapshotId: string): Promise<{ files: number; bytes: number }> {
+    const out = await this.read(['ls', '--json', '--no-lock', snapshotId]);
+    let files = 0;
+    let bytes = 0;
+    for (const line of out.split('\n')) {
+      if (!line.trim()) continue;
+      const n = JSON.parse(line) as { struct_type?: string; message_type?: string; type?: string; size?: number };
+      if ((n.struct_type ?? n.message_type) === 'node' && n.type === 'file') { files += 1; bytes += n.size ?? 0; }
+    }
+    return { files, bytes };
+  }
+
   /** `check --read-data-subset n/t` (0.14+): reads that share of the pack files too. */
   async check(subset?: string): Promise<ExecResult> {
     const r = await this.exec.run(this.argv(['check', ...(subset ? ['--read-data-subset', subset] : [])]), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo });

@@ -7,7 +7,7 @@ import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import { resumeStep, suspendStep, type FluxRef } from '../flux/objects.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { waitUntil } from '../wait.ts';
-import { moverDiagnosis } from './manual-sync.ts';
+import { runDestination } from './destination.ts';
 import type { VolsyncApp, Workload } from './app.ts';
 import { RD, uniqueTrigger, type ReplicationDestination, type ReplicationSource } from './types.ts';
 
@@ -25,20 +25,33 @@ export interface RestoreOptions {
 
 const rdName = (app: string): string => `${app}-rackhand-restore`;
 
-/** The ReplicationDestination for a Direct restore into the source's PVC, copying what must match the live source
- *  (security context: permission errors otherwise, onedr0p/home-ops#5197; storage class, access modes, capacity). */
-export function renderDestination(source: ReplicationSource, trigger: string, o: { previous?: number; asOf?: string }): ReplicationDestination {
+export interface DestinationOptions {
+  previous?: number;
+  asOf?: string;
+  /** default `<app>-rackhand-restore` in the source's namespace */
+  name?: string;
+  namespace?: string;
+  /** restore into a NEW volume (VolSync creates volsync-<name>-dest) of this size instead of the source's PVC */
+  newVolume?: { capacity: string; storageClassName?: string; accessModes?: string[] };
+}
+
+/** The ReplicationDestination for a Direct restore, copying what must match the live source (security context:
+ *  permission errors otherwise, onedr0p/home-ops#5197; storage class, access modes, capacity). Into the source's
+ *  PVC, or into a new volume (DR drill) when `newVolume` is given. */
+export function renderDestination(source: ReplicationSource, trigger: string, o: DestinationOptions): ReplicationDestination {
   const r = source.spec!.restic!;
   const copy = <K extends keyof typeof r>(k: K) => (r[k] !== undefined ? { [k]: r[k] } : {});
+  const v = o.newVolume;
   return {
     apiVersion: 'volsync.backube/v1alpha1', kind: 'ReplicationDestination',
-    metadata: { name: rdName(source.metadata.name), namespace: source.metadata.namespace, labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
+    metadata: { name: o.name ?? rdName(source.metadata.name), namespace: o.namespace ?? source.metadata.namespace, labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
     spec: {
       trigger: { manual: trigger },
       restic: {
-        repository: r.repository, destinationPVC: source.spec!.sourcePVC, copyMethod: 'Direct', enableFileDeletion: true, cleanupCachePVC: true,
+        repository: r.repository, ...(v ? {} : { destinationPVC: source.spec!.sourcePVC }), copyMethod: 'Direct', enableFileDeletion: true, cleanupCachePVC: true,
         ...copy('moverSecurityContext'), ...copy('storageClassName'), ...copy('accessModes'), ...copy('capacity'),
         ...copy('cacheCapacity'), ...copy('cacheStorageClassName'),
+        ...(v ? { capacity: r.capacity ?? v.capacity, ...(r.storageClassName ?? v.storageClassName ? { storageClassName: r.storageClassName ?? v.storageClassName } : {}), accessModes: r.accessModes ?? v.accessModes ?? ['ReadWriteOnce'] } : {}),
         ...(o.previous !== undefined ? { previous: o.previous } : {}), ...(o.asOf ? { restoreAsOf: o.asOf } : {}),
       },
     },
@@ -101,23 +114,9 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
       if (!live?.spec?.restic) throw new StepFailure(`ReplicationSource ${app.namespace}/${app.name} disappeared`);
       const rd = renderDestination(live, trigger, { previous: o.previous, asOf: o.asOf });
       await deleteRd();
-      await k.mutate(['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'], { input: JSON.stringify(rd) });
-      if (ctx.dryRun) return;
-      rt.output(`waiting for the mover (status.lastManualSync = ${trigger})`);
-      const done = await waitUntil({
-        what: `ReplicationDestination ${app.namespace}/${rdName(app.name)} to finish (lastManualSync = ${trigger})`,
-        timeoutMs: o.timeoutMs, intervalMs: 1_000, signal: ctx.signal,
-        probe: async () => {
-          const cur = await k.get<ReplicationDestination>(RD, rdName(app.name), app.namespace);
-          if (cur?.status?.lastManualSync === trigger) return { done: true, value: cur };
-          const failed = cur?.status?.latestMoverStatus?.result === 'Failed';
-          return { done: false, seen: failed ? `mover failed (VolSync retries): ${moverDiagnosis(cur?.status?.latestMoverStatus?.logs)}` : 'mover running' };
-        },
-      });
-      const mover = done.status?.latestMoverStatus;
-      if (mover?.result !== 'Successful') throw new StepFailure(`restore of ${app.name} failed: mover result ${mover?.result ?? 'unknown'}: ${moverDiagnosis(mover?.logs)}`, `kubectl describe replicationdestination -n ${app.namespace} ${rdName(app.name)}`);
-      // The mover reports success after restoring nothing when no snapshot matched (backup-restore-facts.md).
-      if (/No eligible snapshots found/.test(mover.logs ?? '')) throw new StepFailure(`restore of ${app.name} restored NOTHING: the mover found no eligible snapshot (it still reports Successful)`, `npx tsx tasks volsync:list --app ${app.name}`);
+      const done = await runDestination(ctx, rd, { timeoutMs: o.timeoutMs, app: app.name, output: (t) => rt.output(t) });
+      if (!done) return;
+      const mover = done.status!.latestMoverStatus!;
       ctx.data.mover = { result: mover.result, logs: lastLines(mover.logs, 10) };
     },
     async undo() { await deleteRd(); },

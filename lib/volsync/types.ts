@@ -33,8 +33,10 @@ export type ReplicationSource = KubeObject<{
   restic?: { lastUnlocked?: string; lastPruned?: string };
 }>;
 
-export type ReplicationDestination = KubeObject<Record<string, unknown>, {
+export type ReplicationDestination = KubeObject<{ trigger?: { manual?: string }; restic?: Record<string, unknown> }, {
   lastManualSync?: string;
+  /** Direct copyMethod: the PVC that holds the restored data */
+  latestImage?: { apiGroup?: string; kind?: string; name?: string };
   lastSyncTime?: string;
   latestMoverStatus?: MoverStatus;
   conditions?: Condition[];

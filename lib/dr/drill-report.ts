@@ -1,0 +1,53 @@
+// The drill report an operator files away (JSON for machines, Markdown for people), written under
+// .rackhand/drills/ (or --report-dir) as drill-<time>.{json,md} plus latest.{json,md}. It holds names, times,
+// sizes and durations only: no credential of any kind.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatDuration } from '../patterns.ts';
+import type { DrillResult } from './drill.ts';
+
+export interface DrillReport {
+  kind: 'rackhand.dev/dr-drill-report';
+  cluster: string;
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  targets: DrillResult[];
+}
+
+const dur = (s: number | undefined) => (s === undefined ? '-' : formatDuration(Math.round(s * 1000)));
+const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function markdown(r: DrillReport): string {
+  const lines = [
+    `# DR drill of cluster ${r.cluster}: ${r.ok ? 'PASSED' : 'FAILED'}`, '',
+    `Started ${r.startedAt}, finished ${r.finishedAt}. ${r.targets.filter((t) => t.ok).length} of ${r.targets.length} target(s) passed.`, '',
+    '| App | Result | Snapshot restored | Restore | RTO | Data age | Files (restored / snapshot) | Bytes (restored / snapshot) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.targets.map((t) => `| ${t.app} | ${t.ok ? 'passed' : 'FAILED'} | ${t.restoredSnapshot ? `${t.restoredSnapshot.id.slice(0, 8)} (${t.restoredSnapshot.time})` : '-'} | ${dur(t.restoreSeconds)} | ${dur(t.rtoSeconds)} | ${dur(t.dataAgeSeconds)} | ${t.restored?.files ?? '-'} / ${t.expected?.files ?? '-'} | ${t.restored?.bytes ?? '-'} / ${t.expected?.bytes ?? '-'} |`),
+    '',
+  ];
+  for (const t of r.targets) {
+    lines.push(`## ${t.app}`, '', `Scratch namespace \`${t.scratchNamespace}\`${t.kept ? ' (kept for inspection)' : ' (deleted)'}.`, '');
+    for (const c of t.checks) lines.push(`- ${c.ok ? '✔' : '✗'} ${cell(c.name)}: ${cell(c.message)}`);
+    if (t.error) lines.push('', `Failure: ${cell(t.error)}`);
+    if (t.remedy) lines.push(`Next: \`${t.remedy}\``);
+    lines.push('');
+  }
+  lines.push('RTO: from the start of the target\'s drill until its restored data was verified. Restore: the mover\'s run.',
+    'Data age: how old the restored snapshot was when it was verified (the recovery point actually reached).', '');
+  return lines.join('\n');
+}
+
+/** Writes the report; returns the paths. */
+export async function writeReport(dir: string, r: DrillReport): Promise<{ json: string; markdown: string }> {
+  await mkdir(dir, { recursive: true });
+  const stamp = r.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const json = join(dir, `drill-${stamp}.json`);
+  const md = join(dir, `drill-${stamp}.md`);
+  const text = { json: `${JSON.stringify(r, null, 2)}\n`, md: markdown(r) };
+  for (const [path, body] of [[json, text.json], [md, text.md], [join(dir, 'latest.json'), text.json], [join(dir, 'latest.md'), text.md]] as const) {
+    await writeFile(path, body, { mode: 0o644 });
+  }
+  return { json, markdown: md };
+}

@@ -1,0 +1,97 @@
+// The Job that checks a drill's restored volume from inside the cluster, where an app would read it: one container
+// lists every file with its size (`find -exec stat -c '%s %n' {} +`, the same in GNU findutils and BusyBox), one
+// hashes the sentinel. Plain argv, no shell; read-only mount, non-root, read-only root filesystem, as the app's
+// own mover security context when the ReplicationSource has one (the files belong to that user).
+import type { TaskContext } from '../engine/types.ts';
+import { StepFailure } from '../engine/types.ts';
+import type { KubeObject } from '../tools/kube-types.ts';
+import { waitUntil } from '../wait.ts';
+
+export const MOUNT = '/data';
+/** Pinned: a drill must not change behaviour because a tag moved (docker.io/library/busybox). */
+export const DEFAULT_VERIFY_IMAGE = 'docker.io/library/busybox:1.37.0';
+
+export interface VerifyJobSpec {
+  name: string;
+  namespace: string;
+  pvc: string;
+  image: string;
+  sentinel?: string;
+  securityContext?: Record<string, unknown>;
+  deadlineSeconds: number;
+}
+
+export interface VolumeContent { files: number; bytes: number; sentinelSha256?: string }
+
+const CONTAINER_SC = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+
+export function renderVerifyJob(s: VerifyJobSpec): KubeObject {
+  const container = (name: string, command: string[]) => ({
+    name, image: s.image, command, securityContext: CONTAINER_SC,
+    volumeMounts: [{ name: 'data', mountPath: MOUNT, readOnly: true }],
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '128Mi' } },
+  });
+  const containers = [container('files', ['find', MOUNT, '-type', 'f', '-exec', 'stat', '-c', '%s %n', '{}', '+'])];
+  if (s.sentinel) containers.push(container('sentinel', ['sha256sum', `${MOUNT}/${s.sentinel}`]));
+  return {
+    apiVersion: 'batch/v1', kind: 'Job',
+    metadata: { name: s.name, namespace: s.namespace, labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
+    spec: {
+      backoffLimit: 0, activeDeadlineSeconds: s.deadlineSeconds,
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' }, ...s.securityContext },
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: s.pvc, readOnly: true } }],
+          containers,
+        },
+      },
+    },
+  } as KubeObject;
+}
+
+interface JobStatus { succeeded?: number; failed?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] }
+
+/** Runs the Job and reads what it saw; throws StepFailure when it fails or does not finish in time. */
+export async function runVerifyJob(ctx: TaskContext, s: VerifyJobSpec, timeoutMs: number): Promise<VolumeContent> {
+  const k = ctx.kubectl;
+
+  await k.mutate(['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'], { input: JSON.stringify(renderVerifyJob(s)) });
+  const logs = (c: string) => k.read(['logs', `job/${s.name}`, '--namespace', s.namespace, '--container', c]);
+  const status = await waitUntil({
+    what: `verification Job ${s.namespace}/${s.name} to finish`, timeoutMs, intervalMs: 500, signal: ctx.signal,
+    probe: async () => {
+      const st = (await k.get<KubeObject & { status?: JobStatus }>('job', s.name, s.namespace))?.status;
+      // batch/v1 Job conditions Complete / Failed (kubernetes pkg/controller/job/job_controller.go)
+      const end = st?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+      return end ? { done: true, value: { ...st, end } } : { done: false, seen: `active, succeeded ${st?.succeeded ?? 0}` };
+    },
+  });
+  if (status.end.type === 'Failed') {
+    const seen = await Promise.all(['files', ...(s.sentinel ? ['sentinel'] : [])].map((c) => logs(c).then((l) => `${c}: ${l.trim().split('\n').slice(-2).join(' | ')}`, () => '')));
+    throw new StepFailure(`verification Job ${s.namespace}/${s.name} failed (${status.end.reason ?? 'Failed'}): ${seen.filter(Boolean).join('; ') || status.end.message || 'no logs'}`,
+      `kubectl logs -n ${s.namespace} job/${s.name} --all-containers`);
+  }
+  const content = parseFileList(await logs('files'));
+  if (s.sentinel) content.sentinelSha256 = parseSha256(await logs('sentinel'));
+  return content;
+}
+
+/** `<size> /data/<path>` per line. */
+export function parseFileList(text: string): VolumeContent {
+  let files = 0;
+  let bytes = 0;
+  for (const line of text.split('\n')) {
+    const m = /^(\d+) \/data\/./.exec(line);
+    if (!m) continue;
+    files += 1;
+    bytes += Number(m[1]);
+  }
+  return { files, bytes };
+}
+
+/** sha256sum: `<64 hex>  <path>` (GNU coreutils and BusyBox print the same). */
+export function parseSha256(text: string): string | undefined {
+  return /^([0-9a-f]{64})\s/m.exec(text)?.[1];
+}

@@ -1,0 +1,118 @@
+// dr:drill — restores every target's latest backup into a scratch namespace, verifies it in-cluster, measures
+// restore duration, RTO and data age, and tears down. One target failing does not stop the others (a drill is a
+// measurement, and the app itself is never touched); the run exits 1 if any failed. Report: JSON + Markdown;
+// metrics: a Prometheus textfile and/or a Pushgateway.
+import { join, resolve } from 'node:path';
+import { toolPresent } from '../../lib/checks/tools.ts';
+import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
+import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
+import { push, writeTextfile, type DrillSample } from '../../lib/dr/metrics.ts';
+import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
+import { StepFailure, UsageError, type Check, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
+import { formatDuration } from '../../lib/patterns.ts';
+import { table } from '../../lib/table.ts';
+import { allApps, findApp, type VolsyncApp } from '../../lib/volsync/app.ts';
+
+const SENTINEL_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/;
+
+export default function drill(): TaskImpl {
+  let targets: Promise<VolsyncApp[]> | undefined;
+  const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? allApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
+  return {
+    validate(ctx) {
+      if (Boolean(ctx.flags.app) === Boolean(ctx.flags.all)) throw new UsageError('expected exactly one of --app NAME or --all');
+      for (const [app, c] of Object.entries(ctx.cluster.backups?.apps ?? {})) {
+        if (c.sentinel && !SENTINEL_PATH.test(c.sentinel.path)) throw new UsageError(`${ctx.cluster.source} clusters.${ctx.cluster.name}.backups.apps.${app}.sentinel.path: expected a relative path inside the volume without "..", got "${c.sentinel.path}"`);
+      }
+      const gw = (ctx.flags.pushgateway as string | undefined) ?? ctx.cluster.backups?.drill?.pushgateway;
+      const pass = gw ? new URL(gw).password : '';
+      if (pass) ctx.exec.registerSecret(decodeURIComponent(pass));
+    },
+    preflight: (ctx) => [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx))],
+    async plan(ctx) {
+      const cfg = ctx.cluster.backups ?? {};
+      const apps = await resolveTargets(ctx);
+      const results: DrillResult[] = [];
+      const startedAt = new Date().toISOString();
+      const steps: Step[] = apps.map((app) => ({
+        title: `drill ${app.namespace}/${app.name} in namespace rackhand-drill-${app.name}`,
+        mutating: true,
+        async run(rt) {
+          const sentinel = cfg.apps?.[app.name]?.sentinel;
+          const r = await drillApp(ctx, app, {
+            timeoutMs: ctx.flags.timeout as number,
+            image: (ctx.flags.image as string | undefined) ?? cfg.drill?.image ?? DEFAULT_VERIFY_IMAGE,
+            keepOnFailure: Boolean(ctx.flags['keep-on-failure']),
+            ...(sentinel ? { sentinel } : {}),
+            output: (t) => rt.output(t),
+          });
+          results.push(r);
+          rt.output(r.ok ? `passed: RTO ${fmt(r.rtoSeconds)}, restore ${fmt(r.restoreSeconds)}, data age ${fmt(r.dataAgeSeconds)}` : `FAILED: ${r.error}`);
+        },
+      }));
+      steps.push({
+        title: 'report and metrics',
+        mutating: false,
+        async run(rt) {
+          if (ctx.dryRun) return;
+          const report: DrillReport = { kind: 'rackhand.dev/dr-drill-report', cluster: ctx.cluster.name, startedAt, finishedAt: new Date().toISOString(), ok: results.every((r) => r.ok), targets: results };
+          const dir = resolve(ctx.cwd, (ctx.flags['report-dir'] as string | undefined) ?? cfg.drill?.reportDir ?? join(ctx.stateDir, 'drills'));
+          const paths = await writeReport(dir, report);
+          ctx.data.drill = { ...report, report: paths };
+          rt.output(`report: ${paths.markdown}`);
+          const samples = results.map((r) => sample(ctx.cluster.name, r));
+          const file = (ctx.flags['metrics-file'] as string | undefined) ?? cfg.drill?.metricsFile;
+          if (file) {
+            await writeTextfile(resolve(ctx.cwd, file), join(ctx.stateDir, 'drills', 'metrics-state.json'), samples);
+            rt.output(`metrics: ${file}`);
+          }
+          const gw = (ctx.flags.pushgateway as string | undefined) ?? cfg.drill?.pushgateway;
+          if (gw) {
+            await push(gw, samples).catch((err: Error) => { throw new StepFailure(`Pushgateway push failed: ${ctx.exec.redactor.redact(err.message)}`, 'check the Pushgateway URL and that it is reachable from here'); });
+            rt.output('metrics pushed');
+          }
+          ctx.out(table(['APP', 'RESULT', 'SNAPSHOT', 'RESTORE', 'RTO', 'DATA AGE', 'DETAIL'], results.map((r) => [
+            r.app, r.ok ? 'passed' : 'FAILED', r.restoredSnapshot?.id.slice(0, 8) ?? '-', fmt(r.restoreSeconds), fmt(r.rtoSeconds), fmt(r.dataAgeSeconds),
+            r.ok ? `${r.restored?.files ?? 0} files, ${r.restored?.bytes ?? 0} bytes` : (r.checks.find((c) => !c.ok)?.message ?? r.error ?? ''),
+          ])));
+          const bad = results.filter((r) => !r.ok);
+          if (bad.length) {
+            throw new StepFailure(`${bad.length} of ${results.length} drill target(s) failed: ${bad.map((b) => `${b.app} (${b.error ?? 'failed'})`).join('; ')}`,
+              bad[0]!.remedy ?? `npx tsx tasks dr:drill --app ${bad[0]!.app.split('/')[1]} --keep-on-failure, then inspect ${bad[0]!.scratchNamespace}`);
+          }
+        },
+      });
+      return steps;
+    },
+  };
+}
+
+const fmt = (s: number | undefined) => (s === undefined ? '-' : formatDuration(Math.round(s * 1000)));
+
+function sample(cluster: string, r: DrillResult): DrillSample {
+  const [namespace, app] = r.app.split('/') as [string, string];
+  const secs = (iso: string | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) : undefined);
+  const latest = secs(r.latestSnapshot?.time);
+  return {
+    cluster, namespace, app, success: r.ok, at: Math.floor(Date.parse(r.finishedAt) / 1000),
+    ...(r.rtoSeconds !== undefined ? { rtoSeconds: r.rtoSeconds } : {}),
+    ...(r.restoreSeconds !== undefined ? { restoreSeconds: r.restoreSeconds } : {}),
+    ...(r.dataAgeSeconds !== undefined ? { dataAgeSeconds: r.dataAgeSeconds } : {}),
+    ...(latest !== undefined ? { latestSnapshotSeconds: latest } : {}),
+  };
+}
+
+function targetsExist(targets: () => Promise<VolsyncApp[]>): Check {
+  return {
+    name: 'drill targets exist',
+    async run() {
+      try {
+        const apps = await targets();
+        if (!apps.length) return { ok: false, message: 'no ReplicationSource with a restic repository in the cluster', remedy: 'kubectl get replicationsources -A' };
+        return { ok: true, message: apps.map((a) => `${a.namespace}/${a.name}`).join(', ') };
+      } catch (err) {
+        return { ok: false, message: (err as Error).message, remedy: 'kubectl get replicationsources -A' };
+      }
+    },
+  };
+}
