@@ -34,13 +34,13 @@ const HELP = {
 type Name = keyof typeof HELP;
 const LABELS = ['cluster', 'namespace', 'app'] as const;
 
-function registry(series: Series[], only?: { failed: boolean }): Registry {
+function registry(series: Series[]): Registry {
   const reg = new Registry();
   const g = Object.fromEntries(Object.entries(HELP).map(([name, help]) => [name, new Gauge({ name, help, labelNames: LABELS, registers: [reg] })])) as Record<Name, Gauge>;
   for (const s of series) {
     const l = { cluster: s.cluster, namespace: s.namespace, app: s.app };
     g.dr_drill_success.set(l, s.success ? 1 : 0);
-    if (s.lastSuccess !== undefined && !(only?.failed && !s.success)) g.dr_drill_last_success_timestamp_seconds.set(l, s.lastSuccess);
+    if (s.lastSuccess !== undefined) g.dr_drill_last_success_timestamp_seconds.set(l, s.lastSuccess);
     if (s.rtoSeconds !== undefined) g.dr_drill_rto_seconds.set(l, s.rtoSeconds);
     if (s.restoreSeconds !== undefined) g.dr_drill_restore_duration_seconds.set(l, s.restoreSeconds);
     if (s.dataAgeSeconds !== undefined) g.dr_drill_data_age_seconds.set(l, s.dataAgeSeconds);
