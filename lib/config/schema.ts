@@ -34,6 +34,18 @@ export const clusterSchema = z.strictObject({
     subsets: z.number({ error: 'expected a whole number of check subsets, e.g. 10' }).int().min(1).max(1000).optional(),
     apps: z.record(z.string(), z.strictObject({
       rpo: text('expected a duration like 25h', DURATION).optional(),
+      /** restic env vars for out-of-cluster access instead of the app's repository Secret; secrets as op:// references */
+      credentials: z.record(
+        z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected a restic environment variable name like RESTIC_PASSWORD'),
+        text('expected a value or an op://vault/item/field reference'),
+      ).superRefine((env, c) => {
+        if (!env.RESTIC_REPOSITORY) c.addIssue({ code: 'custom', message: 'expected RESTIC_REPOSITORY among the credentials', path: ['RESTIC_REPOSITORY'] });
+        for (const [k, v] of Object.entries(env)) {
+          if (/PASSWORD|SECRET|TOKEN|KEY/.test(k) && !/KEY_ID$/.test(k) && !v.startsWith('op://')) {
+            c.addIssue({ code: 'custom', message: 'expected an op://vault/item/field reference (secrets are not kept in rackhand.yaml)', path: [k] });
+          }
+        }
+      }).optional(),
       sentinel: z.strictObject({
         path: text('expected a path inside the volume, e.g. .rackhand-sentinel'),
         sha256: text('expected a 64-character hex sha256', /^[0-9a-f]{64}$/),
