@@ -102,11 +102,14 @@ export async function runTask(o: RunOptions): Promise<number> {
 
     // 3. Preflight: refuse (exit 3) before anything changes.
     // The identity check runs alone and first: the others must not even read a cluster that is not the one named.
-    if (!(await runChecks('preflight', cluster ? [identityMatchesConfig] : [], ctx, record, log))
+    const fromConfig = o.entry.identityFrom === 'config';
+    if (!(await runChecks('preflight', cluster && !fromConfig ? [identityMatchesConfig] : [], ctx, record, log))
       || !(await runChecks('preflight', impl.preflight?.(ctx) ?? [], ctx, record, log))) {
       throw new Outcome('refused', EXIT.refused, 'preflight checks refused to start; nothing was changed');
     }
-    const identity: Identity | null = cluster ? await readIdentity(ctx) : null;
+    const identity: Identity | null = !cluster ? null
+      : fromConfig ? { cluster: cluster.name, context: cluster.context, apiServer: cluster.apiServer, nodes: cluster.nodes.map((n) => n.name) }
+      : await readIdentity(ctx);
     record.identity = identity;
 
     // 4. Plan: observe state, probe every step.

@@ -40,6 +40,10 @@ export interface TaskEntry {
   /** Destructive tasks take the cluster lock (a Lease) unless this is false: disaster tasks that must work while the
    *  API server is down (etcd restore, reset of a broken node) cannot rely on it. */
   lock?: boolean;
+  /** Where the target identity comes from: the kubeconfig (default; checked against rackhand.yaml before anything
+   *  runs), or rackhand.yaml alone for tasks that create the cluster and its kubeconfig (bootstrap), which must
+   *  check the kubeconfig themselves once they have fetched it. */
+  identityFrom?: 'kubeconfig' | 'config';
   /** The implementation module; its default export makes a fresh TaskImpl for each run. */
   load: () => Promise<{ default: () => TaskImpl }>;
 }

@@ -1,0 +1,61 @@
+// A cluster's bootstrap inputs (bootstrap/<cluster>/, the k8s-ops layout): helmfile.d/00-crds.yaml (CRD-carrying
+// charts), helmfile.d/01-apps.yaml (releases chained with `needs:`), namespaces.yaml, secrets.yaml.tpl (Secrets whose
+// values are op:// references). Read with the yaml package; nothing here talks to a cluster.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { UsageError } from '../engine/types.ts';
+
+export interface Release { name: string; namespace: string; chart: string; version?: string; needs: string[] }
+export interface Manifest { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown }
+
+export interface BootstrapInputs {
+  dir: string;
+  crdsFile: string;
+  appsFile: string;
+  releases: Release[];
+  namespaces: Manifest[];
+  /** Secret manifests as written, values still op:// references */
+  secrets: Manifest[];
+  /** every op:// reference in secrets.yaml.tpl, in order, once */
+  references: string[];
+}
+
+const FILES = { crds: 'helmfile.d/00-crds.yaml', apps: 'helmfile.d/01-apps.yaml', namespaces: 'namespaces.yaml', secrets: 'secrets.yaml.tpl' } as const;
+// op inject template syntax: a bare reference or `{{ op://... }}` (developer.1password.com/docs/cli/secrets-template-syntax)
+const REF = /\{\{\s*(op:\/\/[^\s}]+)\s*\}\}|(op:\/\/[^\s"'}]+)/g;
+
+async function docs(path: string): Promise<Manifest[]> {
+  const parsed = parseAllDocuments(await readFile(path, 'utf8'));
+  const out: Manifest[] = [];
+  for (const d of parsed) {
+    if (d.errors.length) throw new UsageError(`${path}: ${d.errors[0]!.message.split('\n')[0]}`);
+    const v = d.toJS() as Manifest | null;
+    if (v) out.push(v);
+  }
+  return out;
+}
+
+export async function readInputs(dir: string, source: string): Promise<BootstrapInputs> {
+  for (const f of Object.values(FILES)) {
+    if (!existsSync(join(dir, f))) throw new UsageError(`${source} bootstrap: expected ${join(dir, f)} (the k8s-ops layout: bootstrap/<cluster>/${f})`);
+  }
+  const [apps] = await docs(join(dir, FILES.apps)) as unknown as [{ releases?: Partial<Release>[] }];
+  const releases = (apps?.releases ?? []).map((r, i) => {
+    if (!r.name || !r.chart) throw new UsageError(`${join(dir, FILES.apps)} releases[${i}]: expected name and chart`);
+    return { name: r.name, namespace: r.namespace ?? 'default', chart: r.chart, ...(r.version ? { version: String(r.version) } : {}), needs: r.needs ?? [] };
+  });
+  const namespaces = (await docs(join(dir, FILES.namespaces))).filter((d) => d.kind === 'Namespace');
+  const secrets = await docs(join(dir, FILES.secrets));
+  const references = [...new Set(secrets.flatMap((s) => Object.values((s.stringData ?? {}) as Record<string, string>).flatMap((v) => [...String(v).matchAll(REF)].map((m) => m[1] ?? m[2]!))))];
+  return { dir, crdsFile: join(dir, FILES.crds), appsFile: join(dir, FILES.apps), releases, namespaces, secrets, references };
+}
+
+/** The Secrets with every reference replaced by its value (in memory only; callers send them through stdin). */
+export function renderSecrets(secrets: Manifest[], values: Map<string, string>): Manifest[] {
+  return secrets.map((s) => ({
+    ...s,
+    stringData: Object.fromEntries(Object.entries((s.stringData ?? {}) as Record<string, string>).map(([k, v]) => [k, String(v).replace(REF, (_, a?: string, b?: string) => values.get((a ?? b)!)!)])),
+  }));
+}

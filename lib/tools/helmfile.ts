@@ -1,0 +1,42 @@
+// helmfile for the bootstrap releases: `template` (rendered manifests on stdout, CRDs included with --include-crds)
+// and `apply` (diff first, upgrade only what changed: idempotent re-runs; needs the helm-diff plugin on a real
+// machine) (reference/cli-facts.md, helmfile 1.x; helmfile/helmfile pkg/app/app.go). The kubeconfig reaches helm
+// through KUBECONFIG and `--kube-context`.
+import type { Executor } from '../exec.ts';
+import { CliTool } from './cli-tool.ts';
+import type { KubeTarget } from './kubectl.ts';
+import { ToolError, type FailureRule } from './tool-error.ts';
+
+const RULES: FailureRule[] = [
+  [/Kubernetes cluster unreachable/, 'Unreachable'],
+  [/context deadline exceeded|timed out waiting/, 'Timeout'],
+];
+
+export class Helmfile extends CliTool {
+  constructor(exec: Executor, private readonly file: string, private readonly target: KubeTarget, timeoutMs = 20 * 60_000) {
+    super(exec, 'helmfile', RULES, timeoutMs);
+  }
+
+  protected prefix(): string[] { return ['--file', this.file, '--kube-context', this.target.context]; }
+  protected override env(): Record<string, string> { return { KUBECONFIG: this.target.kubeconfig }; }
+
+  /** Every selected release rendered, CRDs included (multi-document YAML). Read-only: no cluster needed. */
+  template(): Promise<string> {
+    return this.read(['--quiet', 'template', '--include-crds', '--skip-tests'], 5 * 60_000);
+  }
+
+  /** Installs/upgrades releases in `needs:` order; returns stdout+stderr. */
+  async apply(): Promise<string> {
+    const r = await this.mutate(['apply', '--skip-diff-on-install', '--suppress-diff']);
+    return `${r.stdout}${r.stderr}`;
+  }
+}
+
+/** The release a failed helmfile run names: `failed processing release <name>` (helmfile pkg/app/run.go) or the
+ *  FAILED RELEASES table helmfile prints at the end (pkg/app/app.go). */
+export function failedRelease(err: unknown): string | undefined {
+  if (!(err instanceof ToolError)) return undefined;
+  const text = `${err.stderr}\n${err.message}`;
+  const m = /failed processing release ([\w.-]+)/.exec(text) ?? /FAILED RELEASES:\s*\nNAME[^\n]*\n\s*([\w.-]+)/.exec(text) ?? /release "([\w.-]+)" failed/.exec(text);
+  return m?.[1];
+}
