@@ -41,6 +41,7 @@ export async function loadConfig(path: string): Promise<Config> {
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
       ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),
+      ...(c.bootstrap ? { bootstrap: resolvePath(base, c.bootstrap) } : {}),
       ...(c.backups?.drill ? { backups: { ...c.backups, drill: resolveDrillPaths(base, c.backups.drill) } } : {}),
     });
   }

@@ -8,7 +8,26 @@ const VERSION = { type: 'string', pattern: SEMVER_TAG, hint: 'a version like v1.
 const APP = { type: 'string', pattern: DNS_LABEL, hint: 'an app name (its ReplicationSource), e.g. paperless', description: 'the app (the name of its ReplicationSource)' } as const;
 const NAMESPACE = { type: 'string', pattern: DNS_LABEL, hint: 'a namespace like apps', description: 'namespace of the ReplicationSource (default: search all)' } as const;
 
+const BOOTSTRAP = {
+  summary: 'bootstrap a Talos cluster to Flux: configs, etcd, kubeconfig, namespaces, 1Password secrets, CRDs, releases, Flux',
+  description: [
+    'Every stage probes real state first: a re-run does only what is left (nothing on a healthy cluster) and an',
+    'interrupted run continues where it stopped. Machine configs go to maintenance-mode nodes only. Secrets are',
+    'resolved from 1Password (SDK with OP_SERVICE_ACCOUNT_TOKEN, else the op CLI) and never written to disk.',
+    'Inputs: clusters.<name>.bootstrap (helmfile.d/00-crds.yaml, 01-apps.yaml, namespaces.yaml, secrets.yaml.tpl) and talconfig.',
+  ].join('\n'),
+  flags: { timeout: { type: 'duration', description: 'deadline for each wait (nodes, etcd, API, releases, Flux)', default: 15 * 60_000 } },
+  destructive: true,
+  cluster: true,
+  lock: false,
+  identityFrom: 'config',
+  load: () => import('./bootstrap/cluster.ts'),
+} as const satisfies Omit<TaskEntry, 'example'>;
+
 export const registry: Record<string, TaskEntry> = {
+  'bootstrap:cluster': { ...BOOTSTRAP, example: 'npx tsx tasks bootstrap:cluster --cluster infra' },
+  'bootstrap:infra': { ...BOOTSTRAP, summary: 'bootstrap:cluster --cluster infra', example: 'npx tsx tasks bootstrap:infra', presetFlags: { cluster: 'infra' } },
+  'bootstrap:apps': { ...BOOTSTRAP, summary: 'bootstrap:cluster --cluster apps', example: 'npx tsx tasks bootstrap:apps', presetFlags: { cluster: 'apps' } },
   'cluster:status': {
     summary: 'per-node role, readiness and versions; unhealthy pods; PDBs that allow no disruption',
     description: 'Read-only. Exit 0 when every node is Ready and every pod Running or Succeeded, 1 otherwise.',

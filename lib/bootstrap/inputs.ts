@@ -2,7 +2,7 @@
 // charts), helmfile.d/01-apps.yaml (releases chained with `needs:`), namespaces.yaml, secrets.yaml.tpl (Secrets whose
 // values are op:// references). Read with the yaml package; nothing here talks to a cluster.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../engine/types.ts';
@@ -26,8 +26,8 @@ const FILES = { crds: 'helmfile.d/00-crds.yaml', apps: 'helmfile.d/01-apps.yaml'
 // op inject template syntax: a bare reference or `{{ op://... }}` (developer.1password.com/docs/cli/secrets-template-syntax)
 const REF = /\{\{\s*(op:\/\/[^\s}]+)\s*\}\}|(op:\/\/[^\s"'}]+)/g;
 
-async function docs(path: string): Promise<Manifest[]> {
-  const parsed = parseAllDocuments(await readFile(path, 'utf8'));
+function docs(path: string): Manifest[] {
+  const parsed = parseAllDocuments(readFileSync(path, 'utf8'));
   const out: Manifest[] = [];
   for (const d of parsed) {
     if (d.errors.length) throw new UsageError(`${path}: ${d.errors[0]!.message.split('\n')[0]}`);
@@ -37,17 +37,18 @@ async function docs(path: string): Promise<Manifest[]> {
   return out;
 }
 
-export async function readInputs(dir: string, source: string): Promise<BootstrapInputs> {
+/** Read synchronously so a task's validate() can refuse bad inputs (exit 2) before any command runs. */
+export function readInputs(dir: string, source: string): BootstrapInputs {
   for (const f of Object.values(FILES)) {
     if (!existsSync(join(dir, f))) throw new UsageError(`${source} bootstrap: expected ${join(dir, f)} (the k8s-ops layout: bootstrap/<cluster>/${f})`);
   }
-  const [apps] = await docs(join(dir, FILES.apps)) as unknown as [{ releases?: Partial<Release>[] }];
+  const [apps] = docs(join(dir, FILES.apps)) as unknown as [{ releases?: Partial<Release>[] }];
   const releases = (apps?.releases ?? []).map((r, i) => {
     if (!r.name || !r.chart) throw new UsageError(`${join(dir, FILES.apps)} releases[${i}]: expected name and chart`);
     return { name: r.name, namespace: r.namespace ?? 'default', chart: r.chart, ...(r.version ? { version: String(r.version) } : {}), needs: r.needs ?? [] };
   });
-  const namespaces = (await docs(join(dir, FILES.namespaces))).filter((d) => d.kind === 'Namespace');
-  const secrets = await docs(join(dir, FILES.secrets));
+  const namespaces = (docs(join(dir, FILES.namespaces))).filter((d) => d.kind === 'Namespace');
+  const secrets = docs(join(dir, FILES.secrets));
   const references = [...new Set(secrets.flatMap((s) => Object.values((s.stringData ?? {}) as Record<string, string>).flatMap((v) => [...String(v).matchAll(REF)].map((m) => m[1] ?? m[2]!))))];
   return { dir, crdsFile: join(dir, FILES.crds), appsFile: join(dir, FILES.apps), releases, namespaces, secrets, references };
 }

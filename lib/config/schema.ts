@@ -18,6 +18,8 @@ export const clusterSchema = z.strictObject({
   talconfig: text('expected a path to a talhelper talconfig.yaml').optional(),
   /** Talos client config; default: talosctl's own ($TALOSCONFIG, then ~/.talos/config). */
   talosconfig: text('expected a path to a talosconfig file').optional(),
+  /** bootstrap/<cluster>/: helmfile.d/00-crds.yaml, helmfile.d/01-apps.yaml, namespaces.yaml, secrets.yaml.tpl */
+  bootstrap: text('expected the path of the cluster\'s bootstrap folder, e.g. ./bootstrap/home').optional(),
   versions: z.strictObject({
     talos: versionTag.optional(),
     kubernetes: versionTag.optional(),

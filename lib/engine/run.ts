@@ -54,6 +54,10 @@ export async function runTask(o: RunOptions): Promise<number> {
     let flags;
     try {
       flags = parseFlags(o.argv, o.entry.flags).values;
+      for (const [k, v] of Object.entries(o.entry.presetFlags ?? {})) {
+        if (flags[k] !== undefined && flags[k] !== v) throw new FlagError(`--${k}: ${o.name} always runs with --${k} ${String(v)}`);
+        flags[k] = v;
+      }
     } catch (err) {
       if (err instanceof FlagError) throw new Outcome('refused', EXIT.usage, `${o.name}: ${err.message}`);
       throw err;

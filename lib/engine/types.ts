@@ -44,6 +44,8 @@ export interface TaskEntry {
    *  runs), or rackhand.yaml alone for tasks that create the cluster and its kubeconfig (bootstrap), which must
    *  check the kubeconfig themselves once they have fetched it. */
   identityFrom?: 'kubeconfig' | 'config';
+  /** Flags an alias fixes (bootstrap:infra = bootstrap:cluster --cluster infra); a different value is refused. */
+  presetFlags?: FlagValues;
   /** The implementation module; its default export makes a fresh TaskImpl for each run. */
   load: () => Promise<{ default: () => TaskImpl }>;
 }

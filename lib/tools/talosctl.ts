@@ -153,6 +153,23 @@ export class Talosctl extends CliTool {
     return /certificate required/.test(r.stderr) ? 'configured' : 'unreachable';
   }
 
+  /** `talosctl bootstrap` starts etcd on ONE control plane; a second call answers AlreadyExists ("etcd data
+   *  directory is not empty", siderolabs/talos internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go):
+   *  reported as 'already', not thrown. */
+  async bootstrap(address: string): Promise<'bootstrapped' | 'already'> {
+    const r = await this.exec.run(this.argv(['--nodes', address, 'bootstrap']), { mutating: true, timeoutMs: this.timeoutMs });
+    if (r.exitCode === 0) return 'bootstrapped';
+    const e = this.fail(r);
+    if (e.kind === 'AlreadyExists') return 'already';
+    throw e;
+  }
+
+  /** Writes an admin kubeconfig for the cluster to `path` (mode 0600), replacing an existing file (`--force`), with
+   *  the context named `contextName` (cmd/talosctl/cmd/talos/kubeconfig.go flags --force, --force-context-name). */
+  kubeconfig(address: string, path: string, contextName: string): Promise<ExecResult> {
+    return this.mutate(['--nodes', address, 'kubeconfig', '--force', '--force-context-name', contextName, path]);
+  }
+
   upgrade(address: string, o: UpgradeOptions): Promise<ExecResult> {
     const deadline = o.generation === 'talosctl-drains' ? o.drainTimeoutMs + o.timeoutMs + 30_000 : 60_000;
     return this.mutate(upgradeArgs(address, o), { timeoutMs: deadline });

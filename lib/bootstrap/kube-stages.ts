@@ -1,0 +1,146 @@
+// Bootstrap stages on the Kubernetes side, each probing real state first: API readyz -> nodes registered (NotReady is
+// expected before the CNI) -> namespaces -> secrets (op:// references resolved in memory, sent through stdin, never
+// written to disk) -> CRDs (helmfile template, CRD documents only, server-side apply) -> releases (helmfile apply, in
+// `needs:` order) -> nodes Ready.
+import { createHash } from 'node:crypto';
+import { parseAllDocuments } from 'yaml';
+import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
+import type { KubeObject } from '../tools/kube-types.ts';
+import { failedRelease, Helmfile } from '../tools/helmfile.ts';
+import { waitUntil } from '../wait.ts';
+import { renderSecrets, type BootstrapInputs, type Manifest } from './inputs.ts';
+
+const APPLY = ['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'];
+const quiet = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
+const list = (items: Manifest[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+
+function waitStep(ctx: TaskContext, title: string, what: string, probe: () => Promise<string | false>): Step {
+  return {
+    title, mutating: false,
+    isDone: async () => (await quiet(probe())) || false,
+    async run(rt) {
+      if (ctx.dryRun) return;
+      await waitUntil({
+        what, timeoutMs: ctx.flags.timeout as number, intervalMs: 1_000, signal: ctx.signal,
+        probe: async () => {
+          const r = await quiet(probe());
+          return r ? { done: true, value: r } : { done: false, seen: 'not yet' };
+        },
+      }).then((r) => rt.output(r));
+    },
+  };
+}
+
+export function apiStep(ctx: TaskContext): Step {
+  // GET /readyz answers "ok" once every check passes (kubernetes.io/docs/reference/using-api/health-checks/)
+  return waitStep(ctx, `wait for the API server ${ctx.cluster.apiServer} (readyz)`, 'the API server to answer /readyz', async () =>
+    ((await ctx.kubectl.read(['get', '--raw', '/readyz'], 10_000)).trim() === 'ok' ? 'the API server is ready' : false));
+}
+
+interface Node extends KubeObject { status?: { conditions?: { type: string; status: string }[] } }
+const ready = (n: Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+export function nodesRegisteredStep(ctx: TaskContext): Step {
+  const want = ctx.cluster.nodes.map((n) => n.name);
+  return waitStep(ctx, `wait until every node has registered (${want.join(', ')}; NotReady until the CNI runs)`, 'every node to register', async () => {
+    const have = new Set((await ctx.kubectl.list<Node>('nodes')).map((n) => n.metadata.name));
+    return want.every((n) => have.has(n)) ? `${want.length} node(s) registered` : false;
+  });
+}
+
+export function nodesReadyStep(ctx: TaskContext): Step {
+  return waitStep(ctx, 'wait until every node is Ready (the CNI is up)', 'every node to be Ready', async () => {
+    const nodes = await ctx.kubectl.list<Node>('nodes');
+    return nodes.length >= ctx.cluster.nodes.length && nodes.every(ready) ? `${nodes.length} node(s) Ready` : false;
+  });
+}
+
+export function namespacesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
+  const names = inputs.namespaces.map((n) => n.metadata.name);
+  return {
+    title: `namespaces: ${names.join(', ')}`,
+    async isDone() {
+      const have = new Set((await quiet(ctx.kubectl.list('namespaces')) ?? []).map((n) => n.metadata.name));
+      return names.every((n) => have.has(n)) ? 'every namespace exists' : false;
+    },
+    async run() { await ctx.kubectl.mutate(APPLY, { input: list(inputs.namespaces) }); },
+  };
+}
+
+const digest = (data: Record<string, string>) => createHash('sha256').update(JSON.stringify(Object.entries(data).sort())).digest('hex');
+
+/** Secrets from secrets.yaml.tpl with their references resolved (values: from the preflight check). */
+export function secretsStep(ctx: TaskContext, inputs: BootstrapInputs, values: () => Promise<Map<string, string>>): Step {
+  const ids = inputs.secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  return {
+    title: `secrets from 1Password: ${ids.join(', ')} (applied through stdin, never written to disk)`,
+    async isDone() {
+      const rendered = renderSecrets(inputs.secrets, await values());
+      for (const s of rendered) {
+        const live = await quiet(ctx.kubectl.get<KubeObject & { data?: Record<string, string> }>('secret', s.metadata.name, s.metadata.namespace));
+        const want = Object.fromEntries(Object.entries(s.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+        if (!live || digest(live.data ?? {}) !== digest(want)) return false;
+      }
+      return 'every Secret exists with the current 1Password values';
+    },
+    async run() {
+      const rendered = renderSecrets(inputs.secrets, await values());
+      await ctx.kubectl.mutate(APPLY, { input: list(rendered) });
+    },
+  };
+}
+
+export function crdsStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
+  const helmfile = new Helmfile(ctx.exec, inputs.crdsFile, { kubeconfig: ctx.cluster.kubeconfig, context: ctx.cluster.context });
+  let crds: Promise<Manifest[]> | undefined;
+  // `helmfile template` renders every manifest; only the CustomResourceDefinitions are applied here (the community's
+  // `yq 'select(.kind == "CustomResourceDefinition")'`, community-ops-tooling.md "CRDs").
+  const rendered = () => (crds ??= helmfile.template().then((text) => parseAllDocuments(text).map((d) => d.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m?.kind === 'CustomResourceDefinition')));
+  return {
+    title: `CRDs from ${inputs.crdsFile} (helmfile template, CRDs only, server-side apply)`,
+    async isDone() {
+      const want = (await rendered()).map((c) => c.metadata.name);
+      const have = new Set((await quiet(ctx.kubectl.list('customresourcedefinitions.apiextensions.k8s.io')) ?? []).map((c) => c.metadata.name));
+      return want.length && want.every((n) => have.has(n)) ? `all ${want.length} CRDs exist` : false;
+    },
+    async run(rt) {
+      const docs = await rendered();
+      if (!docs.length) throw new StepFailure(`helmfile template of ${inputs.crdsFile} rendered no CustomResourceDefinition`, `helmfile -f ${inputs.crdsFile} template --include-crds | grep -c 'kind: CustomResourceDefinition'`);
+      await ctx.kubectl.mutate(APPLY, { input: list(docs) });
+      if (ctx.dryRun) return;
+      // Established before anything creates custom resources (kubectl wait --for condition=established)
+      const t = ctx.flags.timeout as number;
+      await ctx.kubectl.read(['wait', 'customresourcedefinitions.apiextensions.k8s.io', ...docs.map((d) => d.metadata.name), '--for=condition=Established', `--timeout=${Math.ceil(t / 1000)}s`], t + 15_000);
+      rt.output(`${docs.length} CRDs applied`);
+    },
+  };
+}
+
+interface HelmSecret extends KubeObject { metadata: KubeObject['metadata'] & { labels?: Record<string, string> } }
+
+export function releasesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
+  const helmfile = new Helmfile(ctx.exec, inputs.appsFile, { kubeconfig: ctx.cluster.kubeconfig, context: ctx.cluster.context });
+  const names = inputs.releases.map((r) => `${r.namespace}/${r.name}`);
+  return {
+    title: `releases: ${inputs.releases.map((r) => r.name).join(' -> ')} (helmfile apply, in needs order)`,
+    async isDone() {
+      // Helm keeps each release revision as a Secret sh.helm.release.v1.<name>.v<rev> labelled owner=helm, name,
+      // status (helm pkg/storage/driver/secrets.go)
+      const secrets = await quiet(ctx.kubectl.list<HelmSecret>('secrets', { allNamespaces: true, labels: 'owner=helm,status=deployed' }));
+      if (!secrets) return false;
+      const deployed = new Set(secrets.map((s) => `${s.metadata.namespace}/${s.metadata.labels?.name}`));
+      return names.every((n) => deployed.has(n)) ? `all ${names.length} releases are deployed` : false;
+    },
+    async run(rt) {
+      try {
+        await helmfile.apply();
+      } catch (err) {
+        const release = failedRelease(err);
+        throw new StepFailure(`helmfile apply failed${release ? ` at release ${release}` : ''}: ${(err as Error).message}`,
+          `helmfile -f ${inputs.appsFile} --selector name=${release ?? '<release>'} apply, or fix it and run the same bootstrap again`);
+      }
+      rt.output(`${names.length} releases deployed`);
+    },
+  };
+}

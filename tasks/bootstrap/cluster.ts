@@ -1,0 +1,70 @@
+// bootstrap:cluster (aliases bootstrap:infra, bootstrap:apps) — takes a new Talos cluster from maintenance mode to a
+// Flux-managed cluster. Every stage probes real state first, so a re-run does only what is left (and nothing on a
+// healthy cluster) and an interrupted run continues where it stopped; every wait has --timeout as deadline.
+// Stages: machine configs -> etcd -> kubeconfig (0600, identity checked) -> readyz -> nodes registered -> namespaces
+// -> secrets (1Password) -> CRDs -> releases -> nodes Ready -> flux check -> first reconcile. Postflight: every
+// Flux Kustomization Ready.
+import { existsSync } from 'node:fs';
+import { readInputs, type BootstrapInputs } from '../../lib/bootstrap/inputs.ts';
+import { apiStep, crdsStep, namespacesStep, nodesReadyStep, nodesRegisteredStep, releasesStep, secretsStep } from '../../lib/bootstrap/kube-stages.ts';
+import { fluxKustomizationsReady, fluxSteps } from '../../lib/bootstrap/flux-stages.ts';
+import { etcdStep, kubeconfigStep, machineConfigPath, machineConfigSteps } from '../../lib/bootstrap/talos-stages.ts';
+import { toolPresent } from '../../lib/checks/tools.ts';
+import { UsageError, type Check, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
+import { secretSource } from '../../lib/secrets/onepassword.ts';
+
+export default function bootstrapCluster(): TaskImpl {
+  let inputs: BootstrapInputs;
+  let values: Promise<Map<string, string>> | undefined;
+  const resolveSecrets = (ctx: TaskContext) => (values ??= secretSource(ctx.exec, ctx.env).resolve(inputs.references));
+  return {
+    validate(ctx) {
+      const c = ctx.cluster;
+      if (c.distribution !== 'talos') throw new UsageError(`clusters.${c.name}.distribution: bootstrap:cluster supports talos clusters (got ${c.distribution})`);
+      if (!c.bootstrap) throw new UsageError(`${c.source} clusters.${c.name}.bootstrap: expected the path of the cluster's bootstrap folder, e.g. ./bootstrap/${c.name}`);
+      if (!c.talconfig) throw new UsageError(`${c.source} clusters.${c.name}.talconfig: expected the talhelper talconfig.yaml whose clusterconfig/ holds the machine configs`);
+      for (const n of c.nodes) {
+        const f = machineConfigPath(ctx, n);
+        if (!existsSync(f)) throw new UsageError(`${c.source} clusters.${c.name}: no machine config for ${n.name} at ${f} (talhelper genconfig writes clusterconfig/<cluster>-<hostname>.yaml)`);
+      }
+      inputs = readInputs(c.bootstrap, `${c.source} clusters.${c.name}`);
+    },
+    preflight: (ctx) => [
+      toolPresent('talosctl', ['version', '--client', '--short']),
+      toolPresent('helmfile', ['--version']),
+      toolPresent('flux', ['--version']),
+      secretsResolve(() => resolveSecrets(ctx), () => inputs.references),
+    ],
+    async plan(ctx) {
+      return [
+        ...machineConfigSteps(ctx),
+        etcdStep(ctx),
+        kubeconfigStep(ctx),
+        apiStep(ctx),
+        nodesRegisteredStep(ctx),
+        namespacesStep(ctx, inputs),
+        secretsStep(ctx, inputs, () => resolveSecrets(ctx)),
+        crdsStep(ctx, inputs),
+        releasesStep(ctx, inputs),
+        nodesReadyStep(ctx),
+        ...fluxSteps(ctx),
+      ];
+    },
+    postflight: () => [fluxKustomizationsReady],
+  };
+}
+
+/** Every op:// reference must resolve before anything changes: a missing item refuses the run (exit 3). */
+function secretsResolve(resolve: () => Promise<Map<string, string>>, refs: () => string[]): Check {
+  return {
+    name: '1Password references resolve',
+    async run() {
+      try {
+        await resolve();
+        return { ok: true, message: `${refs().length} reference(s) resolved` };
+      } catch (err) {
+        return { ok: false, message: (err as Error).message, remedy: 'op whoami; op item get <item> --vault <vault> (check the vault, item and field names in secrets.yaml.tpl)' };
+      }
+    },
+  };
+}
