@@ -99,6 +99,8 @@ export class JobPodKubelet implements Controller {
 
   private async execute(pod: KObject, run: PodRun): Promise<void> {
     const containers: any[] = pod.spec?.containers ?? [];
+    // a host process never outlives 60 s (or the pod's own activeDeadlineSeconds); a Job's deadline kills it earlier
+    // through the pod deletion (run.abort)
     const deadline = pod.spec?.activeDeadlineSeconds;
     const timeoutMs = Math.min(deadline ?? HOST_TIMEOUT_S, HOST_TIMEOUT_S) * 1000;
     for (let attempt = 1; ; attempt++) {
@@ -114,9 +116,9 @@ export class JobPodKubelet implements Controller {
         if (run.abort.signal.aborted) return;
         if (r.refused) this.ctx.record('job-exec-refused', podKey(pod), `${c.name}: ${r.refused}`);
         if (r.timedOut) this.ctx.record('job-exec-timeout', podKey(pod), c.name);
-        const outcome: Outcome = { exitCode: r.exitCode, startedAt, finishedAt: Date.now(), log: r.log };
+        const outcome: Outcome = { exitCode: r.exitCode, startedAt, finishedAt: Date.now(), log: r.log, ...(r.message ? { message: r.message } : {}) };
         // terminationMessagePolicy FallbackToLogsOnError: the log's tail (80 lines, 2048 bytes) becomes the message
-        if (r.exitCode !== 0 && c.terminationMessagePolicy === 'FallbackToLogsOnError') outcome.message = r.log.split('\n').slice(-81).join('\n').slice(-2048);
+        if (r.exitCode !== 0 && !r.message && c.terminationMessagePolicy === 'FallbackToLogsOnError') outcome.message = r.log.split('\n').slice(-81).join('\n').slice(-2048);
         run.results.set(c.name, outcome);
         this.ctx.requestSync();
       }

@@ -39,6 +39,8 @@ export interface HostResult {
   timedOut?: boolean;
   /** the program the lab refused to run */
   refused?: string;
+  /** for terminated.message */
+  message?: string;
 }
 
 const sortedMounts = (mounts: Mount[]) => [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length);
@@ -80,9 +82,13 @@ export function resolveProgram(name: string): string | undefined {
   return resolved.get(base);
 }
 
-// Go's exec.ErrNotFound as runc reports it (`exec: "sh": executable file not found in $PATH`); approximate: real
-// containerd fails the start (exit 128, reason StartError, the text in terminated.message) rather than logging it
-const notFound = (program: string): HostResult => ({ exitCode: 127, log: `exec: "${program}": executable file not found in $PATH\n`, refused: program });
+// Go's exec.ErrNotFound as runc reports it. Approximate: real containerd fails the start (exit code 128, reason
+// StartError, nothing logged) with the message kept here for terminated.message; the lab exits 127 (the shell's
+// "command not found") and logs the exec line
+const notFound = (program: string): HostResult => ({
+  exitCode: 127, log: `exec: "${program}": executable file not found in $PATH\n`, refused: program,
+  message: `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${program}": executable file not found in $PATH: unknown`,
+});
 
 export function runOnHost(run: HostRun): Promise<HostResult> {
   const [program = '', ...rest] = run.argv;

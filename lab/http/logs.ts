@@ -1,5 +1,6 @@
 // GET pods/<name>/log: the container picked as the API server picks it (pkg/registry/core/pod/strategy.go LogLocation),
-// the kubelet's refusals (pkg/kubelet/kubelet_pods.go validateContainerLogStatus, from memory: approximate), then
+// the kubelet's refusals (pkg/kubelet/kubelet_pods.go validateContainerLogStatus, which the API server passes on as
+// 400 BadRequest), then
 // what the container printed, as text/plain. tailLines and limitBytes apply; timestamps and sinceSeconds are ignored;
 // follow=true waits until the container stops running (or the client goes) and returns everything.
 import type { ServerResponse } from 'node:http';

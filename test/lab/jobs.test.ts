@@ -2,9 +2,13 @@
 // folder that stands for a restored PVC, kubectl wait sees it complete or fail, kubectl logs reads what it printed
 // with the container's paths, and VolSync's own mover Jobs are left to the VolSync controller.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { closeSync, constants, openSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expand } from '../../lab/controllers/containers.js';
+import { fromHost, toHost } from '../../lab/controllers/host-exec.js';
 import type { Lab } from '../../lab/lab.js';
 import { closeLab, json, kubectl, ok, openLab, until } from './kubectl.js';
 import { apply } from './volsync-helpers.js';
@@ -138,7 +142,7 @@ describe('Jobs run their containers against the PVC folders', () => {
     await apply(lab, job('shell', { backoffLimit: 0, containers: [{ name: 'sh', command: ['sh', '-c', 'ls /data'] }] }));
     await ok(lab, 'wait', '--for=condition=failed', 'job/shell', '-n', NS, '--timeout=30s');
     const pod = lab.store.list('pods', { namespace: NS, labelSelector: 'job-name=shell' }).items[0]!;
-    expect(pod.status.containerStatuses[0].state.terminated.exitCode).toBe(127);
+    expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 127, reason: 'Error', message: expect.stringContaining('exec: "sh": executable file not found in $PATH') });
     expect(await ok(lab, 'logs', 'job/shell', '-n', NS)).toBe('exec: "sh": executable file not found in $PATH');
     expect(lab.events).toContainEqual(expect.objectContaining({ type: 'job-exec-refused', object: `${NS}/${pod.metadata.name}`, detail: 'sh: sh' }));
   });
@@ -161,7 +165,7 @@ describe('Jobs run their containers against the PVC folders', () => {
     expect(podOf()!.metadata.uid).toBe(pod.metadata.uid);
   });
 
-  it('activeDeadlineSeconds fails the Job with DeadlineExceeded and deletes its running pod', async () => {
+  it('activeDeadlineSeconds fails the Job with DeadlineExceeded and deletes its pod', async () => {
     await apply(lab, job('deadline', { activeDeadlineSeconds: 1, claim: 'never', containers: [{ name: 'files', command: ['ls', '/data'] }] }));
     await ok(lab, 'wait', '--for=condition=failed', 'job/deadline', '-n', NS, '--timeout=30s');
     const j = await json(lab, 'get', 'job', 'deadline', '-n', NS);
@@ -169,6 +173,27 @@ describe('Jobs run their containers against the PVC folders', () => {
     expect(j.status.active).toBeUndefined();
     await until('deadline pod deleted', () => !lab.store.list('pods', { namespace: NS, labelSelector: 'job-name=deadline' }).items.length);
     expect(lab.events).toContainEqual(expect.objectContaining({ type: 'job-failed', object: `${NS}/deadline`, detail: 'DeadlineExceeded' }));
+  });
+
+  it('a container still running at the deadline is killed with its deleted pod', async () => {
+    const fifo = join(lab.volumePath(NS, 'restored'), 'blocking.fifo');
+    await execa('mkfifo', [fifo]);
+    try {
+      await apply(lab, job('stuck', { activeDeadlineSeconds: 1, containers: [{ name: 'reader', command: ['cat', '/data/blocking.fifo'] }] }));
+      await until('stuck pod Running', () => lab.store.list('pods', { namespace: NS, labelSelector: 'job-name=stuck' }).items[0]?.status?.phase === 'Running');
+      await ok(lab, 'wait', '--for=condition=failed', 'job/stuck', '-n', NS, '--timeout=30s');
+      // no reader left on the FIFO: opening it for writing without blocking fails with ENXIO
+      await until('cat killed', () => {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+          return false;
+        } catch (e) {
+          return (e as NodeJS.ErrnoException).code === 'ENXIO';
+        }
+      });
+    } finally {
+      await rm(fifo, { force: true });
+    }
   });
 
   it('paths outside the mounts are an empty root filesystem, not the host', async () => {
@@ -190,5 +215,30 @@ describe('VolSync mover Jobs', () => {
     const moverPods = lab.store.list('pods', { namespace: 'apps' }).items.filter((p) => p.metadata.name!.startsWith('volsync-'));
     expect(moverPods).toEqual([]);
     expect(lab.events).toContainEqual(expect.objectContaining({ type: 'volsync-backup-done', object: 'apps/paperless' }));
+  });
+});
+
+describe('container paths and argv', () => {
+  const mounts = [{ mountPath: '/data', hostPath: '/lab/volumes/drill/restored' }, { mountPath: '/data/cache', hostPath: '/lab/emptydirs/u/cache' }];
+  it.each([
+    ['/data', '/lab/volumes/drill/restored'],
+    ['/data/docs/a.txt', '/lab/volumes/drill/restored/docs/a.txt'],
+    ['/data/cache/x', '/lab/emptydirs/u/cache/x'],
+    ['/database/x', '/lab/rootfs/database/x'],
+    ['/data/../etc/passwd', '/lab/rootfs/etc/passwd'],
+    ['/dev/null', '/dev/null'],
+    ['-type', '-type'],
+    ['relative/path', 'relative/path'],
+  ])('toHost(%s) => %s', (path, host) => {
+    expect(toHost(path, mounts, '/lab/rootfs')).toBe(host);
+  });
+
+  it('fromHost writes the container paths back, the longest folder first', () => {
+    expect(fromHost('1 /lab/volumes/drill/restored/a\n2 /lab/emptydirs/u/cache/b\n/lab/rootfs/etc: x\n/lab/rootfs\n', mounts, '/lab/rootfs'))
+      .toBe('1 /data/a\n2 /data/cache/b\n/etc: x\n/\n');
+  });
+
+  it('expands $(VAR) from the container env as the kubelet does; $$ escapes, unknown names stay', () => {
+    expect(expand(['$(DIR)/x', '$$(DIR)', '$(NOPE)', 'a$(DIR)b'], { DIR: '/data' })).toEqual(['/data/x', '$(DIR)', '$(NOPE)', 'a/datab']);
   });
 });
