@@ -9,7 +9,9 @@ import { Clock } from './controllers/clock.js';
 import { DaemonSetController } from './controllers/daemonsets.js';
 import { DeploymentController } from './controllers/deployments.js';
 import { DisruptionController } from './controllers/disruption.js';
+import { JobPodKubelet } from './controllers/containers.js';
 import { GarbageCollector } from './controllers/garbage.js';
+import { isJobPod, JobController } from './controllers/jobs.js';
 import { Kubelets } from './controllers/kubelet.js';
 import { ControllerManager } from './controllers/manager.js';
 import { NamespaceController } from './controllers/namespaces.js';
@@ -105,7 +107,10 @@ export interface Lab {
    * pod-evicted, namespace-deleted, talos-upgrade-start (detail image), node-drained, talos-drain-warning, talos-upgrade-done
    * (detail version), talos-apply-config, talos-reset, node-power-off, talos-upgrade-k8s, volsync-backup-start|done|failed and
    * volsync-restore-start|done|failed (object <ns>/<name>; done: the snapshot id), flux-suspended|resumed|reconciled (object
-   * <kind>/<ns>/<name>), app-scaled (object <ns>/<name>, detail replicas), fault-restic-locked, fault-wrong-password */
+   * <kind>/<ns>/<name>), app-scaled (object <ns>/<name>, detail replicas), fault-restic-locked, fault-wrong-password,
+   * job-complete|job-failed (object <ns>/<name>, detail the condition reason), job-exec-refused (object <ns>/<pod>, detail
+   * "<container>: <program>": not one of the programs a Job container may run on the host), job-exec-timeout (detail the
+   * container: killed after min(activeDeadlineSeconds, 60 s)), pod-volume-missing (object <ns>/<pod>, detail the claim) */
   events: LabEvent[];
   faults: LabFaults;
   /** the Talos side of the lab: machines, their versions and stages */
@@ -115,7 +120,7 @@ export interface Lab {
   volumePath(namespace: string, pvc: string): string;
   /** VolSync apps and repositories (lab/volsync/) */
   volsync: LabVolsync;
-  /** resolves when every node is Ready and every pod Running and Ready (rejects after timeoutMs) */
+  /** resolves when every node is Ready and every pod (but Jobs' pods) Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -144,10 +149,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     options: { podStartMs: opts.podStartMs ?? 150, rebootMs: opts.rebootMs ?? 2000 },
   };
   const nodes = new NodeController(ctx);
+  // the Job controller follows the control plane's version (1.31+ delays Complete/Failed), which upgrade-k8s moves
+  let controlPlaneVersion = () => kubernetesVersion;
+  const jobs = new JobController(ctx, () => controlPlaneVersion());
+  const jobPods = new JobPodKubelet(ctx, dir);
   const volsync = createVolsync(ctx, { dir, ...(opts.restic ? { restic: opts.restic } : {}), ...(opts.moverRetryMs !== undefined ? { retryMs: opts.moverRetryMs } : {}) });
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
-    new StatefulSetController(ctx), new DaemonSetController(ctx), new Scheduler(ctx), new Kubelets(ctx), new DisruptionController(ctx),
+    new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
     new VolumeController(ctx, dir), new FluxController(ctx), ...volsync.controllers,
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
@@ -166,7 +175,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let port = 0;
   const nodeOps = { reboot: (node: string, ms?: number) => nodes.reboot(node, ms) };
   const talosconfigPath = join(dir, 'talosconfig');
-  const api: ApiContext = { registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}` };
+  const api: ApiContext = {
+    registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
+    podLogs: (pod, container, previous) => jobPods.logs(pod, container, previous),
+  };
+  controlPlaneVersion = () => api.gitVersion;
   const rebootMs = opts.rebootMs ?? 2000;
   const machines = topology.nodes.map((n) => new Machine({
     name: n.name, address: n.address, role: n.role, version: n.talos?.version ?? topology.versions.talos,
@@ -217,7 +230,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const notReadyNodes = store.list('nodes').items.filter((n) => !(n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
-      const notReadyPods = store.list('pods').items.filter((p) => !isPodReady(p));
+      // pods of Jobs run to completion: never Ready for long, not app pods
+      const notReadyPods = store.list('pods').items.filter((p) => !isJobPod(p) && !isPodReady(p));
       if (!notReadyNodes.length && !notReadyPods.length) return;
       if (Date.now() > deadline) {
         throw new Error(`lab not settled after ${timeoutMs}ms: nodes not Ready [${notReadyNodes.map((n) => n.metadata.name).join(', ')}], pods not Ready [${notReadyPods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}]`);
@@ -242,6 +256,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       talos.stopped = true;
       manager.stop();
       nodes.stop();
+      jobPods.stop();
       clock.stop();
       await volsync.restic.stop();
       server.closeAllConnections(); // watches never end by themselves

@@ -1,8 +1,10 @@
 // The kubelets: a bound pod on a Ready node starts (Pending -> Running, all conditions True, podIP) after
 // podStartMs, kwok-style (kustomize/stage/pod/fast/pod-ready.yaml). On a node that is not Ready its pods lose
-// Ready (nodelifecycle MarkPodsNotReady); after a reboot (new bootID) containers restart.
+// Ready (nodelifecycle MarkPodsNotReady); after a reboot (new bootID) containers restart. Pods of Jobs run to
+// completion instead: lab/controllers/containers.ts.
 import { timestamp } from '../store/meta.js';
 import type { KObject } from '../store/types.js';
+import { isJobPod } from './jobs.js';
 import { nodeReady } from './placement.js';
 import type { Controller, ControllerContext } from './types.js';
 import { setCondition, writeStatus } from './util.js';
@@ -25,7 +27,7 @@ export class Kubelets implements Controller {
       const uid = pod.metadata.uid!;
       live.add(uid);
       const node = nodes.get(pod.spec?.nodeName ?? '');
-      if (!node || pod.metadata.deletionTimestamp) continue;
+      if (!node || pod.metadata.deletionTimestamp || isJobPod(pod)) continue;
       const ready = nodeReady(node);
       const boot = node.status?.nodeInfo?.bootID ?? '';
       const running = pod.status?.phase === 'Running';

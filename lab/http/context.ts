@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../kinds/registry.js';
 import type { Store } from '../store/store.js';
+import type { KObject } from '../store/types.js';
 
 export interface ApiContext {
   registry: Registry;
@@ -12,6 +13,8 @@ export interface ApiContext {
   serverAddress(): string;
   /** appends to the lab's event log (pod-evicted, ...) */
   record(type: string, object: string, detail?: string): void;
+  /** what a pod's container printed (pods/log); previous: its last terminated run. undefined: nothing recorded */
+  podLogs?: (pod: KObject, container: string, previous: boolean) => string | undefined;
   /** the /_lab/ side channel; returns false when the path is unknown */
   labApi?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
 }

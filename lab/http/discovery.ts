@@ -43,6 +43,8 @@ function resourceEntries(k: KindDef): object[] {
     if (s === 'scale') return { name: `${k.resource}/scale`, singularName: '', namespaced: k.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
     return { name: `${k.resource}/status`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get', 'patch', 'update'] };
   });
+  // pods/log is a GET-only subresource served by lab/http/logs.ts (pkg/registry/core/rest/storage_core.go)
+  if (k.group === '' && k.resource === 'pods') subs.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
   return [main, ...subs];
 }
 

@@ -6,6 +6,7 @@ import type { ApiContext } from './context.js';
 import { createObject } from './create.js';
 import { evictPod } from './eviction.js';
 import { listResource } from './list.js';
+import { podLog } from './logs.js';
 import { deleteCollection, deleteObject, getObject, updateObject } from './object.js';
 import { patchTypeOf } from './patch.js';
 import { patchObject } from './patching.js';
@@ -35,6 +36,11 @@ export async function handleResource(ctx: ApiContext, req: IncomingMessage, res:
   const name = route.name;
   const sub = route.subresource;
   if (sub === undefined) return handleObject(ctx, req, res, kind, ns, name, body, q, accept);
+  // pods/log (pkg/registry/core/pod/rest/log.go): GET only
+  if (sub === 'log' && kind.group === '' && kind.resource === 'pods') {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, 'pods/log');
+    return podLog(ctx, res, ns!, name, q);
+  }
   if (!kind.subresources?.includes(sub as never)) throw errors.notFound({ group: kind.group, resource: `${kind.resource}/${sub}`, name });
   if (sub === 'eviction') {
     if (method !== 'POST') throw errors.methodNotAllowed(method, `${kind.resource}/eviction`);

@@ -1,4 +1,5 @@
 // The other built-in groups the lab serves: batch, policy, coordination.k8s.io, apiextensions.k8s.io.
+import { initializeJob } from './job.js';
 import { ageColumn, nameColumn, num, since } from './printers.js';
 import type { KindDef } from './types.js';
 
@@ -7,7 +8,7 @@ const intOrString = (v: unknown) => (v === undefined || v === null ? 'N/A' : Str
 export const clusterKinds: KindDef[] = [
   {
     group: 'batch', version: 'v1', resource: 'jobs', singular: 'job', kind: 'Job', namespaced: true, categories: ['all'],
-    generation: true, subresources: ['status'],
+    generation: true, subresources: ['status'], initialize: initializeJob,
     columns: [
       nameColumn,
       { name: 'Completions', type: 'string', value: (o) => `${num(o.status?.succeeded)}/${o.spec?.completions ?? 1}` },

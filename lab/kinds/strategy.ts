@@ -5,7 +5,8 @@ import type { KObject } from '../store/types.js';
 import { labelSelectorMatcher } from '../store/selectors.js';
 import { groupResource, type KindDef } from './types.js';
 
-function defaultPodSpec(spec: any): void {
+/** pkg/apis/core/v1/defaults.go SetDefaults_PodSpec / SetDefaults_Container (the fields kubectl shows) */
+export function defaultPodSpec(spec: any): void {
   if (!spec) return;
   spec.restartPolicy ??= 'Always';
   spec.dnsPolicy ??= 'ClusterFirst';

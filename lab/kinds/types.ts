@@ -37,6 +37,11 @@ export interface KindDef {
   custom?: boolean;
   /** scale subresource paths (CRD style); built-in workloads use .spec.replicas / .status.replicas */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /**
+   * create-time defaulting that needs the system fields (uid): run by the store on every create, after uid and
+   * creationTimestamp are set, as kube-apiserver's rest.BeforeCreate runs PrepareForCreate after filling them. May throw.
+   */
+  initialize?: (o: KObject) => void;
 }
 
 export const DEFAULT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -94,6 +94,7 @@ export class Store {
     delete md.resourceVersion;
     if (kind.generation) md.generation = 1;
     else delete md.generation;
+    kind.initialize?.(obj);
     if (opts.dryRun) return obj;
     return this.commit(resource, 'ADDED', obj);
   }

@@ -31,7 +31,9 @@ export const destinationSide: Side = {
     }
     const modes: string[] = pvc.status?.accessModes ?? pvc.spec?.accessModes ?? [];
     const users = modes.some((m) => SINGLE_ATTACH.includes(m))
-      ? store.list('pods', { namespace: ns }).items.filter((p) => p.spec?.nodeName && (p.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === pvcName))
+      // a pod that ran to completion (a finished Job's) no longer holds the volume: the kubelet unmounted it
+      ? store.list('pods', { namespace: ns }).items.filter((p) => p.spec?.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase)
+        && (p.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === pvcName))
       : [];
     const volume = pvc.spec?.volumeName ?? `pvc-${pvc.metadata.uid}`;
     return {

@@ -1,0 +1,163 @@
+// The kubelet's side of Job pods: once every persistentVolumeClaim the pod mounts is Bound (else it stays Pending in
+// ContainerCreating with a FailedMount event, as an unmountable volume does) and podStartMs has passed, each container's
+// command+args runs on the host (lab/controllers/host-exec.ts) against the PVC folders, one container after the other
+// (real pods run them side by side). The pod ends Succeeded when every container exits 0, else Failed; with restartPolicy
+// OnFailure failed containers run again in the same pod (restartCount, lastState). Other pods: lab/controllers/kubelet.ts.
+import { join, posix } from 'node:path';
+import type { KObject } from '../store/types.js';
+import { volumePath } from '../volsync/context.js';
+import { runOnHost, type Mount } from './host-exec.js';
+import { isJobPod } from './jobs.js';
+import { nodeReady } from './placement.js';
+import { failedMountEvent, podStatus, type Outcome, type PodRun } from './pod-status.js';
+import type { Controller, ControllerContext } from './types.js';
+import { podKey, writeStatus } from './util.js';
+
+const HOST_TIMEOUT_S = 60;
+const MAX_ATTEMPTS = 20;
+
+export class JobPodKubelet implements Controller {
+  readonly name = 'job-pod-kubelet';
+  private readonly runs = new Map<string, PodRun>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly ctx: ControllerContext, private readonly dir: string) {}
+
+  reconcile(): void {
+    const { store, clock } = this.ctx;
+    const now = clock.now();
+    const nodes = new Map(store.list('nodes').items.map((n) => [n.metadata.name!, n]));
+    const live = new Set<string>();
+    for (const pod of store.list('pods').items) {
+      if (!isJobPod(pod)) continue;
+      const uid = pod.metadata.uid!;
+      live.add(uid);
+      if (pod.metadata.deletionTimestamp) {
+        this.runs.get(uid)?.abort.abort();
+        continue;
+      }
+      const node = nodes.get(pod.spec?.nodeName ?? '');
+      if (!node || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      let run = this.runs.get(uid);
+      if (!run) {
+        const missing = this.unmountable(pod);
+        if (missing || !nodeReady(node)) {
+          writeStatus(store, 'pods', pod, podStatus(pod, node, undefined, now));
+          if (missing) this.failedMount(pod, node, missing, now);
+          continue;
+        }
+        run = { startAt: now + this.ctx.options.podStartMs * clock.scale, results: new Map(), previous: new Map(), restarts: new Map(), done: false, abort: new AbortController() };
+        this.runs.set(uid, run);
+        clock.after(this.ctx.options.podStartMs, this.ctx.requestSync);
+      }
+      if (run.startedAt === undefined && now >= run.startAt) {
+        run.startedAt = now;
+        void this.execute(pod, run);
+      }
+      writeStatus(store, 'pods', pod, podStatus(pod, node, run, now));
+    }
+    for (const [uid, run] of this.runs) {
+      if (live.has(uid)) continue;
+      run.abort.abort();
+      this.runs.delete(uid);
+    }
+  }
+
+  /** What a container printed (stdout and stderr), for the pods/log subresource. undefined: not a Job pod. */
+  logs(pod: KObject, container: string, previous = false): string | undefined {
+    const run = this.runs.get(pod.metadata.uid!);
+    if (!run) return isJobPod(pod) ? '' : undefined;
+    return (previous ? run.previous : run.results).get(container)?.log ?? '';
+  }
+
+  /** Kills whatever still runs (lab.stop()). */
+  stop(): void {
+    for (const run of this.runs.values()) run.abort.abort();
+  }
+
+  /** the first persistentVolumeClaim of the pod that does not exist or is not Bound */
+  private unmountable(pod: KObject): string | undefined {
+    for (const v of pod.spec?.volumes ?? []) {
+      const claim: string | undefined = v.persistentVolumeClaim?.claimName;
+      if (!claim) continue;
+      const pvc = this.ctx.store.find('persistentvolumeclaims', pod.metadata.namespace, claim);
+      if (!pvc || pvc.metadata.deletionTimestamp || pvc.status?.phase !== 'Bound') return claim;
+    }
+    return undefined;
+  }
+
+  private mounts(pod: KObject, container: any): Mount[] {
+    const volumes: any[] = pod.spec?.volumes ?? [];
+    return (container.volumeMounts ?? []).flatMap((m: any) => {
+      const v = volumes.find((x) => x.name === m.name);
+      const base = v?.persistentVolumeClaim ? volumePath(this.dir, pod.metadata.namespace!, v.persistentVolumeClaim.claimName)
+        : v?.emptyDir ? join(this.dir, 'emptydirs', pod.metadata.uid!, v.name) : undefined;
+      if (!base) return []; // configMap, secret, ... volumes are not materialised: their paths are empty
+      return [{ mountPath: posix.normalize(m.mountPath).replace(/(.)\/$/, '$1'), hostPath: m.subPath ? join(base, m.subPath) : base }];
+    });
+  }
+
+  private async execute(pod: KObject, run: PodRun): Promise<void> {
+    const containers: any[] = pod.spec?.containers ?? [];
+    // a host process never outlives 60 s (or the pod's own activeDeadlineSeconds); a Job's deadline kills it earlier
+    // through the pod deletion (run.abort)
+    const deadline = pod.spec?.activeDeadlineSeconds;
+    const timeoutMs = Math.min(deadline ?? HOST_TIMEOUT_S, HOST_TIMEOUT_S) * 1000;
+    for (let attempt = 1; ; attempt++) {
+      for (const c of containers) {
+        if (run.results.has(c.name)) continue; // succeeded in an earlier attempt
+        if (run.abort.signal.aborted) return;
+        const env = containerEnv(pod, c);
+        const startedAt = Date.now();
+        const r = await runOnHost({
+          argv: expand([...(c.command ?? []), ...(c.args ?? [])], env), mounts: this.mounts(pod, c), rootfs: join(this.dir, 'rootfs'),
+          ...(c.workingDir ? { workingDir: c.workingDir } : {}), env, timeoutMs, signal: run.abort.signal,
+        });
+        if (run.abort.signal.aborted) return;
+        if (r.refused) this.ctx.record('job-exec-refused', podKey(pod), `${c.name}: ${r.refused}`);
+        if (r.timedOut) this.ctx.record('job-exec-timeout', podKey(pod), c.name);
+        const outcome: Outcome = { exitCode: r.exitCode, startedAt, finishedAt: Date.now(), log: r.log, ...(r.message ? { message: r.message } : {}) };
+        // terminationMessagePolicy FallbackToLogsOnError: the log's tail (80 lines, 2048 bytes) becomes the message
+        if (r.exitCode !== 0 && !r.message && c.terminationMessagePolicy === 'FallbackToLogsOnError') outcome.message = r.log.split('\n').slice(-81).join('\n').slice(-2048);
+        run.results.set(c.name, outcome);
+        this.ctx.requestSync();
+      }
+      const failed = containers.filter((c) => run.results.get(c.name)!.exitCode !== 0);
+      if (!failed.length || pod.spec?.restartPolicy !== 'OnFailure' || attempt >= MAX_ATTEMPTS) break;
+      for (const c of failed) {
+        run.previous.set(c.name, run.results.get(c.name)!);
+        run.restarts.set(c.name, (run.restarts.get(c.name) ?? 0) + 1);
+        run.results.delete(c.name);
+      }
+      this.ctx.requestSync();
+      await new Promise<void>((ok) => this.ctx.clock.after(this.ctx.options.podStartMs, ok));
+    }
+    run.done = true;
+    this.ctx.requestSync();
+  }
+
+  private failedMount(pod: KObject, node: KObject, claim: string, now: number): void {
+    const key = `${pod.metadata.uid}/${claim}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    const ns = pod.metadata.namespace!;
+    this.ctx.record('pod-volume-missing', podKey(pod), claim);
+    try {
+      this.ctx.store.create('events', failedMountEvent(pod, node, claim, this.ctx.store.find('persistentvolumeclaims', ns, claim), now));
+    } catch {
+      // a terminating namespace takes no new events
+    }
+  }
+}
+
+/** The container's environment: literal env values (valueFrom is not resolved), HOSTNAME, HOME. */
+function containerEnv(pod: KObject, c: any): Record<string, string> {
+  const env: Record<string, string> = { HOSTNAME: pod.metadata.name!, HOME: '/root', LC_ALL: 'C' };
+  for (const e of c.env ?? []) if (typeof e.value === 'string') env[e.name] = e.value;
+  return env;
+}
+
+/** $(VAR) in command and args, $$ escaping it (third_party/forked/golang/expansion, as the kubelet expands them). */
+export function expand(argv: string[], env: Record<string, string>): string[] {
+  return argv.map((a) => a.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name?: string) => (m === '$$' ? '$' : env[name!] ?? m)));
+}
