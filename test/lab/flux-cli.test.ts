@@ -49,11 +49,12 @@ describe('flux against the default lab', () => {
       ].join('\n'),
     });
     const ks = lab.store.get(KS, 'flux-system', 'apps');
-    const requested = ks.metadata.annotations['reconcile.fluxcd.io/requestedAt'];
+    const requested = ks.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
     expect(requested).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/); // RFC3339Nano
     expect(ks.status.lastHandledReconcileAt).toBe(requested);
     expect(requested).not.toBe(before);
-    expect(lab.store.get(GIT, 'flux-system', 'flux-system').status.lastHandledReconcileAt).toBe(lab.store.get(GIT, 'flux-system', 'flux-system').metadata.annotations['reconcile.fluxcd.io/requestedAt']);
+    const git = lab.store.get(GIT, 'flux-system', 'flux-system');
+    expect(git.status.lastHandledReconcileAt).toBe(git.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']);
     expect(lab.events.filter((e) => e.type === 'flux-cli-reconcile').map((e) => e.object)).toEqual(['gitrepository/flux-system/flux-system', 'kustomization/flux-system/apps']);
   });
 
@@ -62,7 +63,7 @@ describe('flux against the default lab', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('► annotating HelmRelease paperless in apps namespace\n✔ HelmRelease annotated\n◎ waiting for HelmRelease reconciliation\n✔ applied revision 3.7.3\n');
     const hr = lab.store.get(HR, 'apps', 'paperless');
-    const a = hr.metadata.annotations;
+    const a = hr.metadata.annotations ?? {};
     expect(a['reconcile.fluxcd.io/forceAt']).toBe(a['reconcile.fluxcd.io/requestedAt']);
     expect(hr.status).toMatchObject({ lastHandledReconcileAt: a['reconcile.fluxcd.io/requestedAt'], lastHandledForceAt: a['reconcile.fluxcd.io/forceAt'] });
   });
