@@ -1,4 +1,4 @@
-// flux get kustomizations|ks, helmreleases|hr, sources git [NAME] [-A] [--no-header] [--status-selector ready=true]
+// flux get kustomizations|ks, helmreleases|hr, sources git [NAME] [-A] [--no-header] [--status-selector ready=true] [-l sel]
 // (fluxcd/flux2 cmd/flux/get.go, get_kustomization.go, get_helmrelease.go): a table on STDOUT with the columns
 // NAME REVISION SUSPENDED READY MESSAGE (NAMESPACE first with -A). READY/MESSAGE come from the Ready condition, else
 // "False" / "waiting to be reconciled"; SUSPENDED is "True"/"False"; Kustomization and source revisions and messages
@@ -27,7 +27,7 @@ export function tablePrinter(header: string[], rows: string[][]): string {
 export async function getCmd(c: FluxCtx, kind: FluxKind): Promise<void> {
   if (c.flags.watch) throw new FluxError("the lab's fake flux does not implement get --watch");
   const all = !!c.flags['all-namespaces'];
-  let items = listObjects(c, kind, all ? undefined : c.namespace);
+  let items = listObjects(c, kind, all ? undefined : c.namespace, c.flags['label-selector'] || undefined);
   if (c.args[0] !== undefined) items = items.filter((o) => o.metadata.name === c.args[0]);
   const selector: string = c.flags['status-selector'];
   if (selector) {

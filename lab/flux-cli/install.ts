@@ -2,6 +2,8 @@
 // controller, labelled app.kubernetes.io/part-of=flux (pkg/manifestgen PartOfLabelKey/Value, what `flux check` looks
 // for), app.kubernetes.io/instance=flux-system and app.kubernetes.io/version. Tests `kubectl apply` these to install
 // Flux in a lab; a fake helm release that installs Flux can create the same objects.
+import { crdObject } from '../kinds/crd.js';
+import { customKinds } from '../kinds/custom.js';
 import type { KObject } from '../store/types.js';
 
 // controller images per Flux minor (approximate: minor versions from the release notes, patch levels not checked)
@@ -33,4 +35,17 @@ export function fluxControllerDeployments(version: string, namespace = 'flux-sys
       },
     },
   }));
+}
+
+/**
+ * Everything a Flux install adds to an empty cluster: the flux-system Namespace, the Flux CRDs the lab serves (labelled
+ * as `flux install` labels them) and the controller Deployments. For a fake helm release that installs Flux; objects
+ * that already exist (the default lab seeds the CRDs) are to be updated, not created.
+ */
+export function fluxInstallObjects(version: string, namespace = 'flux-system'): KObject[] {
+  const crds = customKinds.filter((k) => k.group.endsWith('.toolkit.fluxcd.io')).map((k) => {
+    const crd = crdObject(k);
+    return { ...crd, metadata: { ...crd.metadata, labels: { ...crd.metadata.labels, ...fluxLabels(version) } } };
+  });
+  return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'kubernetes.io/metadata.name': namespace, ...fluxLabels(version) } } }, ...crds, ...fluxControllerDeployments(version, namespace)];
 }

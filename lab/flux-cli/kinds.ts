@@ -69,8 +69,8 @@ export function getObject(c: FluxCtx, k: FluxKind, namespace: string, name: stri
 }
 
 /** sorted by namespace then name, as the API lists */
-export function listObjects(c: FluxCtx, k: FluxKind, namespace?: string): KObject[] {
-  return c.world.store.list(served(c, k), namespace ? { namespace } : {}).items;
+export function listObjects(c: FluxCtx, k: FluxKind, namespace?: string, labelSelector?: string): KObject[] {
+  return c.world.store.list(served(c, k), { ...(namespace ? { namespace } : {}), ...(labelSelector ? { labelSelector } : {}) }).items;
 }
 
 export function readyCondition(o: KObject): { status: string; message: string } | undefined {

@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fluxControllerDeployments } from '../../lab/flux-cli/install.js';
+import { fluxControllerDeployments, fluxInstallObjects } from '../../lab/flux-cli/install.js';
 import type { Lab } from '../../lab/lab.js';
 import { closeLab, openLab, type Run } from './kubectl.js';
 
@@ -136,5 +136,15 @@ describe('flux check on Kubernetes 1.33', () => {
       '► All checks passed', '',
     ].join('\n'));
     expect(lab.events.filter((e) => e.type === 'flux-cli-check').map((e) => e.detail)).toEqual(['failed', 'passed']);
+  });
+
+  it('fluxInstallObjects is what a Flux install adds: the namespace, labelled CRDs, the controllers', () => {
+    const objects = fluxInstallObjects('2.7.0');
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/flux-system', 'CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io', 'CustomResourceDefinition/helmreleases.helm.toolkit.fluxcd.io',
+      'CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io', 'Deployment/source-controller', 'Deployment/kustomize-controller',
+      'Deployment/helm-controller', 'Deployment/notification-controller',
+    ]);
+    for (const o of objects) expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'flux', 'app.kubernetes.io/version': 'v2.7.0' });
   });
 });
