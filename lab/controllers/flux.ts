@@ -1,7 +1,7 @@
 // Flux: Kustomizations (kustomize.toolkit.fluxcd.io/v1), HelmReleases (helm.toolkit.fluxcd.io/v2) and GitRepositories
 // (source.toolkit.fluxcd.io/v1), for the kinds the API serves.
 // - spec.suspend: suspended objects keep their status and do nothing (events flux-suspended / flux-resumed);
-// - not suspended: a new reconcile.fluxcd.io/requestedAt annotation (what `flux reconcile` and `flux resume` set), a
+// - not suspended: a new reconcile.fluxcd.io/requestedAt annotation (what `flux reconcile` sets), a
 //   new generation or a missing Ready => status.lastHandledReconcileAt (and lastHandledForceAt for forceAt), Ready=True
 //   ReconciliationSucceeded, observedGeneration (event flux-reconciled); a Kustomization also gets lastAppliedRevision
 //   and lastAttemptedRevision (REVISION), a HelmRelease lastAttemptedRevision (its chart version), a GitRepository an
