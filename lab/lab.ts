@@ -40,6 +40,10 @@ import { prepareApp } from './volsync/app.js';
 import { writeSeedFiles } from './volsync/files.js';
 import { createVolsync, type LabVolsync } from './volsync/index.js';
 import { volumePath } from './volsync/context.js';
+import { labVault, type LabVault } from './op/lab-vault.js';
+import { runOp } from './op/op.js';
+import { OpAccount } from './op/vault.js';
+import { runFlux } from './flux-cli/flux.js';
 import { fileURLToPath } from 'node:url';
 
 const FAKE_CLI = fileURLToPath(new URL('./bin/fake-cli.mjs', import.meta.url));
@@ -72,6 +76,10 @@ export interface LabOptions {
   restic?: string;
   /** delay before a failed VolSync mover is retried, in ms (default 2000; real VolSync retries forever) */
   moverRetryMs?: number;
+  /** the 1Password account the fake op serves: a vault YAML (lab/op/vault.ts; default lab/vault.yaml) */
+  vault?: string;
+  /** the version the fake flux reports and checks with (default 2.7.0; `flux check` needs Kubernetes >= 1.32 from 2.7) */
+  fluxVersion?: string;
 }
 
 export interface LabFaults {
@@ -88,7 +96,9 @@ export interface LabFaults {
   wrongPassword(app: string): void;
   /** the next `times` (default 1) mover runs on the app's repository fail mid-way (restores partially written) */
   moverFails(app: string, opts?: { times?: number }): void;
-  /** clears the Talos and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
+  /** the fake op acts as if nobody were signed in ("You are not currently signed in...") until called with false */
+  opSignedOut(signedOut?: boolean): void;
+  /** clears the Talos, VolSync and op faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;
 }
 
@@ -98,7 +108,7 @@ export interface Lab {
   dir: string;
   kubeconfigPath: string;
   configPath: string;
-  /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first) */
+  /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first; talosctl, op, flux there), OP_CONNECT_HOST/OP_CONNECT_TOKEN (the fake op's Connect sign-in) */
   env: Record<string, string>;
   store: Store;
   /** DIR/talosconfig, for the fake talosctl (DIR/bin/talosctl) */
@@ -110,7 +120,10 @@ export interface Lab {
    * <kind>/<ns>/<name>), app-scaled (object <ns>/<name>, detail replicas), fault-restic-locked, fault-wrong-password,
    * job-complete|job-failed (object <ns>/<name>, detail the condition reason), job-exec-refused (object <ns>/<pod>, detail
    * "<container>: <program>": not one of the programs a Job container may run on the host), job-exec-timeout (detail the
-   * container: killed after min(activeDeadlineSeconds, 60 s)), pod-volume-missing (object <ns>/<pod>, detail the claim) */
+   * container: killed after min(activeDeadlineSeconds, 60 s)), pod-volume-missing (object <ns>/<pod>, detail the claim),
+   * op-read (object: the secret reference, never the value; detail "inject" from op inject), op-inject (object: the input
+   * file or "stdin", detail "<n> references"), op-item-get (object <vault>/<item>), flux-cli-reconcile (object
+   * <kind>/<ns>/<name>, detail requestedAt), flux-cli-suspend|resume (object <kind>/<ns>/<name>), flux-cli-check (detail passed|failed) */
   events: LabEvent[];
   faults: LabFaults;
   /** the Talos side of the lab: machines, their versions and stages */
@@ -120,6 +133,8 @@ export interface Lab {
   volumePath(namespace: string, pvc: string): string;
   /** VolSync apps and repositories (lab/volsync/) */
   volsync: LabVolsync;
+  /** the 1Password account behind the fake op: get/set/delete by secret reference (lab/op/lab-vault.ts) */
+  vault: LabVault;
   /** resolves when every node is Ready and every pod (but Jobs' pods) Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -127,6 +142,7 @@ export interface Lab {
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const topology = await loadTopology(opts.topology);
+  const opAccount = await OpAccount.load(opts.vault);
   const kubernetesVersion = opts.kubernetesVersion ?? topology.versions.kubernetes;
   const dir = resolve(opts.dir ?? (await mkdtemp(join(tmpdir(), 'rackhand-lab-'))));
   await mkdir(join(dir, 'bin'), { recursive: true });
@@ -200,7 +216,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     resticLocked: volsync.faults.resticLocked,
     wrongPassword: volsync.faults.wrongPassword,
     moverFails: volsync.faults.moverFails,
+    opSignedOut: (signedOut = true) => { opAccount.signedOut = signedOut; },
     clearFaults: () => {
+      opAccount.signedOut = false;
       talos.faults.neverReady.clear();
       talos.faults.upgradeFails.clear();
       talos.faults.etcdUnhealthy.clear();
@@ -210,7 +228,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   // the same context object: upgrade-k8s moves api.gitVersion and /version must follow
   api.labApi = labApi({
     events: () => events, reboot: nodeOps.reboot, ...faults,
-    cli: { talosctl: (req) => runTalosctl(talos, req, talosconfigPath) },
+    cli: {
+      talosctl: (req) => runTalosctl(talos, req, talosconfigPath),
+      op: (req) => runOp(opAccount, req, record),
+      flux: (req) => runFlux({ store, registry, version: opts.fluxVersion ?? '2.7.0', kubernetesVersion: () => api.gitVersion, timeScale: opts.timeScale ?? rebootMs / 120_000, record }, req),
+    },
   });
   const server = createApiServer(api);
   await new Promise<void>((ok, fail) => {
@@ -224,7 +246,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
   await writeRackhandConfig(configPath, topology, url, kubernetesVersion);
   await writeTalosconfig(talosconfigPath, topology);
-  await writeFakeCli(join(dir, 'bin'), 'talosctl', FAKE_CLI, url);
+  for (const tool of ['talosctl', 'op', 'flux']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
 
   const settled = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -242,12 +264,16 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let stopped = false;
   const lab: Lab = {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, nodes: nodeOps, settled,
-    volumePath: volsync.volumePath, volsync: volsync.api(store, registry),
+    volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount),
     env: {
       KUBECONFIG: kubeconfigPath,
       // a fresh discovery/http cache per lab: the cache is keyed by host:port only (kubectl-protocol.md "Cache")
       KUBECACHEDIR: join(dir, 'kubecache'),
       RACKHAND_CONFIG: configPath,
+      // the fake op signs in as a 1Password Connect client (lab/op/auth.ts). Not a service account token: with one,
+      // rackhand would use the 1Password SDK, which talks to 1Password's servers, not to the lab.
+      OP_CONNECT_HOST: `${url}/_lab/1password-connect`,
+      OP_CONNECT_TOKEN: randomBytes(24).toString('base64url'),
       PATH: [join(dir, 'bin'), process.env.PATH ?? ''].filter(Boolean).join(delimiter),
     },
     stop: async () => {

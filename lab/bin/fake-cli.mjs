@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The one generic client behind every fake CLI of the lab (talosctl now; flux, helmfile, op later):
+// The one generic client behind every fake CLI of the lab (talosctl, op, flux; helmfile later):
 //   node fake-cli.mjs --lab http://127.0.0.1:PORT --tool NAME -- ARGS...
-// POSTs {tool, argv, cwd, stdin?} to /_lab/cli/<tool> and writes back {stdout, stderr, exitCode}. Plain JavaScript,
-// node:http only (no fetch/undici, no dependencies) so it starts in a few tens of milliseconds: a rollout calls it
-// many times. Long commands (upgrade --wait) simply hold the request open. stdin is read only when an argument is
-// "-" (e.g. `apply-config -f -`), so a caller that leaves stdin open never blocks us.
+// POSTs {tool, argv, cwd, env, stdin?} to /_lab/cli/<tool> and writes back {stdout, stderr, exitCode}. Plain
+// JavaScript, node:http only (no fetch/undici, no dependencies) so it starts in a few tens of milliseconds: a rollout
+// calls it many times. Long commands (upgrade --wait) simply hold the request open. stdin is read only when an
+// argument is "-" (e.g. `apply-config -f -`) or the tool reads it by itself (`op inject` without an input file), so a
+// caller that leaves stdin open never blocks us. env carries only the variables the fakes look at (ENV_ALLOWLIST).
 import { request } from 'node:http';
 
 const argv = process.argv.slice(2);
@@ -31,7 +32,25 @@ const readStdin = () => new Promise((resolve) => {
   process.stdin.on('error', () => resolve(''));
 });
 
-const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), ...(args.includes('-') ? { stdin: await readStdin() } : {}) });
+// the caller's environment the fakes may look at: 1Password auth (op), the kubeconfig, the helmfile environment
+const ENV_ALLOWLIST = ['OP_SERVICE_ACCOUNT_TOKEN', 'OP_CONNECT_HOST', 'OP_CONNECT_TOKEN', 'OP_ACCOUNT', 'KUBECONFIG', 'HELMFILE_ENVIRONMENT'];
+const env = Object.fromEntries(ENV_ALLOWLIST.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+
+// `op inject` reads the template from stdin unless -i/--in-file names a file (op-js passes --in-file=/dev/stdin)
+const opInjectReadsStdin = (a) => {
+  const valued = new Set(['--account', '--config', '--encoding', '--format', '--session']);
+  let i = 0;
+  while (i < a.length && a[i].startsWith('-')) i += valued.has(a[i]) ? 2 : 1;
+  if (a[i] !== 'inject') return false;
+  for (let j = i + 1; j < a.length; j++) {
+    const m = /^(?:--in-file|-i)(?:=(.*))?$/.exec(a[j]) ?? /^-i(.+)$/.exec(a[j]);
+    if (m) { const file = m[1] ?? a[j + 1]; return file === '/dev/stdin' || file === '-'; }
+  }
+  return true;
+};
+const wantsStdin = args.includes('-') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
+
+const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, ...(wantsStdin ? { stdin: await readStdin() } : {}) });
 const url = new URL(`/_lab/cli/${encodeURIComponent(tool)}`, lab);
 
 const write = (stream, text) => new Promise((resolve) => (text ? stream.write(text, () => resolve()) : resolve()));

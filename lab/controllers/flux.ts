@@ -1,20 +1,35 @@
-// Flux: Kustomizations (kustomize.toolkit.fluxcd.io/v1) and HelmReleases (helm.toolkit.fluxcd.io/v2).
+// Flux: Kustomizations (kustomize.toolkit.fluxcd.io/v1), HelmReleases (helm.toolkit.fluxcd.io/v2) and GitRepositories
+// (source.toolkit.fluxcd.io/v1), for the kinds the API serves.
 // - spec.suspend: suspended objects keep their status and do nothing (events flux-suspended / flux-resumed);
-// - not suspended: a new reconcile.fluxcd.io/requestedAt annotation (what `flux reconcile` and `flux resume` set), a
+// - not suspended: a new reconcile.fluxcd.io/requestedAt annotation (what `flux reconcile` sets), a
 //   new generation or a missing Ready => status.lastHandledReconcileAt (and lastHandledForceAt for forceAt), Ready=True
-//   ReconciliationSucceeded, observedGeneration (event flux-reconciled);
+//   ReconciliationSucceeded, observedGeneration (event flux-reconciled); a Kustomization also gets lastAppliedRevision
+//   and lastAttemptedRevision (REVISION), a HelmRelease lastAttemptedRevision (its chart version), a GitRepository an
+//   artifact for REVISION (what `flux reconcile` prints and `flux get` shows);
 // - a non-suspended HelmRelease owns the Deployments/StatefulSets labelled meta.helm.sh/release-name=<release>,
 //   meta.helm.sh/release-namespace=<ns> and puts their replicas back (drift correction) about a second after someone
 //   changes them. Desired replicas: spec.values.replicaCount, else spec.values.controllers.main.replicas (bjw-s
 //   app-template); neither set => replicas are not enforced.
 // Every replica change of a Deployment/StatefulSet is logged as app-scaled (detail: the new replicas).
+import { groupResource } from '../kinds/types.js';
 import type { KObject, StoreEvent } from '../store/types.js';
 import type { Controller, ControllerContext } from './types.js';
 import { setCondition, writeStatus } from './util.js';
 
+/** the one Git revision the lab's sources serve */
+export const REVISION = 'main@sha1:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c';
+const SHA = REVISION.slice('main@sha1:'.length);
+
+// source-controller: Ready "stored artifact for revision '<rev>'", status.artifact{digest,lastUpdateTime,path,revision,size,url}
+const artifact = (o: KObject, at: string) => {
+  const path = `gitrepository/${o.metadata.namespace}/${o.metadata.name}/${SHA}.tar.gz`;
+  return { digest: `sha256:${SHA}${SHA.slice(0, 24)}`, lastUpdateTime: at, path, revision: REVISION, size: 48213, url: `http://source-controller.flux-system.svc.cluster.local./${path}` };
+};
+
 const KINDS = [
-  { resource: 'kustomizations.kustomize.toolkit.fluxcd.io', kind: 'kustomization', message: (_o: KObject) => 'Applied revision: main@sha1:0f1e2d3c' },
-  { resource: 'helmreleases.helm.toolkit.fluxcd.io', kind: 'helmrelease', message: (o: KObject) => `Helm upgrade succeeded for release ${targetNs(o)}/${releaseName(o)}.v${(o.status?.history?.length ?? 1) + 1} with chart ${o.spec?.chart?.spec?.chart ?? 'app'}@${o.spec?.chart?.spec?.version ?? '1.0.0'}` },
+  { resource: 'gitrepositories.source.toolkit.fluxcd.io', kind: 'gitrepository', message: (_o: KObject) => `stored artifact for revision '${REVISION}'`, extra: (o: KObject, at: string) => ({ artifact: artifact(o, at) }) },
+  { resource: 'kustomizations.kustomize.toolkit.fluxcd.io', kind: 'kustomization', message: (_o: KObject) => 'Applied revision: main@sha1:0f1e2d3c', extra: () => ({ lastAppliedRevision: REVISION, lastAttemptedRevision: REVISION }) },
+  { resource: 'helmreleases.helm.toolkit.fluxcd.io', kind: 'helmrelease', message: (o: KObject) => `Helm upgrade succeeded for release ${targetNs(o)}/${releaseName(o)}.v${(o.status?.history?.length ?? 1) + 1} with chart ${o.spec?.chart?.spec?.chart ?? 'app'}@${o.spec?.chart?.spec?.version ?? '1.0.0'}`, extra: (o: KObject) => ({ lastAttemptedRevision: o.spec?.chart?.spec?.version ?? '1.0.0' }) },
 ];
 const WORKLOADS = ['deployments.apps', 'statefulsets.apps'];
 const REQUESTED = 'reconcile.fluxcd.io/requestedAt';
@@ -49,7 +64,9 @@ export class FluxController implements Controller {
   reconcile(): void {
     const { store, clock, record } = this.ctx;
     const now = clock.now();
+    const served = new Set(this.ctx.registry.all().map(groupResource));
     for (const k of KINDS) {
+      if (!served.has(k.resource)) continue;
       for (const o of store.list(k.resource).items) {
         const uid = o.metadata.uid!;
         const id = `${k.kind}/${o.metadata.namespace}/${o.metadata.name}`;
@@ -64,14 +81,17 @@ export class FluxController implements Controller {
         const ready = (st.conditions ?? []).find((c: any) => c.type === 'Ready');
         const wantsRequest = requested !== undefined && requested !== st.lastHandledReconcileAt;
         const wantsForce = k.kind === 'helmrelease' && force !== undefined && force !== st.lastHandledForceAt;
+        const extra = k.extra(o, new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'));
         if (wantsRequest || wantsForce || ready?.status !== 'True' || st.observedGeneration !== o.metadata.generation) {
           writeStatus(store, k.resource, o, {
-            ...st, observedGeneration: o.metadata.generation,
+            ...st, ...extra, observedGeneration: o.metadata.generation,
             ...(requested !== undefined ? { lastHandledReconcileAt: requested } : {}),
             ...(wantsForce ? { lastHandledForceAt: force } : {}),
             conditions: setCondition(st.conditions, { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: k.message(o), observedGeneration: o.metadata.generation }, now),
           });
           record('flux-reconciled', id, requested ?? `generation ${o.metadata.generation}`);
+        } else if (Object.keys(extra).some((key) => st[key] === undefined)) {
+          writeStatus(store, k.resource, o, { ...st, ...extra }); // a seeded status without revisions: filled in, nothing reconciled
         }
         if (k.kind === 'helmrelease') this.enforce(o, now);
       }

@@ -13,7 +13,7 @@ export function crdObject(c: CustomKind): KObject {
   };
   return {
     apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
-    metadata: { name: `${c.plural}.${c.group}` },
+    metadata: { name: `${c.plural}.${c.group}`, ...(c.labels ? { labels: c.labels } : {}) },
     spec: {
       group: c.group, names, scope: c.namespaced === false ? 'Cluster' : 'Namespaced',
       versions: [{

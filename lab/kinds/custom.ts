@@ -11,6 +11,8 @@ export interface CustomKind {
   categories?: string[];
   namespaced?: boolean; // default true
   printerColumns?: { name: string; type: 'string' | 'integer' | 'number' | 'boolean' | 'date'; jsonPath: string; priority?: number }[];
+  /** labels of the CRD object */
+  labels?: Record<string, string>;
 }
 
 const readyColumns: CustomKind['printerColumns'] = [
@@ -26,9 +28,14 @@ const syncColumns = (source?: string): CustomKind['printerColumns'] => [
   { name: 'Next sync', type: 'string', jsonPath: '.status.nextSyncTime' },
 ];
 
+// the labels `flux install` puts on its CRDs (what `flux check` selects them by: app.kubernetes.io/part-of=flux)
+const flux = (component: string) => ({ 'app.kubernetes.io/component': component, 'app.kubernetes.io/instance': 'flux-system', 'app.kubernetes.io/part-of': 'flux', 'app.kubernetes.io/version': 'v2.7.0' });
+
 export const customKinds: CustomKind[] = [
-  { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations', shortNames: ['ks'], printerColumns: readyColumns },
-  { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases', shortNames: ['hr'], printerColumns: readyColumns },
+  { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations', shortNames: ['ks'], printerColumns: readyColumns, labels: flux('kustomize-controller') },
+  { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases', shortNames: ['hr'], printerColumns: readyColumns, labels: flux('helm-controller') },
+  // fluxcd/source-controller config/crd: URL, Age, Ready, Status
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', shortNames: ['gitrepo'], printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url' }, ...readyColumns!], labels: flux('source-controller') },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationSource', plural: 'replicationsources', printerColumns: syncColumns('.spec.sourcePVC') },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationDestination', plural: 'replicationdestinations', printerColumns: syncColumns() },
 ];

@@ -21,7 +21,7 @@ describe('lab:up, lab:status, lab:down', () => {
     expect(up.exitCode).toBe(0);
     const lines = up.stdout.trim().split('\n');
     expect(lines.every((l) => l.startsWith('export '))).toBe(true);
-    expect(lines.map((l) => l.split('=')[0])).toEqual(['export KUBECONFIG', 'export KUBECACHEDIR', 'export RACKHAND_CONFIG', 'export PATH']);
+    expect(lines.map((l) => l.split('=')[0])).toEqual(['export KUBECONFIG', 'export KUBECACHEDIR', 'export RACKHAND_CONFIG', 'export OP_CONNECT_HOST', 'export OP_CONNECT_TOKEN', 'export PATH']);
     // what `eval "$(npx tsx tasks lab:up)"` does, then kubectl and rackhand with nothing else set
     const script = `eval "$1"; kubectl get nodes -o name && node --import tsx tasks/index.ts cluster:status --json`;
     const r = await execa('bash', ['-c', script, 'bash', up.stdout], { env: { ...process.env, CI: 'true', RACKHAND_STATE_DIR: state }, reject: false });
