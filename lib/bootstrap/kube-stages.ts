@@ -3,7 +3,7 @@
 // written to disk) -> CRDs (helmfile template, CRD documents only, server-side apply) -> releases (helmfile apply, in
 // `needs:` order) -> nodes Ready.
 import { createHash } from 'node:crypto';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { failedRelease, Helmfile } from '../tools/helmfile.ts';
@@ -12,7 +12,8 @@ import { renderSecrets, type BootstrapInputs, type Manifest } from './inputs.ts'
 
 const APPLY = ['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'];
 const quiet = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
-const list = (items: Manifest[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+// multi-document YAML: every kubectl reads it the same way (a v1 List needs client-side expansion)
+const list = (items: Manifest[]) => items.map((i) => stringify(i)).join('---\n');
 
 function waitStep(ctx: TaskContext, title: string, what: string, probe: () => Promise<string | false>): Step {
   return {

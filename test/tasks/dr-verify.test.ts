@@ -59,3 +59,38 @@ describe('dr:verify-backups against the lab repositories (real restic)', () => {
     expect(r.stdout).toMatch(/sentinel \.rackhand-sentinel +FAILED +sha256 [0-9a-f]{64}, expected da7e0f/);
   });
 });
+
+describe('dr:verify-backups with op:// credentials from rackhand.yaml (fake op CLI)', () => {
+  let lab: TestLab | undefined;
+  afterEach(async () => { await lab?.stop(); lab = undefined; });
+
+  it('resolves the password from 1Password instead of the Secret; a missing item names the reference; values never print', async () => {
+    lab = await withLab();
+    const repo = lab.volsync.repository('paperless');
+    lab.vault.set('op://homelab/volsync/restic-password', repo.RESTIC_PASSWORD!);
+    // the cluster's Secret gets a wrong password: only the 1Password value opens the repository
+    lab.faults.wrongPassword('paperless');
+    const cfg = await readFile(lab.configPath, 'utf8');
+    const withCreds = (ref: string) => `${cfg}    backups:\n      apps:\n        paperless:\n          credentials: { RESTIC_REPOSITORY: ${repo.RESTIC_REPOSITORY}, RESTIC_PASSWORD: "${ref}" }\n`;
+    await writeFile(lab.configPath, withCreds('op://homelab/volsync/restic-password'));
+    const r = await lab.run(['dr:verify-backups', '--app', 'paperless', '--subsets', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lab.events.filter((e) => e.type === 'op-read').map((e) => e.object)).toContain('op://homelab/volsync/restic-password');
+    expect(`${r.stdout}${r.stderr}${JSON.stringify(r.record)}`).not.toContain(repo.RESTIC_PASSWORD!);
+
+    await writeFile(lab.configPath, withCreds('op://homelab/nope/password'));
+    const bad = await lab.run(['dr:verify-backups', '--app', 'paperless']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/apps\/paperless +repository opens +FAILED .*op:\/\/homelab\/nope\/password/);
+  });
+
+  it('a literal password in rackhand.yaml is refused (exit 2) naming the field', async () => {
+    lab = await withLab();
+    const cfg = await readFile(lab.configPath, 'utf8');
+    await writeFile(lab.configPath, `${cfg}    backups:\n      apps:\n        paperless:\n          credentials: { RESTIC_REPOSITORY: /x, RESTIC_PASSWORD: hunter2hunter2 }\n`);
+    const r = await lab.run(['dr:verify-backups', '--app', 'paperless']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('backups.apps.paperless.credentials.RESTIC_PASSWORD: expected an op://vault/item/field reference');
+    expect(r.stderr).not.toContain('hunter2hunter2');
+  });
+});
