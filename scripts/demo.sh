@@ -24,6 +24,8 @@ tasks volsync:snapshot --cluster lab --app paperless
 tasks volsync:list --cluster lab --app paperless
 tasks dr:verify-backups --cluster lab --app paperless
 tasks volsync:restore --cluster lab --app paperless --yes
+tasks dr:drill --cluster lab --all --yes --metrics-file "$(pwd)/.rackhand/demo-dr.prom"
+grep '^dr_drill_success' .rackhand/demo-dr.prom
 tasks cluster:status --cluster lab --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`run record: result=${r.result} exit=${r.exitCode} nodes=${r.data.nodes.length} commands=${r.commands.length}`)})'
 tasks lab:status
 echo; echo "demo finished: every workflow ran against the lab" >&2

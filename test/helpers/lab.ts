@@ -6,7 +6,7 @@ import { cli, type CliRun } from './cli.ts';
 
 export async function withLab(opts: LabOptions = {}): Promise<Lab & { run(argv: string[], extra?: { typed?: string[]; interrupt?: AbortController }): Promise<CliRun> }> {
   const lab = await startLab({ rebootMs: 1_000, ...opts });
-  await lab.settled(20_000);
+  if (!opts.empty) await lab.settled(20_000);
   const env = { ...process.env, ...lab.env, RACKHAND_STATE_DIR: join(lab.dir, '.rackhand'), CI: 'true' };
   const stop = lab.stop.bind(lab);
   return Object.assign(lab, {
