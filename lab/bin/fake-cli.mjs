@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The one generic client behind every fake CLI of the lab (talosctl now; flux, helmfile, op later):
+// The one generic client behind every fake CLI of the lab (talosctl, helmfile; flux, op later):
 //   node fake-cli.mjs --lab http://127.0.0.1:PORT --tool NAME -- ARGS...
-// POSTs {tool, argv, cwd, stdin?} to /_lab/cli/<tool> and writes back {stdout, stderr, exitCode}. Plain JavaScript,
+// POSTs {tool, argv, cwd, env, stdin?} to /_lab/cli/<tool> and writes back {stdout, stderr, exitCode}. env carries only
+// an allowlist of the caller's variables (KUBECONFIG, HELMFILE_*, OP_*): what the real tools read from theirs. Plain JavaScript,
 // node:http only (no fetch/undici, no dependencies) so it starts in a few tens of milliseconds: a rollout calls it
 // many times. Long commands (upgrade --wait) simply hold the request open. stdin is read only when an argument is
 // "-" (e.g. `apply-config -f -`), so a caller that leaves stdin open never blocks us.
@@ -31,7 +32,9 @@ const readStdin = () => new Promise((resolve) => {
   process.stdin.on('error', () => resolve(''));
 });
 
-const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), ...(args.includes('-') ? { stdin: await readStdin() } : {}) });
+const FORWARDED = /^(KUBECONFIG|HELMFILE_\w+|OP_\w+)$/;
+const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => FORWARDED.test(k) && v !== undefined));
+const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, ...(args.includes('-') ? { stdin: await readStdin() } : {}) });
 const url = new URL(`/_lab/cli/${encodeURIComponent(tool)}`, lab);
 
 const write = (stream, text) => new Promise((resolve) => (text ? stream.write(text, () => resolve()) : resolve()));

@@ -8,6 +8,7 @@
 //   changes them. Desired replicas: spec.values.replicaCount, else spec.values.controllers.main.replicas (bjw-s
 //   app-template); neither set => replicas are not enforced.
 // Every replica change of a Deployment/StatefulSet is logged as app-scaled (detail: the new replicas).
+import { groupResource } from '../kinds/types.js';
 import type { KObject, StoreEvent } from '../store/types.js';
 import type { Controller, ControllerContext } from './types.js';
 import { setCondition, writeStatus } from './util.js';
@@ -50,6 +51,7 @@ export class FluxController implements Controller {
     const { store, clock, record } = this.ctx;
     const now = clock.now();
     for (const k of KINDS) {
+      if (!this.served(k.resource)) continue; // an empty lab serves the Flux kinds only once Flux is installed
       for (const o of store.list(k.resource).items) {
         const uid = o.metadata.uid!;
         const id = `${k.kind}/${o.metadata.namespace}/${o.metadata.name}`;
@@ -76,6 +78,10 @@ export class FluxController implements Controller {
         if (k.kind === 'helmrelease') this.enforce(o, now);
       }
     }
+  }
+
+  private served(resource: string): boolean {
+    return this.ctx.registry.all().some((d) => groupResource(d) === resource);
   }
 
   private enforce(hr: KObject, now: number): void {

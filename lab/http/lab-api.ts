@@ -5,8 +5,8 @@
 //        {"type":"node-never-ready","node":"w1"} | {"type":"upgrade-fails","node":"w1","message"?:"..."}
 //        | {"type":"etcd-unhealthy","node":"cp2","message"?:"..."} | {"type":"clear"}
 //        | {"type":"restic-locked","app":"paperless"} | {"type":"wrong-password","app":"apps/paperless"}
-//        | {"type":"mover-fails","app":"paperless","times"?:2}
-//   POST /_lab/cli/<tool> {tool, argv, cwd, stdin?} => {stdout, stderr, exitCode} (held open while the command runs)
+//        | {"type":"mover-fails","app":"paperless","times"?:2} | {"type":"helm-release-fails","release":"cert-manager","message"?:"..."}
+//   POST /_lab/cli/<tool> {tool, argv, cwd, env?, stdin?} => {stdout, stderr, exitCode} (held open while the command runs)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../store/errors.js';
 import type { LabEvent } from '../controllers/types.js';
@@ -23,8 +23,9 @@ export interface LabControls {
   resticLocked?(app: string): Promise<void>;
   wrongPassword?(app: string): void;
   moverFails?(app: string, opts?: { times?: number }): void;
+  helmReleaseFails?(release: string, message?: string): void;
   /** the fake CLIs: tool name => handler */
-  cli?: Record<string, (req: { argv: string[]; cwd: string; stdin?: string }) => Promise<{ stdout: string; stderr: string; exitCode: number }>>;
+  cli?: Record<string, (req: { argv: string[]; cwd: string; stdin?: string; env?: Record<string, string> }) => Promise<{ stdout: string; stderr: string; exitCode: number }>>;
 }
 
 export function labApi(controls: LabControls) {
@@ -50,6 +51,7 @@ export function labApi(controls: LabControls) {
       const message = typeof body?.message === 'string' ? body.message : undefined;
       const app = typeof body?.app === 'string' ? body.app : undefined;
       const times = typeof body?.times === 'number' ? body.times : undefined;
+      const release = typeof body?.release === 'string' ? body.release : undefined;
       const apply: Record<string, (() => void | Promise<void>) | undefined> = {
         'restic-locked': app && controls.resticLocked ? () => controls.resticLocked!(app) : undefined,
         'wrong-password': app && controls.wrongPassword ? () => controls.wrongPassword!(app) : undefined,
@@ -57,6 +59,7 @@ export function labApi(controls: LabControls) {
         'node-never-ready': node && controls.nodeNeverReady ? () => controls.nodeNeverReady!(node) : undefined,
         'upgrade-fails': node && controls.upgradeFails ? () => controls.upgradeFails!(node, message) : undefined,
         'etcd-unhealthy': node && controls.etcdUnhealthy ? () => controls.etcdUnhealthy!(node, message) : undefined,
+        'helm-release-fails': release && controls.helmReleaseFails ? () => controls.helmReleaseFails!(release, message) : undefined,
         clear: controls.clearFaults,
       };
       const fn = apply[body?.type];
@@ -65,7 +68,7 @@ export function labApi(controls: LabControls) {
         sendJson(res, 200, { ok: true });
         return true;
       }
-      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string}, {"type":"restic-locked"|"wrong-password","app":string}, {"type":"mover-fails","app":string,"times"?:number} or {"type":"clear"}');
+      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string}, {"type":"restic-locked"|"wrong-password","app":string}, {"type":"mover-fails","app":string,"times"?:number}, {"type":"helm-release-fails","release":string,"message"?:string} or {"type":"clear"}');
     }
     const cli = /^\/_lab\/cli\/([^/]+)$/.exec(path);
     if (req.method === 'POST' && cli) {
@@ -74,7 +77,8 @@ export function labApi(controls: LabControls) {
       if (!handler) throw errors.notFound({ group: '', resource: 'tools', name: tool });
       const body = parseBody(await readBody(req), 'application/json');
       if (!Array.isArray(body?.argv) || typeof body?.cwd !== 'string') throw errors.badRequest('expected {"argv": string[], "cwd": string}');
-      sendJson(res, 200, await handler({ argv: body.argv.map(String), cwd: body.cwd, ...(typeof body.stdin === 'string' ? { stdin: body.stdin } : {}) }));
+      const env = body.env && typeof body.env === 'object' ? Object.fromEntries(Object.entries(body.env).filter(([, v]) => typeof v === 'string')) as Record<string, string> : {};
+      sendJson(res, 200, await handler({ argv: body.argv.map(String), cwd: body.cwd, env, ...(typeof body.stdin === 'string' ? { stdin: body.stdin } : {}) }));
       return true;
     }
     return false;
