@@ -117,13 +117,13 @@ export class HelmWorld {
       record('helm-release-failed', `${r.namespace}/${r.name}`, message);
       return { revision, stdout, error: `Error: ${first ? '' : 'UPGRADE FAILED: '}${message}\n` };
     };
-    const fault = this.faults.get(r.name);
-    if (fault !== undefined) return fail(fault);
     if (!store.find('namespaces', undefined, r.namespace)) {
       // helm --create-namespace (helmfile's default createNamespace: true); without it pkg/action: namespaces "x" not found
       if (!o.createNamespace) return fail(`create: failed to create: namespaces ${JSON.stringify(r.namespace)} not found`);
       upsert(store, registry, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: r.namespace, labels: { 'kubernetes.io/metadata.name': r.namespace, name: r.namespace } } });
     }
+    const fault = this.faults.get(r.name);
+    if (fault !== undefined) return fail(fault);
     // crds/ are installed on first install only, never upgraded (helm's CRD policy); --skip-crds skips them
     if (!o.skipCrds) for (const d of chartCrds(r)) if (!store.find('customresourcedefinitions.apiextensions.k8s.io', undefined, `${d.plural}.${d.group}`)) upsert(store, registry, crdManifest(d));
     const objects = rendered.map(({ object }) => ({
