@@ -101,7 +101,7 @@ export interface LabFaults {
   wrongPassword(app: string): void;
   /** the next `times` (default 1) mover runs on the app's repository fail mid-way (restores partially written) */
   moverFails(app: string, opts?: { times?: number }): void;
-  /** the release's next helm install/upgrade fails (helm's error text: message, default "context deadline exceeded") */
+  /** every helm install/upgrade of the release fails, until clearFaults (helm's error: message, default "context deadline exceeded") */
   helmReleaseFails(release: string, message?: string): void;
   /** clears the Talos, helm and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;

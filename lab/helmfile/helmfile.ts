@@ -35,8 +35,9 @@ export async function runHelmfile(h: HelmfileEnv, req: CliRequest): Promise<CliR
     io.stdout += `helmfile version ${HELMFILE_VERSION}\n`; // approximate
     return done(0);
   }
-  if (!found.name) {
-    io.stdout += 'Declaratively deploy your Kubernetes manifests, Kustomize configs, and Charts as Helm releases in one shot\n\nUsage:\n  helmfile [command]\n';
+  if (!found.name || req.argv.includes('--help') || req.argv.includes('-h')) {
+    // cobra's help: the root command's description and usage line (wording approximate; no command list)
+    io.stdout += `Declaratively deploy your Kubernetes manifests, Kustomize configs, and Charts as Helm releases in one shot\n\nUsage:\n  helmfile ${found.name ?? '[command]'}${found.name ? ' [flags]' : ''}\n`;
     return done(0);
   }
   if (!COMMAND_FLAGS[found.name]) {

@@ -138,14 +138,16 @@ export class HelmWorld {
       return fail((e as Error).message);
     }
     this.effects(r, objects);
-    if (o.wait && !(await this.waitReady(objects, Date.now() + Math.max(50, o.timeoutSec * 1000 * this.deps.timeScale)))) return fail('context deadline exceeded');
+    // helm's --timeout (5m by default) in lab time, never under 2 s so a loaded machine still starts the pods
+    if (o.wait && !(await this.waitReady(objects, Date.now() + Math.max(2_000, o.timeoutSec * 1000 * this.deps.timeScale)))) return fail('context deadline exceeded');
     this.writeRelease({ ...rel, info: { ...rel.info, status: 'deployed' } });
     record('helm-release-installed', `${r.namespace}/${r.name}`, String(revision));
     if (!first) stdout += `Release ${JSON.stringify(r.name)} has been upgraded. Happy Helming!\n`;
     return { revision, stdout: stdout + statusBlock({ name: r.name, namespace: r.namespace, revision, deployed: new Date(started) }) };
   }
 
-  /** `helm uninstall` (an `installed: false` release that exists): its objects and release Secrets go */
+  /** `helm uninstall` (an `installed: false` release that exists): its objects and release Secrets go; helm prints
+   *  `release "x" uninstalled` (cmd/helm/uninstall.go) */
   uninstall(namespace: string, name: string): string {
     const { store, registry, record } = this.deps;
     for (const kind of registry.all()) {

@@ -79,6 +79,9 @@ describe('bootstrapping an empty lab', () => {
     expect(readyz.exitCode).toBe(1);
     expect(readyz.stderr).toMatch(/EOF|connection reset/);
     expect((await talosctl(lab, '-n', '10.10.0.11', 'etcd', 'members')).stderr).toContain('failed to create etcd client: no controlplane endpoints discovered yet');
+    const helm = await helmfile(['-f', '01-apps.yaml', 'sync']);
+    expect(helm.exitCode).toBe(1);
+    expect(helm.stderr).toContain(`STDERR:\n  Error: Kubernetes cluster unreachable: Get "${lab.url}/version": EOF\n`);
   }, 30_000);
 
   it('merging into an existing kubeconfig renames what conflicts and activates the (forced) context name', async () => {
@@ -163,4 +166,22 @@ describe('bootstrapping an empty lab', () => {
     expect(lab.events.slice(before).filter((e) => e.type.startsWith('helm-'))).toEqual([]);
     expect((await json(lab, 'get', 'secrets', '-A', '-l', 'owner=helm')).items.map((s: any) => s.metadata.labels.version)).toEqual(Array(7).fill('1'));
   });
+});
+
+describe('lab daemon --empty', () => {
+  it('writes state.json without waiting for the machines, with TALOSCONFIG in its env and no kubeconfig yet', async () => {
+    const dir = join(lab.dir, 'daemon');
+    const proc = execa('npx', ['tsx', 'lab/daemon.ts', '--dir', dir, '--topology', 'lab/topologies/apps.yaml', '--empty'], { reject: false });
+    let state: any;
+    await until('state.json', async () => {
+      state = await readFile(join(dir, 'state.json'), 'utf8').then(JSON.parse, () => undefined);
+      return !!state;
+    }, 20_000);
+    expect(state.env).toMatchObject({ KUBECONFIG: join(dir, 'kubeconfig'), TALOSCONFIG: join(dir, 'talosconfig') });
+    expect(existsSync(join(dir, 'kubeconfig'))).toBe(false);
+    const r = await execa(join(dir, 'bin', 'talosctl'), ['-n', '10.20.0.21', 'get', 'machinestatus', '--insecure', '-o', 'json'], { env: state.env, reject: false });
+    expect(JSON.parse(r.stdout).spec.stage).toBe('maintenance');
+    process.kill(state.pid, 'SIGTERM');
+    expect((await proc).exitCode).toBe(0);
+  }, 40_000);
 });

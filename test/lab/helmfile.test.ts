@@ -20,7 +20,7 @@ async function helmfile(...args: string[]): Promise<Run> {
 
 const kinds = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS()).filter(Boolean).map((o: any) => `${o.kind}/${o.metadata.name}`);
 const installed = () => lab.events.filter((e) => e.type === 'helm-release-installed').map((e) => `${e.object}#${e.detail}`);
-const releaseSecrets = async () => (await json(lab, 'get', 'secrets', '-A', '-l', 'owner=helm')).items
+const releaseSecrets = async (): Promise<string[]> => (await json(lab, 'get', 'secrets', '-A', '-l', 'owner=helm')).items
   .map((s: any) => `${s.metadata.namespace}/${s.metadata.name}=${s.metadata.labels.status}`).sort();
 
 beforeAll(async () => {
@@ -161,6 +161,21 @@ describe('fake helmfile: sync and apply against the lab', () => {
     expect(r.stdout).toContain('Release "coredns" has been upgraded. Happy Helming!\n');
     expect(await releaseSecrets()).toEqual(expect.arrayContaining(['kube-system/sh.helm.release.v1.coredns.v1=superseded', 'kube-system/sh.helm.release.v1.coredns.v2=deployed']));
     expect((await json(lab, 'get', 'deployment', 'coredns', '-n', 'kube-system')).spec.replicas).toBe(1);
+  }, 30_000);
+
+  it('an unknown chart installs one Deployment named after the release; installed: false uninstalls it', async () => {
+    const file = join(hf, 'extra.yaml');
+    await writeFile(file, 'releases:\n  - name: echo\n    namespace: demo\n    chart: oci://ghcr.io/example/charts/echo-server\n    version: 0.5.0\n');
+    expect((await helmfile('-f', 'extra.yaml', 'sync')).exitCode).toBe(0);
+    expect((await json(lab, 'get', 'deployment', 'echo', '-n', 'demo')).metadata.annotations).toMatchObject({ 'meta.helm.sh/release-name': 'echo', 'meta.helm.sh/release-namespace': 'demo' });
+    await writeFile(file, 'releases:\n  - name: echo\n    namespace: demo\n    chart: oci://ghcr.io/example/charts/echo-server\n    version: 0.5.0\n    installed: false\n');
+    const r = await helmfile('-f', 'extra.yaml', 'apply', '--detailed-exitcode');
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('release "echo" uninstalled\n');
+    expect(r.stderr).toContain('\nDELETED RELEASES:\nNAME\necho\n');
+    expect((await json(lab, 'get', 'deployments', '-n', 'demo')).items).toEqual([]);
+    expect((await releaseSecrets()).filter((x) => x.startsWith('demo/'))).toEqual([]);
+    expect((await helmfile('-f', 'extra.yaml', 'apply', '--detailed-exitcode')).exitCode).toBe(0);
   }, 30_000);
 
   it('sync upgrades every selected release, changed or not, after listing the affected releases', async () => {
