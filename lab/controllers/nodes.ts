@@ -69,7 +69,7 @@ export class NodeController implements Controller {
       const cond = this.rebooting.has(name)
         ? { type: 'Ready', status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }
         : !this.networkReady
-          // the kubelet's runtime-network error as containerd reports it before any CNI config exists
+          // the kubelet's runtime-network error as containerd reports it before any CNI config exists (recalled: approximate)
           ? { type: 'Ready', status: 'False' as const, reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized' }
         : this.forcedNotReady.has(name)
           ? { type: 'Ready', status: 'False' as const, reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady' }
