@@ -1,6 +1,7 @@
 // Runs a lab as a process: `tsx lab/daemon.ts --dir DIR [--topology FILE] [--port N] [--kubernetes-version V]
-// [--reboot-ms N]`. Writes DIR/state.json ({pid, url, port, dir, kubeconfigPath, configPath, env}) atomically once
-// the lab is serving and settled; stops cleanly on SIGTERM/SIGINT. It removes nothing: the caller owns DIR.
+// [--reboot-ms N] [--empty]`. Writes DIR/state.json ({pid, url, port, dir, kubeconfigPath, configPath, env}) atomically
+// once the lab is serving and settled (an --empty lab, every machine in maintenance, at once); stops cleanly on
+// SIGTERM/SIGINT. It removes nothing: the caller owns DIR.
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,12 +15,13 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'kubernetes-version': { type: 'string' },
     'reboot-ms': { type: 'string' },
+    empty: { type: 'boolean' },
   },
   strict: true,
 });
 
 if (!values.dir) {
-  process.stderr.write('usage: tsx lab/daemon.ts --dir DIR [--topology FILE] [--port N] [--kubernetes-version V] [--reboot-ms N]\n');
+  process.stderr.write('usage: tsx lab/daemon.ts --dir DIR [--topology FILE] [--port N] [--kubernetes-version V] [--reboot-ms N] [--empty]\n');
   process.exit(2);
 }
 
@@ -29,6 +31,7 @@ const lab = await startLab({
   ...(values.port ? { port: Number(values.port) } : {}),
   ...(values['kubernetes-version'] ? { kubernetesVersion: values['kubernetes-version'] } : {}),
   ...(values['reboot-ms'] ? { rebootMs: Number(values['reboot-ms']) } : {}),
+  ...(values.empty ? { empty: true } : {}),
 });
 
 const state: LabState = { pid: process.pid, url: lab.url, port: lab.port, dir: lab.dir, kubeconfigPath: lab.kubeconfigPath, configPath: lab.configPath, env: lab.env };

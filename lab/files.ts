@@ -1,24 +1,37 @@
 // The files a lab hands to its users: a kubeconfig (mode 0600) and the rackhand.yaml that lib/config.ts loads.
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Topology } from './topology.js';
 
-// The token is never checked: client-go sends no bearer token over plain http (observed with kubectl 1.33).
-export async function writeKubeconfig(path: string, cluster: string, url: string, token: string): Promise<void> {
+/**
+ * The lab's admin kubeconfig: cluster <cluster>, user and context admin@<cluster> (the names Talos's
+ * kubeconfig.GenerateAdmin uses). The token is never checked: client-go sends no bearer token over plain http
+ * (observed with kubectl 1.33).
+ */
+export function kubeconfigDoc(cluster: string, url: string, token: string): Record<string, unknown> {
   const user = `admin@${cluster}`;
-  const doc = {
+  return {
     apiVersion: 'v1', kind: 'Config', preferences: {},
     clusters: [{ name: cluster, cluster: { server: url } }],
     users: [{ name: user, user: { token } }],
     contexts: [{ name: user, context: { cluster, user, namespace: 'default' } }],
     'current-context': user,
   };
-  await writeFile(path, stringify(doc), { mode: 0o600 });
 }
 
-/** rackhand.yaml: clusters.<name> with distribution, kubeconfig (relative to the file), context, apiServer, versions, installer, nodes. */
-export async function writeRackhandConfig(path: string, t: Topology, url: string, kubernetesVersion: string): Promise<void> {
+export async function writeKubeconfig(path: string, cluster: string, url: string, token: string): Promise<void> {
+  await writeFile(path, stringify(kubeconfigDoc(cluster, url, token)), { mode: 0o600 });
+}
+
+/**
+ * rackhand.yaml: clusters.<name> with distribution, kubeconfig (relative to the file), context, apiServer, versions,
+ * installer, nodes. An empty lab's cluster also points at the repository's bootstrap inputs (`bootstrap:
+ * <repo>/bootstrap/<cluster>`, `talconfig: <repo>/talos/<cluster>/talconfig.yaml`).
+ */
+export async function writeRackhandConfig(path: string, t: Topology, url: string, kubernetesVersion: string, inputs?: { repo: string }): Promise<void> {
   const nodes = t.nodes.map((n) => `      - { name: ${n.name}, address: ${n.address}, role: ${n.role} }`).join('\n');
+  const bootstrap = inputs ? `    bootstrap: ${join(inputs.repo, 'bootstrap', t.cluster)}\n    talconfig: ${join(inputs.repo, 'talos', t.cluster, 'talconfig.yaml')}\n` : '';
   const text = `# written by the rackhand lab (lab/lab.ts)
 clusters:
   ${t.cluster}:
@@ -27,7 +40,7 @@ clusters:
     talosconfig: ./talosconfig
     context: admin@${t.cluster}
     apiServer: ${url}
-    versions: { talos: ${t.versions.talos}, kubernetes: ${kubernetesVersion} }
+${bootstrap}    versions: { talos: ${t.versions.talos}, kubernetes: ${kubernetesVersion} }
     installer: { image: ${t.installer.image}, schematic: ${t.installer.schematic} }
     nodes:
 ${nodes}
@@ -40,7 +53,9 @@ ${nodes}
  * nodes, ca, crt, key}. The certificates are dummies: the fake talosctl never checks them.
  */
 export async function writeTalosconfig(path: string, t: Topology): Promise<void> {
-  const cps = t.nodes.filter((n) => n.role === 'controlplane' && !n.talos?.maintenance);
+  // a cluster still to be bootstrapped (every machine in maintenance) is addressed at its future control planes
+  const all = t.nodes.every((n) => n.talos?.maintenance);
+  const cps = t.nodes.filter((n) => n.role === 'controlplane' && (all || !n.talos?.maintenance));
   const dummy = (what: string) => Buffer.from(`-----BEGIN ${what}-----\nbGFiIGR1bW15\n-----END ${what}-----\n`).toString('base64');
   const doc = {
     context: t.cluster,

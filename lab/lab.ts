@@ -22,12 +22,15 @@ import { StatefulSetController } from './controllers/statefulsets.js';
 import { FluxController } from './controllers/flux.js';
 import { VolumeController } from './controllers/volumes.js';
 import type { ControllerContext, LabEvent } from './controllers/types.js';
-import { writeFakeCli, writeKubeconfig, writeRackhandConfig, writeTalosconfig } from './files.js';
+import { CrdController } from './controllers/crds.js';
+import { kubeconfigDoc, writeFakeCli, writeKubeconfig, writeRackhandConfig, writeTalosconfig } from './files.js';
+import { runHelmfile } from './helmfile/helmfile.js';
+import { HelmWorld } from './helmfile/releases.js';
 import { labApi } from './http/lab-api.js';
 import { createApiServer } from './http/server.js';
 import { isPodReady } from './kinds/pdb.js';
 import { Registry } from './kinds/registry.js';
-import { seed, seedNode } from './seed.js';
+import { seed, seedNode, seedObject } from './seed.js';
 import { Store } from './store/store.js';
 import { errors } from './store/errors.js';
 import { loadTopology } from './topology.js';
@@ -47,6 +50,9 @@ import { runFlux } from './flux-cli/flux.js';
 import { fileURLToPath } from 'node:url';
 
 const FAKE_CLI = fileURLToPath(new URL('./bin/fake-cli.mjs', import.meta.url));
+const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+/** the namespaces kube-apiserver itself creates once it is up (pkg/controlplane/controller/systemnamespaces) */
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export type { LabEvent } from './controllers/types.js';
 export type { Store } from './store/store.js';
@@ -80,6 +86,15 @@ export interface LabOptions {
   vault?: string;
   /** the version the fake flux reports and checks with (default 2.7.0; `flux check` needs Kubernetes >= 1.32 from 2.7) */
   fluxVersion?: string;
+  /**
+   * a cluster still to be bootstrapped: every topology machine boots in maintenance mode, nothing else of the topology
+   * is created, the Kubernetes API does not answer (connections are dropped) until `talosctl bootstrap` plus
+   * apiStartMs, kubeconfigPath does not exist until `talosctl kubeconfig` writes it, and nodes stay NotReady (no CNI)
+   * until a CNI chart (cilium) is installed. startLab does not wait for the lab to settle.
+   */
+  empty?: boolean;
+  /** how long kube-apiserver takes to answer after `talosctl bootstrap`, in ms (default rebootMs) */
+  apiStartMs?: number;
 }
 
 export interface LabFaults {
@@ -98,7 +113,9 @@ export interface LabFaults {
   moverFails(app: string, opts?: { times?: number }): void;
   /** the fake op acts as if nobody were signed in ("You are not currently signed in...") until called with false */
   opSignedOut(signedOut?: boolean): void;
-  /** clears the Talos, VolSync and op faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
+  /** every helm install/upgrade of the release fails, until clearFaults (helm's error: message, default "context deadline exceeded") */
+  helmReleaseFails(release: string, message?: string): void;
+  /** clears the Talos, helm, op and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;
 }
 
@@ -108,7 +125,8 @@ export interface Lab {
   dir: string;
   kubeconfigPath: string;
   configPath: string;
-  /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first; talosctl, op, flux there), OP_CONNECT_HOST/OP_CONNECT_TOKEN (the fake op's Connect sign-in) */
+  /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first; talosctl, helmfile, op, flux there),
+   *  OP_CONNECT_HOST/OP_CONNECT_TOKEN (the fake op's Connect sign-in); an empty lab adds TALOSCONFIG */
   env: Record<string, string>;
   store: Store;
   /** DIR/talosconfig, for the fake talosctl (DIR/bin/talosctl) */
@@ -123,11 +141,16 @@ export interface Lab {
    * container: killed after min(activeDeadlineSeconds, 60 s)), pod-volume-missing (object <ns>/<pod>, detail the claim),
    * op-read (object: the secret reference, never the value; detail "inject" from op inject), op-inject (object: the input
    * file or "stdin", detail "<n> references"), op-item-get (object <vault>/<item>), flux-cli-reconcile (object
-   * <kind>/<ns>/<name>, detail requestedAt), flux-cli-suspend|resume (object <kind>/<ns>/<name>), flux-cli-check (detail passed|failed) */
+   * <kind>/<ns>/<name>, detail requestedAt), flux-cli-suspend|resume (object <kind>/<ns>/<name>), flux-cli-check (detail passed|failed);
+   * bootstrap: talos-bootstrap (object the node), api-up (object the cluster; kube-apiserver answers), talos-kubeconfig
+   * (object the node, detail the path written), helm-release-installed (object <ns>/<release>, detail the revision),
+   * helm-release-failed (object <ns>/<release>, detail helm's error), helm-release-uninstalled (object <ns>/<release>) */
   events: LabEvent[];
   faults: LabFaults;
   /** the Talos side of the lab: machines, their versions and stages */
   talos: TalosWorld;
+  /** the helm side of the lab: releases (as helm stores them) and their faults */
+  helm: HelmWorld;
   nodes: { reboot(node: string, ms?: number): Promise<void> };
   /** the folder that stands for a PVC's contents: DIR/volumes/<namespace>/<pvc> */
   volumePath(namespace: string, pvc: string): string;
@@ -141,7 +164,9 @@ export interface Lab {
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
-  const topology = await loadTopology(opts.topology);
+  const loaded = await loadTopology(opts.topology);
+  const empty = !!opts.empty;
+  const topology = empty ? { ...loaded, nodes: loaded.nodes.map((n) => ({ ...n, talos: { ...n.talos, maintenance: true } })) } : loaded;
   const opAccount = await OpAccount.load(opts.vault);
   const kubernetesVersion = opts.kubernetesVersion ?? topology.versions.kubernetes;
   const dir = resolve(opts.dir ?? (await mkdtemp(join(tmpdir(), 'rackhand-lab-'))));
@@ -173,22 +198,25 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
-    new VolumeController(ctx, dir), new FluxController(ctx), ...volsync.controllers,
+    new VolumeController(ctx, dir), new FluxController(ctx), new CrdController(ctx), ...volsync.controllers,
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
-  await Promise.all(topology.persistentVolumeClaims.map((p) => writeSeedFiles(volumePath(dir, p.namespace, p.name), p.files)));
-  let apps;
-  try {
-    apps = await Promise.all(topology.volsyncApps.map((a) => prepareApp(volsync.restic, dir, a)));
-  } catch (err) {
-    await volsync.restic.stop();
-    throw err;
-  }
-  seed(store, registry, topology, kubernetesVersion, apps.flatMap((a) => a.objects));
+  if (!empty) {
+    await Promise.all(topology.persistentVolumeClaims.map((p) => writeSeedFiles(volumePath(dir, p.namespace, p.name), p.files)));
+    let apps;
+    try {
+      apps = await Promise.all(topology.volsyncApps.map((a) => prepareApp(volsync.restic, dir, a)));
+    } catch (err) {
+      await volsync.restic.stop();
+      throw err;
+    }
+    seed(store, registry, topology, kubernetesVersion, apps.flatMap((a) => a.objects));
+  } else nodes.setNetworkReady(false); // no CNI until one is installed
   manager.start();
 
   const token = randomBytes(24).toString('hex');
   let port = 0;
+  let apiUp = !empty;
   const nodeOps = { reboot: (node: string, ms?: number) => nodes.reboot(node, ms) };
   const talosconfigPath = join(dir, 'talosconfig');
   const api: ApiContext = {
@@ -200,11 +228,27 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const machines = topology.nodes.map((n) => new Machine({
     name: n.name, address: n.address, role: n.role, version: n.talos?.version ?? topology.versions.talos,
     installer: n.talos?.installer ?? topology.installer.image, schematic: n.talos?.schematic ?? topology.installer.schematic, maintenance: !!n.talos?.maintenance,
+    cluster: topology.cluster,
   }));
+  const apiStartMs = opts.apiStartMs ?? rebootMs;
   const talos = new TalosWorld(machines, topology.talosctl.version ?? topology.versions.talos, {
     kube: new Kube(api, () => nodes.reconcile()), nodes, clock, record, rebootMs, timeScale: opts.timeScale ?? rebootMs / 120_000,
     registerNode: (name) => seedNode(store, registry, topology, name, api.gitVersion),
-  });
+    cluster: topology.cluster,
+    apiUp: () => apiUp,
+    // kube-apiserver answers a little after etcd starts; it creates the system namespaces, kubelets register
+    onBootstrap: () => void clock.after(apiStartMs, () => {
+      if (apiUp || talos.stopped) return;
+      for (const ns of SYSTEM_NAMESPACES) {
+        if (!store.find('namespaces', undefined, ns)) seedObject(store, registry, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+      }
+      apiUp = true;
+      record('api-up', topology.cluster);
+      talos.kubeletsUp();
+    }),
+    adminKubeconfig: () => kubeconfigDoc(topology.cluster, `http://127.0.0.1:${port}`, token),
+  }, { bootstrapped: !empty });
+  const helm = new HelmWorld({ store, registry, nodes, record, timeScale: opts.timeScale ?? rebootMs / 120_000 });
   const known = (node: string) => {
     if (!talos.machines.some((m) => m.name === node)) throw errors.notFound({ group: '', resource: 'nodes', name: node });
   };
@@ -216,9 +260,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     resticLocked: volsync.faults.resticLocked,
     wrongPassword: volsync.faults.wrongPassword,
     moverFails: volsync.faults.moverFails,
+    helmReleaseFails: (release, message) => void helm.faults.set(release, message ?? 'context deadline exceeded'),
     opSignedOut: (signedOut = true) => { opAccount.signedOut = signedOut; },
     clearFaults: () => {
       opAccount.signedOut = false;
+      helm.faults.clear();
       talos.faults.neverReady.clear();
       talos.faults.upgradeFails.clear();
       talos.faults.etcdUnhealthy.clear();
@@ -232,9 +278,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       talosctl: (req) => runTalosctl(talos, req, talosconfigPath),
       op: (req) => runOp(opAccount, req, record),
       flux: (req) => runFlux({ store, registry, version: opts.fluxVersion ?? '2.7.0', kubernetesVersion: () => api.gitVersion, timeScale: opts.timeScale ?? rebootMs / 120_000, record }, req),
+      helmfile: (req) => runHelmfile({ world: helm, labUrl: () => `http://127.0.0.1:${port}`, apiUp: () => apiUp }, req),
     },
   });
-  const server = createApiServer(api);
+  const server = createApiServer(api, { available: () => apiUp });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
@@ -243,10 +290,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const url = `http://127.0.0.1:${port}`;
   const kubeconfigPath = join(dir, 'kubeconfig');
   const configPath = join(dir, 'rackhand.yaml');
-  await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
-  await writeRackhandConfig(configPath, topology, url, kubernetesVersion);
+  // an empty lab's kubeconfig is what `talosctl kubeconfig` writes
+  if (!empty) await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
+  await writeRackhandConfig(configPath, topology, url, kubernetesVersion, empty ? { repo: REPO } : undefined);
   await writeTalosconfig(talosconfigPath, topology);
-  for (const tool of ['talosctl', 'op', 'flux']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
+  for (const tool of ['talosctl', 'helmfile', 'op', 'flux']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
 
   const settled = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -263,10 +311,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
   let stopped = false;
   const lab: Lab = {
-    url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, nodes: nodeOps, settled,
+    url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, helm, nodes: nodeOps, settled,
     volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount),
     env: {
       KUBECONFIG: kubeconfigPath,
+      ...(empty ? { TALOSCONFIG: talosconfigPath } : {}),
       // a fresh discovery/http cache per lab: the cache is keyed by host:port only (kubectl-protocol.md "Cache")
       KUBECACHEDIR: join(dir, 'kubecache'),
       RACKHAND_CONFIG: configPath,
@@ -280,6 +329,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       if (stopped) return;
       stopped = true;
       talos.stopped = true;
+      helm.stopped = true;
       manager.stop();
       nodes.stop();
       jobPods.stop();
@@ -289,7 +339,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
-  const settleMs = opts.settleMs ?? 10_000;
+  const settleMs = empty ? 0 : opts.settleMs ?? 10_000;
   if (settleMs > 0) {
     try {
       await settled(settleMs);

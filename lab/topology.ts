@@ -43,6 +43,9 @@ const IntOrPercent = z.union([z.number().int().min(0), z.string().regex(/^\d+%$/
 
 export const TopologySchema = z.object({
   cluster: name.default('lab'),
+  /** the cluster's control plane endpoint as its machine configs name it (cluster.controlPlane.endpoint); informational:
+   *  kubeconfigs the lab hands out point at the lab's own API server */
+  endpoint: z.url().optional(),
   versions: z.object({ kubernetes: version.default('v1.31.4'), talos: version.default('v1.12.1') }).prefault({}),
   /** the talosctl the lab's fake reports (`talosctl version --client`); its generation picks the behaviour */
   talosctl: z.object({ version: version.optional() }).prefault({}),

@@ -99,6 +99,7 @@ export const registry: Record<string, TaskEntry> = {
     flags: {
       topology: { type: 'string', description: 'topology YAML (default: lab/topologies/default.yaml)' },
       'reboot-time': { type: 'duration', description: 'how long a simulated node reboot takes', default: 2_000 },
+      empty: { type: 'boolean', description: 'a cluster still to bootstrap: every machine in maintenance mode, no Kubernetes API until talosctl bootstrap' },
     },
     destructive: false,
     cluster: false,

@@ -5,7 +5,7 @@
 // JavaScript, node:http only (no fetch/undici, no dependencies) so it starts in a few tens of milliseconds: a rollout
 // calls it many times. Long commands (upgrade --wait) simply hold the request open. stdin is read only when an
 // argument is "-" (e.g. `apply-config -f -`) or the tool reads it by itself (`op inject` without an input file), so a
-// caller that leaves stdin open never blocks us. env carries only the variables the fakes look at (ENV_ALLOWLIST).
+// caller that leaves stdin open never blocks us. env carries only the variables the fakes look at (FORWARDED).
 import { request } from 'node:http';
 
 const argv = process.argv.slice(2);
@@ -33,8 +33,8 @@ const readStdin = () => new Promise((resolve) => {
 });
 
 // the caller's environment the fakes may look at: 1Password auth (op), the kubeconfig, the helmfile environment
-const ENV_ALLOWLIST = ['OP_SERVICE_ACCOUNT_TOKEN', 'OP_CONNECT_HOST', 'OP_CONNECT_TOKEN', 'OP_ACCOUNT', 'KUBECONFIG', 'HELMFILE_ENVIRONMENT'];
-const env = Object.fromEntries(ENV_ALLOWLIST.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+)$/;
+const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => FORWARDED.test(k) && v !== undefined));
 
 // `op inject` reads the template from stdin unless -i/--in-file names a file (op-js passes --in-file=/dev/stdin)
 const opInjectReadsStdin = (a) => {

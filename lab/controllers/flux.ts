@@ -98,6 +98,10 @@ export class FluxController implements Controller {
     }
   }
 
+  private served(resource: string): boolean {
+    return this.ctx.registry.all().some((d) => groupResource(d) === resource);
+  }
+
   private enforce(hr: KObject, now: number): void {
     const want = desiredReplicas(hr);
     if (want === undefined) return;

@@ -1,6 +1,7 @@
 // Nodes: the kubelet's Ready condition plus the node lifecycle controller's not-ready/unreachable taints
 // (pkg/controller/nodelifecycle/node_lifecycle_controller.go). Faults: setReady(node, false) holds a node NotReady;
 // reboot(node, ms) makes it unreachable (Ready Unknown) for ms, then Ready again with a new bootID.
+// setNetworkReady(false): no CNI yet (a freshly bootstrapped cluster), every node is NotReady until a CNI is installed.
 import { randomUUID } from 'node:crypto';
 import { errors } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
@@ -16,6 +17,7 @@ export class NodeController implements Controller {
   private readonly rebooting = new Map<string, { done: () => void }>();
   private readonly seen = new Map<string, { ready: string; unschedulable: boolean }>();
   private readonly waiters = new Map<string, (() => void)[]>();
+  private networkReady = true;
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -23,6 +25,12 @@ export class NodeController implements Controller {
     this.ctx.store.get('nodes', undefined, node); // NotFound for an unknown node
     if (ready) this.forcedNotReady.delete(node);
     else this.forcedNotReady.add(node);
+    this.ctx.requestSync();
+  }
+
+  /** false: the container runtime has no CNI config, every kubelet reports NotReady (pkg/kubelet/kubelet_node_status.go) */
+  setNetworkReady(ready: boolean): void {
+    this.networkReady = ready;
     this.ctx.requestSync();
   }
 
@@ -60,6 +68,9 @@ export class NodeController implements Controller {
       const name = n.metadata.name!;
       const cond = this.rebooting.has(name)
         ? { type: 'Ready', status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }
+        : !this.networkReady
+          // the kubelet's runtime-network error as containerd reports it before any CNI config exists (recalled: approximate)
+          ? { type: 'Ready', status: 'False' as const, reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized' }
         : this.forcedNotReady.has(name)
           ? { type: 'Ready', status: 'False' as const, reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady' }
           : { type: 'Ready', status: 'True' as const, reason: 'KubeletReady', message: 'kubelet is posting ready status' };

@@ -6,6 +6,7 @@
 //        | {"type":"etcd-unhealthy","node":"cp2","message"?:"..."} | {"type":"clear"}
 //        | {"type":"restic-locked","app":"paperless"} | {"type":"wrong-password","app":"apps/paperless"}
 //        | {"type":"mover-fails","app":"paperless","times"?:2} | {"type":"op-signed-out","signedOut"?:false}
+//        | {"type":"helm-release-fails","release":"cert-manager","message"?:"..."}
 //   POST /_lab/cli/<tool> {tool, argv, cwd, env?, stdin?} => {stdout, stderr, exitCode} (held open while the command runs)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../store/errors.js';
@@ -24,7 +25,8 @@ export interface LabControls {
   wrongPassword?(app: string): void;
   moverFails?(app: string, opts?: { times?: number }): void;
   opSignedOut?(signedOut?: boolean): void;
-  /** the fake CLIs: tool name => handler (env: the allowlisted variables lab/bin/fake-cli.mjs forwards) */
+  helmReleaseFails?(release: string, message?: string): void;
+  /** the fake CLIs: tool name => handler (env: the variables lab/bin/fake-cli.mjs forwards) */
   cli?: Record<string, (req: { argv: string[]; cwd: string; stdin?: string; env?: Record<string, string> }) => Promise<{ stdout: string; stderr: string; exitCode: number }>>;
 }
 
@@ -51,6 +53,7 @@ export function labApi(controls: LabControls) {
       const message = typeof body?.message === 'string' ? body.message : undefined;
       const app = typeof body?.app === 'string' ? body.app : undefined;
       const times = typeof body?.times === 'number' ? body.times : undefined;
+      const release = typeof body?.release === 'string' ? body.release : undefined;
       const apply: Record<string, (() => void | Promise<void>) | undefined> = {
         'restic-locked': app && controls.resticLocked ? () => controls.resticLocked!(app) : undefined,
         'wrong-password': app && controls.wrongPassword ? () => controls.wrongPassword!(app) : undefined,
@@ -59,6 +62,7 @@ export function labApi(controls: LabControls) {
         'upgrade-fails': node && controls.upgradeFails ? () => controls.upgradeFails!(node, message) : undefined,
         'etcd-unhealthy': node && controls.etcdUnhealthy ? () => controls.etcdUnhealthy!(node, message) : undefined,
         'op-signed-out': controls.opSignedOut ? () => controls.opSignedOut!(body?.signedOut !== false) : undefined,
+        'helm-release-fails': release && controls.helmReleaseFails ? () => controls.helmReleaseFails!(release, message) : undefined,
         clear: controls.clearFaults,
       };
       const fn = apply[body?.type];
@@ -67,7 +71,7 @@ export function labApi(controls: LabControls) {
         sendJson(res, 200, { ok: true });
         return true;
       }
-      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string}, {"type":"restic-locked"|"wrong-password","app":string}, {"type":"mover-fails","app":string,"times"?:number}, {"type":"op-signed-out","signedOut"?:boolean} or {"type":"clear"}');
+      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string}, {"type":"restic-locked"|"wrong-password","app":string}, {"type":"mover-fails","app":string,"times"?:number}, {"type":"op-signed-out","signedOut"?:boolean}, {"type":"helm-release-fails","release":string,"message"?:string} or {"type":"clear"}');
     }
     const cli = /^\/_lab\/cli\/([^/]+)$/.exec(path);
     if (req.method === 'POST' && cli) {
@@ -76,8 +80,8 @@ export function labApi(controls: LabControls) {
       if (!handler) throw errors.notFound({ group: '', resource: 'tools', name: tool });
       const body = parseBody(await readBody(req), 'application/json');
       if (!Array.isArray(body?.argv) || typeof body?.cwd !== 'string') throw errors.badRequest('expected {"argv": string[], "cwd": string}');
-      const env = body.env && typeof body.env === 'object' ? Object.fromEntries(Object.entries(body.env).filter((e): e is [string, string] => typeof e[1] === 'string')) : undefined;
-      sendJson(res, 200, await handler({ argv: body.argv.map(String), cwd: body.cwd, ...(typeof body.stdin === 'string' ? { stdin: body.stdin } : {}), ...(env ? { env } : {}) }));
+      const env = body.env && typeof body.env === 'object' ? Object.fromEntries(Object.entries(body.env).filter(([, v]) => typeof v === 'string')) as Record<string, string> : {};
+      sendJson(res, 200, await handler({ argv: body.argv.map(String), cwd: body.cwd, env, ...(typeof body.stdin === 'string' ? { stdin: body.stdin } : {}) }));
       return true;
     }
     return false;

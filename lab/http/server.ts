@@ -1,5 +1,6 @@
 // The lab's Kubernetes API server: plain HTTP on 127.0.0.1, the endpoints of reference/kubectl-protocol.md
-// "Minimal endpoint set", plus the /_lab/ side channel.
+// "Minimal endpoint set", plus the /_lab/ side channel. While kube-apiserver is not up (an empty lab before `talosctl
+// bootstrap`), every non-/_lab/ request has its connection destroyed: clients see EOF / connection reset.
 import { createServer, type Server } from 'node:http';
 import type { ApiContext } from './context.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
@@ -8,8 +9,14 @@ import { handleResource } from './resource.js';
 import { sendError, sendJson } from './respond.js';
 import { parseResourcePath, resolveRoute } from './route.js';
 
-export function createApiServer(ctx: ApiContext): Server {
+export interface ServerOptions {
+  /** whether kube-apiserver answers (default: always); /_lab/ answers regardless */
+  available?: () => boolean;
+}
+
+export function createApiServer(ctx: ApiContext, opts: ServerOptions = {}): Server {
   const server = createServer((req, res) => {
+    if (opts.available && !opts.available() && !(req.url ?? '').startsWith('/_lab/')) return void req.socket.destroy();
     route(ctx, req, res).catch((err) => sendError(res, err));
   });
   server.keepAliveTimeout = 60_000;

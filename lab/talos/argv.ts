@@ -1,8 +1,9 @@
 // A pflag/cobra-shaped argv parser for the fake talosctl: long and short flags, `--flag=value`, `--flag value`,
 // `-nVALUE`, repeated or comma-separated string slices, `--wait=false`, Go durations, deprecated flags, and the
 // exact pflag error texts (spf13/pflag flag.go: "unknown flag: --%s", "unknown shorthand flag: %q in -%s",
-// "flag needs an argument: --%s", `invalid argument %q for %q flag: %v`).
-export type FlagType = 'bool' | 'string' | 'strings' | 'duration' | 'int';
+// "flag needs an argument: --%s", `invalid argument %q for %q flag: %v`). Shared by the fake talosctl and helmfile.
+/** strings = pflag StringSlice (CSV-split, repeatable); array = pflag StringArray (repeatable, never split) */
+export type FlagType = 'bool' | 'string' | 'strings' | 'array' | 'duration' | 'int';
 
 export interface FlagSpec {
   name: string;
@@ -84,6 +85,7 @@ function setValue(spec: FlagSpec, out: Parsed, raw: string): void {
     case 'string': out.flags[spec.name] = raw; break;
     // pflag StringSlice: the first use replaces the default, later uses append; values are CSV
     case 'strings': out.flags[spec.name] = [...(first ? [] : out.flags[spec.name]), ...(raw === '' ? [] : raw.split(','))]; break;
+    case 'array': out.flags[spec.name] = [...(first ? [] : out.flags[spec.name]), raw]; break;
     case 'int': {
       if (!/^-?\d+$/.test(raw)) throw new FlagError(`invalid argument ${goQuote(raw)} for ${goQuote(`--${spec.name}`)} flag: strconv.ParseInt: parsing ${goQuote(raw)}: invalid syntax`);
       out.flags[spec.name] = Number(raw);
@@ -102,7 +104,7 @@ function setValue(spec: FlagSpec, out: Parsed, raw: string): void {
 /** Parses args against specs (cobra: flags may appear anywhere; `--` ends flag parsing). */
 export function parseFlags(args: string[], specs: FlagSpec[]): Parsed {
   const out: Parsed = { flags: {}, changed: new Set(), positional: [], notices: [] };
-  for (const s of specs) out.flags[s.name] = s.type === 'strings' ? [...((s.default as string[]) ?? [])] : s.default ?? (s.type === 'bool' ? false : s.type === 'string' ? '' : 0);
+  for (const s of specs) out.flags[s.name] = s.type === 'strings' || s.type === 'array' ? [...((s.default as string[]) ?? [])] : s.default ?? (s.type === 'bool' ? false : s.type === 'string' ? '' : 0);
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   for (let i = 0; i < args.length; i++) {
@@ -147,7 +149,7 @@ export function parseFlags(args: string[], specs: FlagSpec[]): Parsed {
 /** A cobra-like usage block (printed after flag errors, as talosctl's Execute does). */
 export function usage(path: string, specs: FlagSpec[], globals: FlagSpec[]): string {
   // pflag FlagUsages: the usage text starts in one column, three spaces after the longest flag
-  const left = (s: FlagSpec) => `  ${s.short ? `-${s.short}, ` : '    '}--${s.name}${s.type === 'bool' ? '' : ` ${s.type === 'strings' ? 'strings' : s.type}`}`;
+  const left = (s: FlagSpec) => `  ${s.short ? `-${s.short}, ` : '    '}--${s.name}${s.type === 'bool' ? '' : ` ${s.type === 'array' ? 'stringArray' : s.type}`}`;
   const block = (list: FlagSpec[]) => {
     const w = Math.max(...list.map((s) => left(s).length));
     return list.map((s) => `${left(s).padEnd(w)}   ${s.usage ?? ''}`.trimEnd()).join('\n');

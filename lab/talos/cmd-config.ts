@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { type Command, CliError, type Ctx, err, out, reach, targets } from './command.js';
+import type { Machine } from './machine.js';
 import { machineConfigText } from './cmd-info.js';
 import { INSECURE } from './flags.js';
 
@@ -49,8 +50,9 @@ export const applyConfigCmd: Command = {
       throw new CliError(`failed to read configuration from ${JSON.stringify(c.flags.file)}: open ${c.flags.file}: no such file or directory`);
     }
     if (!text.length) throw new CliError('no configuration data read');
+    let doc: unknown;
     try {
-      parse(text);
+      doc = parse(text);
     } catch (e) {
       throw new CliError(`error applying new configuration: rpc error: code = InvalidArgument desc = failed to parse config: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -58,6 +60,8 @@ export const applyConfigCmd: Command = {
       const r = reach(c, node, c.flags.insecure);
       if (r.error) throw new CliError(`error applying new configuration: ${r.error.message}`);
       const m = r.machine!;
+      const invalid = validateConfig(doc, m);
+      if (invalid) throw new CliError(`error applying new configuration: rpc error: code = InvalidArgument desc = ${invalid}`);
       if (c.flags['dry-run']) {
         const summary = m.configured ? `${MODE_DETAILS[mode] ?? MODE_DETAILS.auto} (skipped in dry-run).\n\nConfig diff:\n\n${diff(machineConfigText(m), text)}` : 'Node is running in maintenance mode and does not have a config yet.';
         err(c, `Dry run summary:\n${summary}\n`);
@@ -75,6 +79,27 @@ export const applyConfigCmd: Command = {
     }
   },
 };
+
+/**
+ * What machined refuses before it applies a config (ApplyConfiguration => cfgProvider.Validate, codes.InvalidArgument).
+ * pkg/machinery/config/machine ParseType: `unknown machine type: %q` (init, controlplane, worker/join). The role and
+ * cluster-name checks are LAB RULES with no upstream equivalent (a real machine becomes whatever its config says): they
+ * catch a config applied to the wrong node. Validation errors come as a hashicorp/go-multierror text.
+ */
+function validateConfig(doc: unknown, m: Machine): string | undefined {
+  const cfg = (doc && typeof doc === 'object' ? doc : {}) as { machine?: { type?: unknown }; cluster?: { clusterName?: unknown } };
+  const type = cfg.machine?.type;
+  const problems: string[] = [];
+  if (type !== undefined) {
+    const role = { init: 'controlplane', controlplane: 'controlplane', worker: 'worker', join: 'worker' }[String(type)];
+    if (!role) return `unknown machine type: ${JSON.stringify(String(type))}`;
+    if (role !== m.role) problems.push(`machine.type ${JSON.stringify(type)} does not match the lab topology: node ${m.name} is a ${m.role}`);
+  }
+  const name = cfg.cluster?.clusterName;
+  if (name !== undefined && name !== m.cluster) problems.push(`cluster.clusterName ${JSON.stringify(name)} does not match the lab topology: node ${m.name} belongs to cluster ${JSON.stringify(m.cluster)}`);
+  if (!problems.length) return undefined;
+  return `${problems.length} error${problems.length === 1 ? '' : 's'} occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`;
+}
 
 const bare = (v: string) => v.replace(/^v/, '');
 

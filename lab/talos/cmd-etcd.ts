@@ -9,12 +9,15 @@ import { humanizeBytes, tabwrite } from './output.js';
 import { RpcError } from './world.js';
 
 const ETCD_ON_WORKER = 'failed to create etcd client: error building etcd client TLS config: open /system/secrets/etcd/admin.crt: no such file or directory';
+// a control plane whose etcd has not started (not bootstrapped, or not joined yet); internal/pkg/etcd's endpoint lookup
+// (recalled, approximate)
+const ETCD_NOT_RUNNING = 'failed to create etcd client: no controlplane endpoints discovered yet';
 
 /** an answering control plane with a running etcd member, or the error the node answers with */
 function etcdNode(c: Ctx, node: string): { machine?: Machine; message?: string } {
   const r = reach(c, node);
   if (r.error) return { message: r.error.message };
-  if (!r.machine!.etcd) return { message: new RpcError('Unknown', ETCD_ON_WORKER).message };
+  if (!r.machine!.etcd) return { message: new RpcError('Unknown', r.machine!.controlPlane ? ETCD_NOT_RUNNING : ETCD_ON_WORKER).message };
   return { machine: r.machine! };
 }
 
@@ -103,16 +106,19 @@ export const bootstrapCmd: Command = {
     { name: 'recover-from', type: 'string', usage: 'recover etcd cluster from the snapshot' },
     { name: 'recover-skip-hash-check', type: 'bool', usage: 'skip integrity check when recovering etcd (use when recovering from data directory copy)' },
   ],
-  // bootstrap.go: "error executing bootstrap: %s"; machined answers AlreadyExists "etcd data directory is not empty"
-  // once etcd has data, FailedPrecondition on a worker (reference/cli-facts.md)
+  // bootstrap.go: "error executing bootstrap: %s". machined's Bootstrap (internal/app/machined/internal/server/v1alpha1/
+  // v1alpha1_server.go) checks in this order: IsBootstrapAllowed => FailedPrecondition "bootstrap is not available yet";
+  // a worker => FailedPrecondition "bootstrap can only be performed on a control plane node"; time sync; a non-empty
+  // etcd data directory => AlreadyExists "etcd data directory is not empty".
   async run(c) {
     const node = singleNode(c, 'bootstrap');
     const r = reach(c, node);
     if (r.error) throw new CliError(`error executing bootstrap: ${r.error.message}`);
     const m = r.machine!;
-    if (!m.controlPlane) throw new CliError(`error executing bootstrap: ${new RpcError('FailedPrecondition', 'bootstrap can only be performed on a control plane node').message}`);
-    if (c.world.bootstrapped || m.etcd) throw new CliError(`error executing bootstrap: ${new RpcError('AlreadyExists', 'etcd data directory is not empty').message}`);
-    c.world.bootstrapped = true;
-    c.world.deps.record('talos-bootstrap', m.name);
+    const fail = (code: string, desc: string) => new CliError(`error executing bootstrap: ${new RpcError(code, desc).message}`);
+    if (m.stage !== 'running') throw fail('FailedPrecondition', 'bootstrap is not available yet');
+    if (!m.controlPlane) throw fail('FailedPrecondition', 'bootstrap can only be performed on a control plane node');
+    if (c.world.bootstrapped || m.etcd) throw fail('AlreadyExists', 'etcd data directory is not empty');
+    c.world.bootstrap(m);
   },
 };

@@ -88,7 +88,7 @@ const KINDS: Kind[] = [
 ];
 
 export function machineConfigText(m: Machine): string {
-  return m.config ?? `version: v1alpha1\nmachine:\n    type: ${m.role}\n    install:\n        image: ${m.image}\ncluster:\n    clusterName: lab\n`;
+  return m.config ?? `version: v1alpha1\nmachine:\n    type: ${m.role}\n    install:\n        image: ${m.image}\ncluster:\n    clusterName: ${m.cluster}\n`;
 }
 
 export const getCmd: Command = {

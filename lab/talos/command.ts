@@ -19,6 +19,8 @@ export interface Ctx {
   changed: Set<string>;
   args: string[];
   cwd: string;
+  /** the caller's forwarded environment (KUBECONFIG) */
+  env: Record<string, string>;
   io: Io;
   /** talosconfig path the lab wrote (used when --talosconfig is not given) */
   defaultTalosconfig: string;

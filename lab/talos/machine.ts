@@ -21,12 +21,15 @@ export interface MachineInit {
   installer: string;
   schematic: string;
   maintenance: boolean;
+  /** the cluster the machine's default config names (cluster.clusterName) */
+  cluster?: string;
 }
 
 export class Machine {
   readonly name: string;
   readonly address: string;
   readonly role: 'controlplane' | 'worker';
+  readonly cluster: string;
   version: string;
   installer: string;
   schematic: string;
@@ -50,6 +53,7 @@ export class Machine {
     this.name = init.name;
     this.address = init.address;
     this.role = init.role;
+    this.cluster = init.cluster ?? 'lab';
     this.version = init.version;
     this.installer = init.installer;
     this.schematic = init.schematic;

@@ -6,6 +6,7 @@ import { FlagError, parseFlags, usage } from './argv.js';
 import { bootstrapCmd, etcdMembersCmd, etcdSnapshotCmd, etcdStatusCmd } from './cmd-etcd.js';
 import { applyConfigCmd, upgradeK8sCmd } from './cmd-config.js';
 import { getCmd, versionCmd } from './cmd-info.js';
+import { kubeconfigCmd } from './cmd-kubeconfig.js';
 import { rebootCmd, resetCmd, shutdownCmd } from './cmd-power.js';
 import { upgradeCmd, upgradeFlags } from './cmd-upgrade.js';
 import { CliError, type Command, type Ctx, isGen13 } from './command.js';
@@ -17,6 +18,8 @@ export interface CliRequest {
   argv: string[];
   cwd: string;
   stdin?: string;
+  /** the caller's allowlisted environment (fake-cli.mjs forwards KUBECONFIG, HELMFILE_*, OP_*) */
+  env?: Record<string, string>;
 }
 
 export interface CliResult {
@@ -25,9 +28,9 @@ export interface CliResult {
   exitCode: number;
 }
 
-const COMMANDS: Command[] = [versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
+const COMMANDS: Command[] = [versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, kubeconfigCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
 const GROUPS: Record<string, string[]> = { etcd: ['members', 'status', 'snapshot', 'alarm', 'defrag', 'forfeit-leadership', 'leave', 'remove-member'] };
-const KNOWN_UNSUPPORTED = ['health', 'kubeconfig', 'logs', 'dmesg', 'services', 'containers', 'config', 'dashboard', 'patch', 'edit', 'gen', 'list', 'read', 'copy', 'cluster', 'image', 'netstat', 'processes', 'memory', 'mounts', 'restart', 'rollback', 'service', 'stats', 'time', 'disks', 'events', 'inspect', 'support', 'wipe', 'meta', 'inject', 'completion', 'docs', 'help', 'validate', 'conformance', 'cgroups', 'pcap', 'usage'];
+const KNOWN_UNSUPPORTED = ['health', 'logs', 'dmesg', 'services', 'containers', 'config', 'dashboard', 'patch', 'edit', 'gen', 'list', 'read', 'copy', 'cluster', 'image', 'netstat', 'processes', 'memory', 'mounts', 'restart', 'rollback', 'service', 'stats', 'time', 'disks', 'events', 'inspect', 'support', 'wipe', 'meta', 'inject', 'completion', 'docs', 'help', 'validate', 'conformance', 'cgroups', 'pcap', 'usage'];
 
 /** The command path: the leading non-flag words, skipping global flags and their values. */
 function findCommand(argv: string[]): { cmd?: Command; rest: string[]; path: string; unknown?: string } {
@@ -89,7 +92,7 @@ export async function runTalosctl(world: TalosWorld, req: CliRequest, defaultTal
     return fail(cmd.args.exact === 0 ? `unknown command ${JSON.stringify(parsed.positional[0])} for ${JSON.stringify(found.path)}` : `accepts ${cmd.args.exact} arg(s), received ${n}`, helpText);
   }
   if (cmd.args?.max !== undefined && n > cmd.args.max) return fail(`accepts at most ${cmd.args.max} arg(s), received ${n}`, helpText);
-  const ctx: Ctx = { world, flags: parsed.flags, changed: parsed.changed, args: parsed.positional, cwd: req.cwd, io, defaultTalosconfig, gen13 };
+  const ctx: Ctx = { world, flags: parsed.flags, changed: parsed.changed, args: parsed.positional, cwd: req.cwd, env: req.env ?? {}, io, defaultTalosconfig, gen13 };
   try {
     await cmd.run(ctx);
     return { ...io, exitCode: 0 };

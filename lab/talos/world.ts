@@ -1,5 +1,7 @@
 // The Talos world of a lab: the machines, their faults, and what machined does on them -- reboots, the legacy
-// (<= v1.12) upgrade sequence with its node-side cordon/drain, resets, apply-config, etcd membership.
+// (<= v1.12) upgrade sequence with its node-side cordon/drain, resets, apply-config, etcd bootstrap and membership.
+// In an empty lab (every machine in maintenance) nothing runs until `talosctl bootstrap`: configured control planes
+// join etcd once it is bootstrapped, and kubelets register their Nodes once the API server answers.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../controllers/clock.js';
 import type { NodeController } from '../controllers/nodes.js';
@@ -22,6 +24,14 @@ export interface WorldDeps {
   timeScale: number;
   /** registers a machine's Kubernetes Node (a maintenance machine that just got its config) */
   registerNode(name: string): void;
+  /** the cluster name a machine config must carry in cluster.clusterName (default: not checked) */
+  cluster?: string;
+  /** whether kube-apiserver answers yet (default: always) */
+  apiUp?(): boolean;
+  /** etcd was just bootstrapped on m: the lab brings kube-apiserver up a little later */
+  onBootstrap?(m: Machine): void;
+  /** the admin kubeconfig a control plane hands out (`talosctl kubeconfig`), as a kubeconfig document */
+  adminKubeconfig?(): Record<string, unknown>;
 }
 
 export interface Faults {
@@ -34,10 +44,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 export class TalosWorld {
   readonly faults: Faults = { neverReady: new Set(), upgradeFails: new Map(), etcdUnhealthy: new Map() };
-  bootstrapped = true;
+  /** etcd has data (false only in an empty lab, until `talosctl bootstrap`) */
+  bootstrapped: boolean;
   stopped = false;
 
-  constructor(readonly machines: Machine[], readonly clientVersion: string, readonly deps: WorldDeps) {}
+  constructor(readonly machines: Machine[], readonly clientVersion: string, readonly deps: WorldDeps, opts: { bootstrapped?: boolean } = {}) {
+    this.bootstrapped = opts.bootstrapped ?? true;
+  }
+
+  apiUp(): boolean {
+    return this.deps.apiUp?.() ?? true;
+  }
 
   /** a -n/-e target: an address or a hostname */
   find(target: string): Machine | undefined {
@@ -172,7 +189,10 @@ export class TalosWorld {
     this.deps.record('node-power-off', m.name);
   }
 
-  /** a maintenance machine takes its configuration: installs, reboots, registers its node, joins etcd */
+  /**
+   * A maintenance machine takes its configuration: installs, reboots, joins etcd (a control plane, once etcd is
+   * bootstrapped) and registers its node (once the API server answers; else kubeletsUp does it later).
+   */
   async configure(m: Machine): Promise<void> {
     this.lock(m, 'install');
     try {
@@ -180,11 +200,31 @@ export class TalosWorld {
       m.configured = true;
       m.touch();
       await this.reboot(m, 'install');
-      if (m.controlPlane) m.etcd = memberFor(m.name, m.address);
+      if (this.stopped) return;
+      if (m.controlPlane && this.bootstrapped) m.etcd = memberFor(m.name, m.address);
+      if (!this.apiUp()) return;
       if (!this.deps.kube.node(m.name)) this.deps.registerNode(m.name);
       else this.deps.nodes.setReady(m.name, true);
     } finally {
       m.busy = undefined;
+    }
+  }
+
+  /** `talosctl bootstrap` accepted on m: etcd starts there, the other configured control planes join it */
+  bootstrap(m: Machine): void {
+    this.bootstrapped = true;
+    for (const cp of [m, ...this.machines.filter((x) => x !== m && x.controlPlane && x.configured && x.stage === 'running')]) {
+      cp.etcd ??= memberFor(cp.name, cp.address);
+      cp.touch();
+    }
+    this.deps.record('talos-bootstrap', m.name);
+    this.deps.onBootstrap?.(m);
+  }
+
+  /** the API server just came up: every configured, running machine's kubelet registers its Node */
+  kubeletsUp(): void {
+    for (const m of this.machines) {
+      if (m.configured && m.stage === 'running' && !this.deps.kube.node(m.name)) this.deps.registerNode(m.name);
     }
   }
 

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Controller } from '../controllers/types.js';
+import { groupResource } from '../kinds/types.js';
 import { timestamp } from '../store/meta.js';
 import type { KObject } from '../store/types.js';
 import { writeStatus } from '../controllers/util.js';
@@ -45,6 +46,7 @@ export class MoverController implements Controller {
   reconcile(): void {
     const { store, clock } = this.ctx;
     const now = clock.now();
+    if (!this.ctx.registry.all().some((d) => groupResource(d) === this.side.resource)) return; // VolSync not installed (an empty lab)
     for (const o of store.list(this.side.resource).items) {
       const uid = o.metadata.uid!;
       if (o.metadata.deletionTimestamp || this.running.has(uid) || o.spec?.paused) continue;

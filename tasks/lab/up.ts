@@ -33,7 +33,8 @@ export default function labUp(): TaskImpl {
           await mkdir(dir, { recursive: true, mode: 0o700 });
           const argv = [process.execPath, '--import', 'tsx', join(REPO, 'lab/daemon.ts'), '--dir', dir,
             '--reboot-ms', String(ctx.flags['reboot-time']),
-            ...(ctx.flags.topology ? ['--topology', resolve(ctx.cwd, String(ctx.flags.topology))] : [])];
+            ...(ctx.flags.topology ? ['--topology', resolve(ctx.cwd, String(ctx.flags.topology))] : []),
+            ...(ctx.flags.empty ? ['--empty'] : [])];
           if (ctx.dryRun) { rt.output(`[dry-run] would start ${argv.join(' ')}`); return; }
           const pid = spawnDetached(argv, { env: ctx.env, logFile: join(dir, 'daemon.log'), cwd: REPO });
           rt.output(`lab daemon pid ${pid}; waiting up to ${formatDuration(START_TIMEOUT_MS)} for it to listen`);
