@@ -66,6 +66,12 @@ export function prepareForCreate(kind: KindDef, o: KObject): void {
 }
 
 export function validate(kind: KindDef, o: KObject): void {
+  // v1 Secret stringData is write-only: merged into data, base64-encoded, on every write, stringData winning
+  // (kubernetes pkg/apis/core/v1/conversion.go Convert_v1_Secret_To_core_Secret)
+  if (groupResource(kind) === 'secrets' && o.stringData && typeof o.stringData === 'object') {
+    o.data = { ...(o.data ?? {}), ...Object.fromEntries(Object.entries(o.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) };
+    delete o.stringData;
+  }
   const name = o.metadata.name ?? '';
   const fail = (field: string, message: string) => { throw errors.invalid(kind.kind, kind.group, name, [{ field, message }]); };
   if (kind.group === 'apps') {

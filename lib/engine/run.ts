@@ -178,8 +178,9 @@ export async function runTask(o: RunOptions): Promise<number> {
       throw new Outcome('interrupted', EXIT.interrupted, 'interrupted: completed steps were undone');
     }
 
-    // 7. Postflight proves the result.
-    if (!(await runChecks('postflight', impl.postflight?.(ctx) ?? [], ctx, record, log))) {
+    // 7. Postflight proves the result (a dry run changed nothing: there is no result to prove).
+    if (record.dryRun && impl.postflight) log.info('dry run: postflight checks skipped');
+    else if (!(await runChecks('postflight', impl.postflight?.(ctx) ?? [], ctx, record, log))) {
       const failedChecks = record.checks.filter((c) => c.phase === 'postflight' && !c.ok && !c.warning).map((c) => c.name);
       throw new Outcome('failed', EXIT.failed, `postflight checks failed: ${failedChecks.join(', ')}`);
     }
