@@ -28,4 +28,12 @@ tasks dr:drill --cluster lab --all --yes --metrics-file "$(pwd)/.rackhand/demo-d
 grep '^dr_drill_success' .rackhand/demo-dr.prom
 tasks cluster:status --cluster lab --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`run record: result=${r.result} exit=${r.exitCode} nodes=${r.data.nodes.length} commands=${r.commands.length}`)})'
 tasks lab:status
+
+# Part two: bootstrap a brand-new cluster. A fresh lab whose machines are all in maintenance mode (no etcd, no API).
+tasks lab:down
+eval "$(npx --no-install tsx tasks lab:up --empty --topology lab/topologies/infra.yaml)"
+tasks bootstrap:infra --dry-run
+tasks bootstrap:infra --yes
+tasks bootstrap:infra --yes                                           # re-run: nothing to do
+tasks cluster:status --cluster infra
 echo; echo "demo finished: every workflow ran against the lab" >&2

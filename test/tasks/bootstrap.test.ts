@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { withLab } from '../helpers/lab.ts';
 
 type TestLab = Awaited<ReturnType<typeof withLab>>;
-const empty = () => withLab({ empty: true, topology: 'lab/topologies/infra.yaml', rebootMs: 300, apiStartMs: 300 } as never);
+const empty = () => withLab({ empty: true, topology: 'lab/topologies/infra.yaml', rebootMs: 300, apiStartMs: 300 });
 const mutating = (r: { record?: { commands: { mutating: boolean; dryRun?: boolean }[] } }) => (r.record?.commands ?? []).filter((c) => c.mutating && !c.dryRun);
 
 async function vaultValues(): Promise<string[]> {
@@ -87,4 +87,20 @@ describe('bootstrap: refusals and failures', () => {
     expect(steps.find((s) => s.title.startsWith('bootstrap etcd'))!.status).toBe('skipped');
     expect(steps.find((s) => s.title.startsWith('CRDs'))!.status).toBe('skipped');
   }, 300_000);
+});
+
+describe('bootstrap:apps', () => {
+  let lab: TestLab | undefined;
+  afterAll(async () => { await lab?.stop(); });
+
+  it('bootstraps the apps cluster from its own inputs; the alias refuses another --cluster (exit 2)', async () => {
+    lab = await withLab({ empty: true, topology: 'lab/topologies/apps.yaml', rebootMs: 300, apiStartMs: 300 });
+    const wrong = await lab.run(['bootstrap:apps', '--cluster', 'infra']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--cluster: bootstrap:apps always runs with --cluster apps');
+    const r = await lab.run(['bootstrap:apps', '--yes']);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.record!.cluster).toBe('apps');
+    expect(lab.store.list('nodes').items.map((n) => n.metadata.name).sort()).toEqual(['apps-cp1', 'apps-w1', 'apps-w2']);
+  }, 240_000);
 });
