@@ -88,9 +88,11 @@ export class Restic extends CliTool {
     return r;
   }
 
-  /** Restores into a local folder (not the cluster): read-only for the repository. `--verify` (0.14+) re-reads what was written. */
+  /** Restores into a local folder (not the cluster): read-only for the repository, so without a lock (`--no-lock`: "do not lock the
+   *  repository, this allows some operations on read-only repositories", restic(1) global options; restore is a
+   *  shared-lock command, check an exclusive one), which lets it run beside `check`. `--verify` (0.14+) re-reads what was written. */
   async restoreTo(snapshotId: string, target: string): Promise<ExecResult> {
-    const r = await this.exec.run(this.argv(['restore', snapshotId, '--target', target, '--verify']), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo });
+    const r = await this.exec.run(this.argv(['restore', snapshotId, '--target', target, '--verify', '--no-lock']), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo });
     if (r.exitCode !== 0) throw this.fail(r);
     return r;
   }

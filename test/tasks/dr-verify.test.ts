@@ -50,6 +50,16 @@ describe('dr:verify-backups against the lab repositories (real restic)', () => {
     expect(r.stdout).toMatch(/apps\/paperless +restic check --read-data-subset 1\/1 +FAILED/);
   });
 
+  it('a locked repository fails the check (exit 1) and names unlock; the lock-free test restore still runs', async () => {
+    lab = await withLab();
+    await lab.faults.resticLocked('paperless');
+    const r = await lab.run(['dr:verify-backups', '--app', 'paperless', '--subsets', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/apps\/paperless +restic check --read-data-subset 1\/1 +FAILED .*locked/);
+    expect(r.stdout).toMatch(/apps\/paperless +test restore with --verify +ok/);
+    expect(r.stderr).toContain('npx tsx tasks volsync:unlock --app paperless');
+  });
+
   it('a configured sentinel must hash right in the test restore', async () => {
     lab = await withLab();
     const cfg = await readFile(lab.configPath, 'utf8');
