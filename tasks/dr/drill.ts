@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
+import { scratchNamespace } from '../../lib/dr/scratch.ts';
 import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
 import { push, writeTextfile, type DrillSample } from '../../lib/dr/metrics.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
@@ -35,7 +36,7 @@ export default function drill(): TaskImpl {
       const results: DrillResult[] = [];
       const startedAt = new Date().toISOString();
       const steps: Step[] = apps.map((app) => ({
-        title: `drill ${app.namespace}/${app.name} in namespace rackhand-drill-${app.name}`,
+        title: `drill ${app.namespace}/${app.name} in namespace ${scratchNamespace(app.name)}`,
         mutating: true,
         async run(rt) {
           const sentinel = cfg.apps?.[app.name]?.sentinel;
