@@ -1,7 +1,8 @@
 // Bootstrap stages on the Talos side: machine configs to maintenance-mode nodes only (configured nodes are skipped),
 // etcd bootstrapped on ONE control plane (AlreadyExists means done), the admin kubeconfig fetched (mode 0600) and its
 // identity checked against rackhand.yaml. Every wait has the run's --timeout as deadline.
-import { chmod, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { identityMatchesConfig } from '../checks/identity.ts';
 import type { NodeConfig } from '../config/schema.ts';
@@ -92,7 +93,13 @@ export function kubeconfigStep(ctx: TaskContext): Step {
       return (await matches()) ? `${path} exists and points at ${ctx.cluster.apiServer}` : false;
     },
     async run() {
-      // talosctl kubeconfig writes the file; deadline: the API certificate exists once etcd has started
+      // talosctl merges into an existing file and applies --force-context-name only when merging; a new file would
+      // keep admin@<cluster> (cmd/talosctl/cmd/talos/kubeconfig.go). So a new file starts as an empty kubeconfig, mode
+      // 0600, and the fetched context always gets the configured name.
+      if (!existsSync(path) && !ctx.dryRun) {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\npreferences: {}\n', { mode: 0o600, flag: 'wx' });
+      }
       await waitUntil({
         what: `talosctl kubeconfig from ${cp.name}`, timeoutMs: ctx.flags.timeout as number, intervalMs: 1_000, signal: ctx.signal,
         probe: async () => {

@@ -1,6 +1,6 @@
 // bootstrap:cluster against an EMPTY lab: every machine in maintenance mode, no etcd, no API until bootstrapped.
 // The real kubectl, the fake talosctl / helmfile / op / flux, the repository's own bootstrap inputs for `infra`.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { withLab } from '../helpers/lab.ts';
@@ -98,9 +98,15 @@ describe('bootstrap:apps', () => {
     const wrong = await lab.run(['bootstrap:apps', '--cluster', 'infra']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('--cluster: bootstrap:apps always runs with --cluster apps');
+    // an operator's own context name: the fetched kubeconfig gets it
+    const cfg = await readFile(lab.configPath, 'utf8');
+    expect(cfg).toContain('context: admin@apps');
+    await writeFile(lab.configPath, cfg.replace('context: admin@apps', 'context: apps-main'));
     const r = await lab.run(['bootstrap:apps', '--yes']);
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     expect(r.record!.cluster).toBe('apps');
+    expect((parse(await readFile(lab.kubeconfigPath, 'utf8')) as { contexts: { name: string }[] }).contexts.map((c) => c.name)).toEqual(['apps-main']);
+    expect((await stat(lab.kubeconfigPath)).mode & 0o777).toBe(0o600);
     expect(lab.store.list('nodes').items.map((n) => n.metadata.name).sort()).toEqual(['apps-cp1', 'apps-w1', 'apps-w2']);
   }, 240_000);
 });
