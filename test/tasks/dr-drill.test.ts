@@ -116,6 +116,33 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     expect(samples(await readFile(metrics, 'utf8')).get(`dr_drill_last_success_timestamp_seconds${L}`)).toBeGreaterThan(firstSuccess);
   }, 120_000);
 
+  it('--all keeps going when one target fails: an app with an empty repository fails, the other passes; exit 1', async () => {
+    await lab.volsync.addApp({ name: 'empty', snapshots: 0, paused: true, replicas: 0 });
+    const r = await lab.run(['dr:drill', '--all', '--yes', '--json', '--metrics-file', metrics]);
+    expect(r.code).toBe(1);
+    const d = (JSON.parse(r.stdout) as { data: { drill: Drill } }).data.drill;
+    expect(d.ok).toBe(false);
+    // empty comes first: its failure did not stop the paperless drill after it
+    expect(d.targets.map((t) => [t.app, t.ok])).toEqual([['apps/empty', false], ['apps/paperless', true]]);
+    expect(d.targets[0]!.checks).toEqual([{ name: 'the repository has a snapshot', ok: false, message: 'none: a restore would restore NOTHING' }]);
+    expect(lab.store.find('namespaces', undefined, 'rackhand-drill-empty')).toBeUndefined();
+    const m = samples(await readFile(metrics, 'utf8'));
+    expect(m.get(`dr_drill_success${L}`)).toBe(1);
+    expect(m.get('dr_drill_success{cluster="lab",namespace="apps",app="empty"}')).toBe(0);
+    expect(m.has('dr_drill_last_success_timestamp_seconds{cluster="lab",namespace="apps",app="empty"}')).toBe(false);
+    expect(r.stderr).toContain('1 of 2 drill target(s) failed: apps/empty');
+    await lab.store.delete('replicationsources.volsync.backube', 'apps', 'empty');
+  }, 120_000);
+
+  it('Ctrl-C during the restore: exit 130 and the scratch namespace is still torn down', async () => {
+    const interrupt = new AbortController();
+    const stop = lab.store.listen((ev) => { if (ev.type === 'ADDED' && ev.resource === 'replicationdestinations.volsync.backube' && ev.object.metadata.namespace === SCRATCH) setTimeout(() => interrupt.abort(), 100); });
+    const r = await lab.run(['dr:drill', '--app', 'paperless', '--yes'], { interrupt });
+    stop();
+    expect(r.code).toBe(130);
+    expect(lab.store.find('namespaces', undefined, SCRATCH)).toBeUndefined();
+  }, 120_000);
+
   it('--dry-run shows the restore and the Job and creates nothing', async () => {
     created = [];
     const r = await lab.run(['dr:drill', '--app', 'paperless', '--dry-run']);
