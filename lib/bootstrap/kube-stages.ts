@@ -138,8 +138,10 @@ export function releasesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
         await helmfile.apply();
       } catch (err) {
         const release = failedRelease(err);
+        const ns = inputs.releases.find((r) => r.name === release)?.namespace;
+        const c = ctx.cluster;
         throw new StepFailure(`helmfile apply failed${release ? ` at release ${release}` : ''}: ${(err as Error).message}`,
-          `helmfile -f ${inputs.appsFile} --selector name=${release ?? '<release>'} apply, or fix it and run the same bootstrap again`);
+          `${ns ? `kubectl --kubeconfig ${c.kubeconfig} --context ${c.context} -n ${ns} get pods,events; fix the cause, then ` : ''}npx tsx tasks bootstrap:cluster --cluster ${c.name} (it continues with what is left)`);
       }
       rt.output(`${names.length} releases deployed`);
     },
