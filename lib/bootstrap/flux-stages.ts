@@ -1,10 +1,10 @@
 // The last bootstrap stages: `flux check` (controllers and CRDs installed by flux-operator/flux-instance), then the
 // first reconcile of the root Kustomization from its source; postflight: every Flux Kustomization Ready.
 import type { Check, Step, TaskContext } from '../engine/types.ts';
+import { KS } from '../flux/objects.ts';
 import { Flux } from '../tools/flux.ts';
 import type { Condition, KubeObject } from '../tools/kube-types.ts';
 
-const KS = 'kustomizations.kustomize.toolkit.fluxcd.io';
 type Kustomization = KubeObject<{ suspend?: boolean }, { conditions?: Condition[]; lastAppliedRevision?: string }>;
 const isReady = (k: Kustomization) => k.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const kustomizations = (ctx: TaskContext) => ctx.kubectl.list<Kustomization>(KS, { allNamespaces: true }).catch(() => [] as Kustomization[]);

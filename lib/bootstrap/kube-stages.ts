@@ -3,17 +3,15 @@
 // written to disk) -> CRDs (helmfile template, CRD documents only, server-side apply) -> releases (helmfile apply, in
 // `needs:` order) -> nodes Ready.
 import { createHash } from 'node:crypto';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { failedRelease, Helmfile } from '../tools/helmfile.ts';
 import { waitUntil } from '../wait.ts';
 import { renderSecrets, type BootstrapInputs, type Manifest } from './inputs.ts';
 
-const APPLY = ['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'];
-const quiet = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
-// multi-document YAML: every kubectl reads it the same way (a v1 List needs client-side expansion)
-const list = (items: Manifest[]) => items.map((i) => stringify(i)).join('---\n');
+/** A probe that cannot answer yet (no API, no file) answers "not done". */
+export const quiet = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
 function waitStep(ctx: TaskContext, title: string, what: string, probe: () => Promise<string | false>): Step {
   return {
@@ -64,7 +62,7 @@ export function namespacesStep(ctx: TaskContext, inputs: BootstrapInputs): Step 
       const have = new Set((await quiet(ctx.kubectl.list('namespaces')) ?? []).map((n) => n.metadata.name));
       return names.every((n) => have.has(n)) ? 'every namespace exists' : false;
     },
-    async run() { await ctx.kubectl.mutate(APPLY, { input: list(inputs.namespaces) }); },
+    async run() { await ctx.kubectl.apply(inputs.namespaces); },
   };
 }
 
@@ -86,7 +84,7 @@ export function secretsStep(ctx: TaskContext, inputs: BootstrapInputs, values: (
     },
     async run() {
       const rendered = renderSecrets(inputs.secrets, await values());
-      await ctx.kubectl.mutate(APPLY, { input: list(rendered) });
+      await ctx.kubectl.apply(rendered);
     },
   };
 }
@@ -108,7 +106,7 @@ export function crdsStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
     async run(rt) {
       const docs = await rendered();
       if (!docs.length) throw new StepFailure(`helmfile template of ${inputs.crdsFile} rendered no CustomResourceDefinition`, `helmfile -f ${inputs.crdsFile} template --include-crds | grep -c 'kind: CustomResourceDefinition'`);
-      await ctx.kubectl.mutate(APPLY, { input: list(docs) });
+      await ctx.kubectl.apply(docs);
       if (ctx.dryRun) return;
       // Established before anything creates custom resources (kubectl wait --for condition=established)
       const t = ctx.flags.timeout as number;

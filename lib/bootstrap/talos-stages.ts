@@ -10,6 +10,7 @@ import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import { talosctlFor } from '../talos/driver.ts';
 import { waitMode } from '../talos/power.ts';
 import { waitUntil } from '../wait.ts';
+import { quiet } from './kube-stages.ts';
 
 /** talhelper writes clusterconfig/<cluster>-<hostname>.yaml next to talconfig.yaml (budimanjojo/talhelper genconfig). */
 export function machineConfigPath(ctx: TaskContext, node: NodeConfig): string {
@@ -22,8 +23,6 @@ export function firstControlPlane(ctx: TaskContext): NodeConfig {
   if (!cp) throw new StepFailure(`clusters.${ctx.cluster.name}.nodes: no control plane`);
   return cp;
 }
-
-const quiet = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
 export function machineConfigSteps(ctx: TaskContext): Step[] {
   const talosctl = talosctlFor(ctx);

@@ -102,7 +102,7 @@ export async function drillApp(ctx: TaskContext, app: VolsyncApp, o: DrillOption
     };
     if (!done) {
       // dry run: show the verification Job too, then the teardown (finally)
-      await ctx.kubectl.mutate(['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'], { input: JSON.stringify(renderVerifyJob(job)) });
+      await ctx.kubectl.apply(renderVerifyJob(job));
       r.ok = true;
       return r;
     }

@@ -16,11 +16,8 @@ export function scratchNamespace(app: string): string {
   return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
 }
 
-const apply = (ctx: TaskContext, obj: unknown) =>
-  ctx.kubectl.mutate(['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'], { input: JSON.stringify(obj) });
-
 export async function createScratch(ctx: TaskContext, ns: string, app: { name: string; namespace: string }): Promise<void> {
-  await apply(ctx, {
+  await ctx.kubectl.apply({
     apiVersion: 'v1', kind: 'Namespace',
     metadata: { name: ns, labels: { [DRILL_LABEL]: `${app.namespace}.${app.name}`, 'app.kubernetes.io/managed-by': 'rackhand' } },
   });
@@ -31,7 +28,7 @@ export async function copySecret(ctx: TaskContext, name: string, from: string, t
   const s = await ctx.kubectl.get<KubeObject & { type?: string; data?: Record<string, string> }>('secret', name, from);
   if (!s) throw new Error(`repository Secret ${from}/${name} does not exist`);
   for (const v of Object.values(s.data ?? {})) ctx.exec.registerSecret(Buffer.from(v, 'base64').toString('utf8'));
-  await apply(ctx, {
+  await ctx.kubectl.apply({
     apiVersion: 'v1', kind: 'Secret', type: s.type ?? 'Opaque',
     metadata: { name, namespace: to, labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
     data: s.data ?? {},

@@ -57,7 +57,7 @@ interface JobStatus { succeeded?: number; failed?: number; conditions?: { type: 
 export async function runVerifyJob(ctx: TaskContext, s: VerifyJobSpec, timeoutMs: number): Promise<VolumeContent> {
   const k = ctx.kubectl;
 
-  await k.mutate(['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'], { input: JSON.stringify(renderVerifyJob(s)) });
+  await k.apply(renderVerifyJob(s));
   const logs = (c: string) => k.read(['logs', `job/${s.name}`, '--namespace', s.namespace, '--container', c]);
   const status = await waitUntil({
     what: `verification Job ${s.namespace}/${s.name} to finish`, timeoutMs, intervalMs: 500, signal: ctx.signal,

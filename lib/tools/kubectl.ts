@@ -76,6 +76,16 @@ export class Kubectl extends CliTool {
     return (JSON.parse(out) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion ?? '';
   }
 
+  /** Server-side apply through stdin (values never reach argv), as field manager rackhand, taking over fields other
+   *  managers own (`--force-conflicts`). Several objects go as multi-document YAML, which every kubectl reads the
+   *  same way (a v1 List needs client-side expansion). */
+  async apply(objects: object | object[]): Promise<ExecResult> {
+    const input = Array.isArray(objects)
+      ? await import('yaml').then(({ stringify }) => objects.map((o) => stringify(o)).join('---\n'))
+      : JSON.stringify(objects);
+    return this.mutate(['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'], { input });
+  }
+
   cordon(node: string): Promise<ExecResult> { return this.mutate(['cordon', node]); }
   uncordon(node: string): Promise<ExecResult> { return this.mutate(['uncordon', node]); }
 

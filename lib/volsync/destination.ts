@@ -14,7 +14,7 @@ export async function runDestination(ctx: TaskContext, rd: ReplicationDestinatio
   const k = ctx.kubectl;
   const { name, namespace } = rd.metadata;
   const trigger = rd.spec?.trigger?.manual;
-  await k.mutate(['apply', '--server-side', '--force-conflicts', '--field-manager=rackhand', '-f', '-'], { input: JSON.stringify(rd) });
+  await k.apply(rd);
   if (ctx.dryRun) return undefined;
   o.output(`waiting for the mover (status.lastManualSync = ${trigger})`);
   const done = await waitUntil<ReplicationDestination>({
