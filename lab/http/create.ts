@@ -2,7 +2,7 @@
 // validate, store. dryRun=All returns the would-be object without persisting.
 import { errors } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
-import { prepareForCreate, validate } from '../kinds/strategy.js';
+import { prepareForCreate, normalizeForWrite, validate } from '../kinds/strategy.js';
 import { apiVersionOf, groupResource, type KindDef } from '../kinds/types.js';
 import type { ApiContext } from './context.js';
 import { touchManager } from './managed.js';
@@ -29,6 +29,7 @@ export function checkIdentity(kind: KindDef, body: any, namespace: string | unde
 export function createObject(ctx: ApiContext, kind: KindDef, namespace: string | undefined, body: unknown, q: URLSearchParams, operation: 'Apply' | 'Update' = 'Update'): KObject {
   checkIdentity(kind, body, namespace);
   prepareForCreate(kind, body);
+  normalizeForWrite(kind, body);
   validate(kind, body);
   body.apiVersion = apiVersionOf(kind);
   body.kind = kind.kind;

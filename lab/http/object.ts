@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { errors } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
-import { validate } from '../kinds/strategy.js';
+import { normalizeForWrite, validate } from '../kinds/strategy.js';
 import { apiVersionOf, groupResource, type KindDef } from '../kinds/types.js';
 import { isDryRun, type ApiContext } from './context.js';
 import { checkIdentity } from './create.js';
@@ -22,7 +22,7 @@ export function updateObject(ctx: ApiContext, kind: KindDef, ns: string | undefi
   checkIdentity(kind, body, ns, name);
   body.apiVersion = apiVersionOf(kind);
   body.kind = kind.kind;
-  if (!subresource) validate(kind, body);
+  if (!subresource) { normalizeForWrite(kind, body); validate(kind, body); }
   touchManager(body, q.get('fieldManager'), 'Update', subresource);
   return ctx.store.update(groupResource(kind), body, { dryRun: isDryRun(q), ...(subresource ? { subresource } : {}) });
 }

@@ -2,7 +2,7 @@
 // apply, which creates a missing object (201). dryRun=All never persists.
 import { errors } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
-import { validate } from '../kinds/strategy.js';
+import { normalizeForWrite, validate } from '../kinds/strategy.js';
 import { groupResource, type KindDef } from '../kinds/types.js';
 import { isDryRun, type ApiContext } from './context.js';
 import { checkIdentity, createObject } from './create.js';
@@ -36,7 +36,7 @@ export function patchObject(
 }
 
 function save(ctx: ApiContext, kind: KindDef, o: KObject, q: URLSearchParams, op: 'Apply' | 'Update', subresource?: 'status'): KObject {
-  if (!subresource) validate(kind, o);
+  if (!subresource) { normalizeForWrite(kind, o); validate(kind, o); }
   touchManager(o, q.get('fieldManager'), op, subresource);
   return ctx.store.update(groupResource(kind), o, { dryRun: isDryRun(q), ...(subresource ? { subresource } : {}) });
 }

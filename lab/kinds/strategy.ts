@@ -65,13 +65,17 @@ export function prepareForCreate(kind: KindDef, o: KObject): void {
   else if (gr !== 'nodes' && kind.subresources?.includes('status')) delete o.status;
 }
 
-export function validate(kind: KindDef, o: KObject): void {
-  // v1 Secret stringData is write-only: merged into data, base64-encoded, on every write, stringData winning
-  // (kubernetes pkg/apis/core/v1/conversion.go Convert_v1_Secret_To_core_Secret)
+/** What the API server does to every written object before validation: v1 Secret stringData is write-only, merged
+ *  into data, base64-encoded, stringData winning (kubernetes pkg/apis/core/v1/conversion.go
+ *  Convert_v1_Secret_To_core_Secret). */
+export function normalizeForWrite(kind: KindDef, o: KObject): void {
   if (groupResource(kind) === 'secrets' && o.stringData && typeof o.stringData === 'object') {
     o.data = { ...(o.data ?? {}), ...Object.fromEntries(Object.entries(o.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) };
     delete o.stringData;
   }
+}
+
+export function validate(kind: KindDef, o: KObject): void {
   const name = o.metadata.name ?? '';
   const fail = (field: string, message: string) => { throw errors.invalid(kind.kind, kind.group, name, [{ field, message }]); };
   if (kind.group === 'apps') {
