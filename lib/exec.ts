@@ -83,8 +83,9 @@ export class Executor {
   get env(): Record<string, string | undefined> { return this.opts.env; }
   get signal(): AbortSignal | undefined { return this.signalRef; }
 
-  /** After Ctrl-C the undo steps still need to run commands: stop honouring the (aborted) run signal. */
-  detachSignal(): void { this.signalRef = undefined; }
+  /** After an interrupt, undo still needs to run commands: it binds each compensation's own deadline instead of the
+   *  (aborted) run signal; undefined runs with per-call deadlines only. */
+  useSignal(signal: AbortSignal | undefined): void { this.signalRef = signal; }
 
   /** Values that must never be printed, logged or recorded. */
   registerSecret(value: string): void { this.redactor.add(value); }

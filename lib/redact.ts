@@ -5,17 +5,22 @@ export const REDACTED = '***';
 export class Redactor {
   private readonly secrets = new Set<string>();
 
+  private readonly short = new Set<string>();
+
   add(value: string | undefined): void {
-    // Very short values would redact ordinary text ("a", "1"); a secret that short is not a secret worth hiding.
-    if (value && value.length >= 4) this.secrets.add(value);
+    if (!value) return;
+    // A short secret ("abc") would also match inside ordinary words: it is replaced only where it stands alone
+    // (not inside a longer run of letters and digits), which still covers `KEY=abc`, `"abc"`, `--token abc`.
+    if (value.length >= 4) this.secrets.add(value); else this.short.add(value);
   }
 
-  get size(): number { return this.secrets.size; }
+  get size(): number { return this.secrets.size + this.short.size; }
 
   redact(text: string): string {
     let out = text;
     // Longest first so a secret that contains another is replaced whole.
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+    for (const s of this.short) out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(s)}(?![A-Za-z0-9])`, 'g'), REDACTED);
     return out;
   }
 
@@ -31,3 +36,5 @@ export class Redactor {
     return value;
   }
 }
+
+function escapeRegExp(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }

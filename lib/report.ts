@@ -1,4 +1,5 @@
 // Run records: every run, whatever its end, leaves one JSON file under .rackhand/runs/ (secrets redacted).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from './exec.ts';
@@ -8,7 +9,13 @@ import type { FlagValues, Identity } from './engine/types.ts';
 export type RunResult = 'success' | 'nothing-to-do' | 'failed' | 'refused' | 'interrupted';
 export type StepStatus = 'done' | 'skipped' | 'failed' | 'undone' | 'pending';
 
-export interface StepRecord { title: string; status: StepStatus; durationMs: number; reason?: string; error?: string }
+export interface StepRecord {
+  title: string; status: StepStatus; durationMs: number; reason?: string; error?: string;
+  /** the compensation of a step that failed or was interrupted mid-way: ran, failed, or could not run */
+  cleanup?: 'done' | 'failed' | 'not run';
+}
+/** What a run could not put back, with the commands to finish by hand. */
+export interface Leftover { step: string; why: string; byHand: string[] }
 export interface CheckRecord { phase: 'preflight' | 'postflight'; name: string; ok: boolean; warning?: boolean; message: string; remedy?: string }
 
 export interface RunRecord {
@@ -26,15 +33,31 @@ export interface RunRecord {
   checks: CheckRecord[];
   commands: JournalEntry[];
   error: { message: string; remedy?: string } | null;
+  /** the signal that stopped the run (SIGINT, SIGTERM, SIGHUP) */
+  interrupted?: string;
+  /** non-empty when undo was incomplete: what is left and how to finish by hand */
+  leftover?: Leftover[];
   data: Record<string, unknown>;
 }
 
-/** Writes the record (redacted once more, as a last line of defence) and returns its path. */
-export async function writeRunRecord(stateDir: string, record: RunRecord, redactor: Redactor): Promise<string> {
+function recordFile(stateDir: string, record: RunRecord): { dir: string; path: string } {
   const dir = join(stateDir, 'runs');
-  await mkdir(dir, { recursive: true });
   const stamp = record.startedAt.replace(/[:.]/g, '-');
-  const path = join(dir, `${stamp}-${record.task.replace(':', '_')}-${process.pid}.json`);
+  return { dir, path: join(dir, `${stamp}-${record.task.replace(':', '_')}-${process.pid}.json`) };
+}
+
+/** Writes the record (redacted once more, as a last line of defence), created with mode 0600, and returns its path. */
+export async function writeRunRecord(stateDir: string, record: RunRecord, redactor: Redactor): Promise<string> {
+  const { dir, path } = recordFile(stateDir, record);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(path, `${JSON.stringify(redactor.redactDeep(record), null, 2)}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** The same, synchronously: for the last moment before a forced exit (a second signal during undo). */
+export function writeRunRecordSync(stateDir: string, record: RunRecord, redactor: Redactor): string {
+  const { dir, path } = recordFile(stateDir, record);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(path, `${JSON.stringify(redactor.redactDeep(record), null, 2)}\n`, { mode: 0o600 });
   return path;
 }

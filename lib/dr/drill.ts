@@ -148,7 +148,7 @@ async function teardown(ctx: TaskContext, r: DrillResult, o: DrillOptions): Prom
     return;
   }
   // After Ctrl-C the run's signal is aborted: teardown must still be able to run kubectl.
-  if (ctx.signal.aborted) ctx.exec.detachSignal();
+  if (ctx.signal.aborted) ctx.exec.useSignal(undefined);
   try {
     await deleteScratch(ctx, r.scratchNamespace, o.timeoutMs);
   } catch (err) {

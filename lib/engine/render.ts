@@ -8,7 +8,30 @@ import type { Step } from './types.ts';
 
 export interface PlannedStep { step: Step; record: StepRecord }
 
-export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Redactor): Promise<void> {
+/** How long an interrupted step gets to notice (its commands are killed with their process groups) before cleanup. */
+const SETTLE_MS = 5_000;
+
+/** Runs the step; an interrupt stops waiting for it, gives it a moment to unwind, and fails it. */
+async function runUntilInterrupted(run: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw interruption(signal);
+  let onAbort!: () => void;
+  const aborted = new Promise<'aborted'>((resolve) => { onAbort = () => resolve('aborted'); signal.addEventListener('abort', onAbort, { once: true }); });
+  try {
+    const first = await Promise.race([run.then(() => 'ran' as const), aborted]);
+    if (first === 'ran') return;
+    await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
+    throw interruption(signal);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function interruption(signal: AbortSignal): Error {
+  const reason = signal.reason as Error | undefined;
+  return new Error(reason?.message && reason.name !== 'AbortError' ? reason.message : 'interrupted');
+}
+
+export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Redactor, signal: AbortSignal): Promise<void> {
   // All human output goes to stderr; stdout is kept for primary output and --json.
   const logger = new ListrLogger({ processOutput: new ProcessOutput(io.stderr as NodeJS.WriteStream, io.stderr as NodeJS.WriteStream), useIcons: io.color });
   const list = new Listr(planned.map(({ step, record }) => ({
@@ -17,7 +40,7 @@ export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Reda
     task: async (_ctx: unknown, task: { output: string | undefined }) => {
       const started = performance.now();
       try {
-        await step.run({ output: (text: string) => { task.output = redactor.redact(text); } });
+        await runUntilInterrupted(step.run({ output: (text: string) => { task.output = redactor.redact(text); } }), signal);
         record.status = 'done';
       } catch (err) {
         record.status = 'failed';

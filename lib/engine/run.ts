@@ -4,17 +4,20 @@ import { join } from 'node:path';
 import { configPath, ConfigError, loadConfig, pickCluster, type ClusterConfig } from '../config.ts';
 import { Executor } from '../exec.ts';
 import { Redactor } from '../redact.ts';
-import { writeRunRecord, type CheckRecord, type RunRecord, type RunResult } from '../report.ts';
+import { writeRunRecord, writeRunRecordSync, type CheckRecord, type Leftover, type RunRecord, type RunResult } from '../report.ts';
 import { Kubectl } from '../tools/kubectl.ts';
 import { identityMatchesConfig, readIdentity } from '../checks/identity.ts';
 import { confirm, describeTarget } from './confirm.ts';
-import { ClusterLock, LockHeld, LOCK_NAME, LOCK_NAMESPACE } from './lock.ts';
+import { ClusterLock, LEASE_SECONDS, LockHeld, LOCK_NAME, LOCK_NAMESPACE } from './lock.ts';
+import { quoteArgv } from '../shell-quote.ts';
 import { EXIT } from './exit.ts';
 import { FlagError, parseFlags } from './flags.ts';
 import { taskHelp } from './help.ts';
 import type { IO } from './io.ts';
 import { Logger } from './log.ts';
 import { renderSteps, type PlannedStep } from './render.ts';
+import { compensation, describeLeftover, type Compensation } from './compensate.ts';
+import { Interrupted, interruptSignal, signalExitCode, trapSignals, type TrappedSignal } from './signals.ts';
 import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry } from './types.ts';
 
 export interface RunOptions {
@@ -24,7 +27,7 @@ export interface RunOptions {
   io: IO;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** Tests inject an abort to simulate Ctrl-C; the CLI wires SIGINT to it. */
+  /** Tests inject an abort to simulate Ctrl-C; the engine also wires SIGINT, SIGTERM and SIGHUP to it. */
   interrupt?: AbortController;
 }
 
@@ -46,8 +49,29 @@ export async function runTask(o: RunOptions): Promise<number> {
   let json = false;
   let planned: PlannedStep[] = [];
   let lock: ClusterLock | undefined;
-  const onSigint = (): void => abort.abort(new Error('interrupted'));
-  process.on('SIGINT', onSigint);
+  let comp: Compensation | undefined;
+  const untrap = trapSignals({
+    first: (sig) => { log.warning(`${sig}: stopping; cleanup and undo run now (${sig} again stops undo and lists what is left)`); abort.abort(new Interrupted(sig)); },
+    again: (sig) => forcedExit(sig),
+  });
+  // A second signal while undo runs: kill the undo in flight, say what is left and how to finish by hand, exit 1.
+  const forcedExit = (sig: TrappedSignal): void => {
+    comp?.abort();
+    const left: Leftover[] = comp ? comp.remaining(`not run: stopped by a second ${sig}`) : [];
+    if (lock?.isHeld) left.push({ step: `cluster lock ${LOCK_NAMESPACE}/${LOCK_NAME}`, why: 'not released (it expires on its own 120 s after the last renewal)', byHand: [`kubectl delete lease -n ${LOCK_NAMESPACE} ${LOCK_NAME}`] });
+    record.result = 'interrupted';
+    record.exitCode = EXIT.failed;
+    record.interrupted = interruptSignal(abort.signal) ?? sig;
+    record.leftover = left;
+    record.error = { message: redactor.redact(`undo incomplete: stopped by a second ${sig}`) };
+    log.failure(`undo incomplete: stopped by a second ${sig}${left.length ? '; left to do by hand:' : ''}`);
+    for (const line of describeLeftover(left)) log.info(line);
+    record.finishedAt = new Date().toISOString();
+    record.durationMs = Date.now() - started.getTime();
+    record.commands = exec ? exec.journal : [];
+    try { log.info(`run record: ${writeRunRecordSync(stateDir, record, redactor)}`); } catch (e) { log.warning(`could not write the run record: ${(e as Error).message}`); }
+    process.exit(EXIT.failed);
+  };
 
   try {
     // 1. Input: flags and config. Any problem here is exit 2 with nothing run.
@@ -101,7 +125,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     const locking = Boolean(o.entry.destructive && cluster && o.entry.lock !== false && !record.dryRun && flags['force-unlock'] !== true);
     if (locking) {
       const held = await new ClusterLock(ctx.kubectl, o.name).current().catch(() => undefined);
-      if (held) throw lockHeld(new LockHeld(held.spec?.holderIdentity ?? 'unknown', held.spec?.acquireTime ?? 'unknown'), o.name, cluster!.name);
+      if (held) throw lockHeld(new LockHeld(held.spec?.holderIdentity ?? 'unknown', held.spec?.acquireTime ?? 'unknown'), o.name, o.argv);
     }
 
     // 3. Preflight: refuse (exit 3) before anything changes.
@@ -144,7 +168,10 @@ export async function runTask(o: RunOptions): Promise<number> {
         if (!d.go) throw new Outcome('refused', EXIT.refused, `refused: ${d.reason}; nothing was changed`, d.remedy);
       }
       // One destructive run per cluster at a time.
-      lock = o.entry.lock === false ? undefined : new ClusterLock(ctx.kubectl, o.name);
+      lock = o.entry.lock === false ? undefined : new ClusterLock(ctx.kubectl, o.name, (why) => {
+        log.failure(`${why}: stopping`);
+        abort.abort(new Error(`${why}; the run stopped so two runs do not change the cluster at once`));
+      });
       if (!lock) {
         // no lock for this task
       } else if (record.dryRun) {
@@ -156,26 +183,33 @@ export async function runTask(o: RunOptions): Promise<number> {
           await lock.acquire({ force: flags['force-unlock'] === true });
         } catch (err) {
           lock = undefined;
-          if (err instanceof LockHeld) throw lockHeld(err, o.name, cluster!.name);
+          if (err instanceof LockHeld) throw lockHeld(err, o.name, o.argv);
           throw err;
         }
       }
     }
 
-    // 6. Steps. On failure or Ctrl-C, undo what was done, newest first.
+    // 6. Steps. On failure or a signal: the running step's cleanup, then the done steps' undo, newest first.
+    comp = compensation(planned, exec, log);
+    let stepError: unknown;
     try {
-      await renderSteps(planned, o.io, redactor);
+      await renderSteps(planned, o.io, redactor, abort.signal);
     } catch (err) {
-      const interrupted = abort.signal.aborted;
-      await undoCompleted(planned, exec, log);
-      if (interrupted) throw new Outcome('interrupted', EXIT.interrupted, 'interrupted: completed steps were undone');
-      const failed = planned.find((p) => p.record.status === 'failed');
-      throw new Outcome('failed', EXIT.failed, `${failed ? `step "${failed.step.title}" failed: ` : ''}${(err as Error).message}`,
-        err instanceof StepFailure ? err.remedy : undefined);
+      stepError = err;
     }
-    if (abort.signal.aborted) {
-      await undoCompleted(planned, exec, log);
-      throw new Outcome('interrupted', EXIT.interrupted, 'interrupted: completed steps were undone');
+    const sig = interruptSignal(abort.signal);
+    if (stepError !== undefined || sig) {
+      const left = await comp.run();
+      record.interrupted = sig;
+      if (left.length) {
+        record.leftover = left;
+        throw new Outcome(sig ? 'interrupted' : 'failed', EXIT.failed,
+          `undo incomplete${sig ? ` after ${sig}` : ''}: ${left.length} thing(s) left to put back by hand:\n${describeLeftover(left).join('\n')}`);
+      }
+      if (sig) throw new Outcome('interrupted', signalExitCode(sig), `interrupted (${sig}): ${undoneSummary(planned)}`);
+      const failed = planned.find((p) => p.record.status === 'failed');
+      throw new Outcome('failed', EXIT.failed, `${failed ? `step "${failed.step.title}" failed: ` : ''}${(stepError as Error).message}`,
+        stepError instanceof StepFailure ? stepError.remedy : undefined);
     }
 
     // 7. Postflight proves the result (a dry run changed nothing: there is no result to prove).
@@ -188,7 +222,9 @@ export async function runTask(o: RunOptions): Promise<number> {
     record.exitCode = EXIT.ok;
     return EXIT.ok;
   } catch (err) {
-    const out = err instanceof Outcome ? err : new Outcome(abort.signal.aborted ? 'interrupted' : 'failed', abort.signal.aborted ? EXIT.interrupted : EXIT.failed, (err as Error).message);
+    const sig = interruptSignal(abort.signal);
+    if (sig) record.interrupted = sig;
+    const out = err instanceof Outcome ? err : new Outcome(sig ? 'interrupted' : 'failed', sig ? signalExitCode(sig) : EXIT.failed, sig ? `interrupted (${sig}) before any step ran; nothing was changed` : (err as Error).message);
     record.result = out.result;
     record.exitCode = out.exitCode;
     record.error = { message: redactor.redact(out.message), ...(out.remedy ? { remedy: out.remedy } : {}) };
@@ -196,8 +232,9 @@ export async function runTask(o: RunOptions): Promise<number> {
     if (out.remedy) log.info(`next: ${out.remedy}`);
     return out.exitCode;
   } finally {
+    exec?.useSignal(undefined); // an interrupted run still releases its lock
     await lock?.release().catch((e: Error) => log.warning(`could not release the cluster lock: ${e.message}`));
-    process.off('SIGINT', onSigint);
+    untrap();
     const finished = new Date();
     record.finishedAt = finished.toISOString();
     record.durationMs = finished.getTime() - started.getTime();
@@ -207,9 +244,10 @@ export async function runTask(o: RunOptions): Promise<number> {
   }
 }
 
-function lockHeld(err: LockHeld, task: string, cluster: string): Outcome {
+function lockHeld(err: LockHeld, task: string, argv: string[]): Outcome {
+  const again = quoteArgv(['npx', 'tsx', 'tasks', task, ...argv.filter((a) => a !== '--force-unlock'), '--force-unlock']);
   return new Outcome('refused', EXIT.locked, `${err.message}; nothing was changed`,
-    `wait for it to finish, or if it died: npx tsx tasks ${task} --cluster ${cluster} --force-unlock ... (or kubectl delete lease -n ${LOCK_NAMESPACE} ${LOCK_NAME})`);
+    `wait for it to finish (the lease expires ${LEASE_SECONDS} s after its holder stops renewing), or if it died: ${again}`);
 }
 
 /** Checks run concurrently (they only read) and are reported in their declared order. */
@@ -231,19 +269,11 @@ async function runChecks(phase: 'preflight' | 'postflight', checks: Check[], ctx
   return ok;
 }
 
-async function undoCompleted(planned: PlannedStep[], exec: Executor, log: Logger): Promise<void> {
-  // Undo must be able to run commands after Ctrl-C aborted the run's signal: a fresh executor, same journal.
-  exec.detachSignal();
-  for (const p of [...planned].reverse()) {
-    if (p.record.status !== 'done' || !p.step.undo) continue;
-    log.action(`undo: ${p.step.title}`);
-    try {
-      await p.step.undo();
-      p.record.status = 'undone';
-    } catch (err) {
-      log.failure(`undo of "${p.step.title}" failed: ${(err as Error).message}`);
-    }
-  }
+function undoneSummary(planned: PlannedStep[]): string {
+  const undone = planned.filter((p) => p.record.status === 'undone').length;
+  const cleaned = planned.filter((p) => p.record.cleanup === 'done').length;
+  if (!undone && !cleaned) return 'nothing had been changed';
+  return [undone ? `${undone} completed step(s) undone` : '', cleaned ? 'the interrupted step cleaned up' : ''].filter(Boolean).join(', ');
 }
 
 function makeContext(o: RunOptions, s: {

@@ -65,6 +65,15 @@ export interface Step {
   run(rt: StepRuntime): Promise<void>;
   /** Puts back what run() changed; runs when a later step fails or the run is interrupted. */
   undo?(): Promise<void>;
+  /** Compensation for a run() that started and did not finish (it failed, hit its deadline or was interrupted).
+   *  Declared with the step, so it exists before the step changes anything; must be idempotent (it may find nothing
+   *  to do). Runs first, before the done steps' undo. */
+  cleanup?(): Promise<void>;
+  /** The exact commands an operator runs by hand when this step's undo or cleanup could not run (a second signal, a
+   *  failed undo). Shown and recorded under "left to undo". */
+  byHand?: string[];
+  /** Deadline for this step's undo or cleanup (default 2 minutes). */
+  undoTimeoutMs?: number;
   /** Mutating steps need confirmation on destructive tasks; read-only steps (observe, wait) do not count. */
   mutating?: boolean;
 }

@@ -29,8 +29,8 @@ export abstract class CliTool {
   }
 
   /** Read-only call; throws a ToolError on non-zero exit. */
-  async read(args: readonly string[], timeoutMs = this.timeoutMs): Promise<string> {
-    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs, env: this.env() });
+  async read(args: readonly string[], timeoutMs = this.timeoutMs, input?: string): Promise<string> {
+    const r = await this.exec.run(this.argv(args), { mutating: false, timeoutMs, env: this.env(), ...(input !== undefined ? { input } : {}) });
     if (r.exitCode !== 0) throw this.fail(r);
     return r.stdout;
   }

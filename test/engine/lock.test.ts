@@ -60,14 +60,51 @@ describe('the cluster lock (a Lease) against the lab', () => {
     g1.release();
     expect((await p).code).toBe(0);
 
-    const fresh = { ...stale, spec: { ...stale.spec, acquireTime: new Date().toISOString().replace('Z', '000Z'), renewTime: new Date().toISOString().replace('Z', '000Z') } };
+    // a holder that renewed just now is alive: --force-unlock refuses it (exit 4) and says why
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace('Z', '000Z');
+    const fresh = { ...stale, spec: { ...stale.spec, acquireTime: at(0), renewTime: at(0) } };
     await execa('kubectl', ['create', '--validate=false', '-f', '-'], { input: JSON.stringify(fresh), env: { ...process.env, ...lab.env } });
     expect((await run(['test:hold', '--yes'])).code).toBe(4);
+    const alive = await run(['test:hold', '--yes', '--force-unlock']);
+    expect(alive.code).toBe(4);
+    expect(alive.stderr).toContain('it is alive: --force-unlock only takes a lock whose holder stopped renewing');
+    expect((await lease())?.spec.holderIdentity).toBe(stale.spec.holderIdentity);
+    // a holder that stopped renewing 60 s ago (the lease has not expired yet): --force-unlock takes it
+    await execa('kubectl', ['delete', 'lease', '-n', 'kube-system', 'rackhand-lock'], { env: { ...process.env, ...lab.env } });
+    const dead = { ...stale, spec: { ...stale.spec, acquireTime: at(60_000), renewTime: at(60_000) } };
+    await execa('kubectl', ['create', '--validate=false', '-f', '-'], { input: JSON.stringify(dead), env: { ...process.env, ...lab.env } });
+    const refused = await run(['test:hold', '--yes']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/next: wait for it to finish .*npx tsx tasks test:hold --yes --force-unlock$/m);
     const g2 = armHold();
     const forced = run(['test:hold', '--yes', '--force-unlock']);
     await g2.entered;
     g2.release();
     expect((await forced).code).toBe(0);
+    expect(await lease()).toBeUndefined();
+  });
+
+  it('renewal notices a lease taken by another run and stops it; release never deletes a lease that is not its own', async () => {
+    const { Executor } = await import('../../lib/exec.ts');
+    const { Kubectl } = await import('../../lib/tools/kubectl.ts');
+    const { ClusterLock } = await import('../../lib/engine/lock.ts');
+    const kubectl = new Kubectl(new Executor({ env }), { kubeconfig: lab.kubeconfigPath, context: 'admin@lab' });
+    const lost: string[] = [];
+    const mine = new ClusterLock(kubectl, 'test:renew', (why) => lost.push(why));
+    await mine.acquire();
+    await mine.renew();
+    expect(lost).toEqual([]);
+    const renewed = await lease();
+    expect(Date.parse(renewed!.spec.renewTime)).toBeGreaterThanOrEqual(Date.parse(renewed!.spec.acquireTime));
+    // someone deletes it by hand and another run takes it
+    await execa('kubectl', ['delete', 'lease', '-n', 'kube-system', 'rackhand-lock'], { env: { ...process.env, ...lab.env } });
+    const other = new ClusterLock(kubectl, 'test:other');
+    await other.acquire();
+    await mine.renew();
+    expect(lost).toEqual([expect.stringMatching(/the cluster lock was taken by .*\(test:other\)/)]);
+    await mine.release(); // lost: must not touch the other run's lease
+    expect((await lease())?.spec.holderIdentity).toMatch(/\(test:other\)$/);
+    await other.release();
     expect(await lease()).toBeUndefined();
   });
 });

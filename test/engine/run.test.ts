@@ -95,26 +95,64 @@ describe('engine: failure and interruption undo completed steps', () => {
     expect(r.stderr).toContain(`next: inspect ${s.dir}`);
     expect(r.record?.result).toBe('failed');
     expect(r.record?.steps.map((st) => st.status)).toEqual(['undone', 'failed']);
+    // the failing step's own cleanup ran (it had changed something before it failed)
+    expect(existsSync(join(s.dir, 'half-done'))).toBe(false);
+    expect(r.record?.steps[1]?.cleanup).toBe('done');
   });
 
-  it('Ctrl-C (SIGINT to a real CLI process) kills the running command, runs undo, exits 130', async () => {
+  it('an undo that fails: exit 1, "undo incomplete", what is left and the command to finish by hand, also in the record', async () => {
     const s = await offlineCluster();
-    const child = execa('node', ['--import', 'tsx', 'test/fixtures/cli.ts', 'test:write', '--dir', s.dir, '--yes', '--sleep'], {
+    const r = await cli(['test:write', '--dir', s.dir, '--yes', '--fail', '--undo-fails'], { env: s.env, cwd: s.dir, registry: testRegistry });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('undo incomplete: 1 thing(s) left to put back by hand');
+    expect(r.stderr).toContain(`rm ${join(s.dir, 'marker')}`);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(true);
+    expect(r.record?.leftover).toEqual([{ step: `create ${join(s.dir, 'marker')}`, why: expect.stringMatching(/^undo failed: false: exit code 1/), byHand: [`rm ${join(s.dir, 'marker')}`] }]);
+  });
+
+  const startReal = async (extra: string[] = []) => {
+    const s = await offlineCluster();
+    const child = execa('node', ['--import', 'tsx', 'test/fixtures/cli.ts', 'test:write', '--dir', s.dir, '--yes', '--sleep', ...extra], {
       env: s.env, reject: false, cwd: process.cwd(),
     });
     const started = Date.now();
     while (!existsSync(join(s.dir, 'sleeping')) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(join(s.dir, 'marker'))).toBe(true);
-    child.kill('SIGINT');
+    expect(existsSync(join(s.dir, 'started'))).toBe(true);
+    return { s, child, started };
+  };
+
+  it.each([['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const)('%s to a real CLI process kills the running command, runs its cleanup and the undo, exits %i', async (sig, code) => {
+    const { s, child, started } = await startReal();
+    child.kill(sig);
     const res = await child;
-    expect(res.exitCode).toBe(130);
+    expect(res.exitCode).toBe(code);
     expect(Date.now() - started).toBeLessThan(25_000); // the 30 s sleep was killed, not waited out
-    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+    expect(existsSync(join(s.dir, 'started'))).toBe(false); // the running step's cleanup
+    expect(existsSync(join(s.dir, 'cleaned'))).toBe(true);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false); // the done step's undo
     expect(existsSync(join(s.dir, 'undone'))).toBe(true);
+    expect(res.stderr).toContain(`interrupted (${sig}): 1 completed step(s) undone, the interrupted step cleaned up`);
     const rec = await latestRecord(join(s.dir, '.rackhand'));
-    expect(rec?.result).toBe('interrupted');
-    expect(rec?.exitCode).toBe(130);
-    expect(rec?.steps[0]?.status).toBe('undone');
+    expect(rec).toMatchObject({ result: 'interrupted', exitCode: code, interrupted: sig });
+    expect(rec?.steps.map((st) => [st.status, st.cleanup])).toEqual([['undone', undefined], ['failed', 'done']]);
+  });
+
+  it('a second signal during undo stops it, lists what is left with the commands to finish by hand, and exits 1', async () => {
+    const { s, child } = await startReal(['--slow-undo']);
+    child.kill('SIGTERM');
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(join(s.dir, 'cleaned')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500)); // now in the first step's 30 s undo
+    child.kill('SIGTERM');
+    const res = await child;
+    expect(res.exitCode).toBe(1);
+    expect(res.stderr).toContain('undo incomplete: stopped by a second SIGTERM; left to do by hand:');
+    expect(res.stderr).toContain(`rm ${join(s.dir, 'marker')}`);
+    expect(existsSync(join(s.dir, 'marker'))).toBe(true);
+    const rec = await latestRecord(join(s.dir, '.rackhand'));
+    expect(rec).toMatchObject({ result: 'interrupted', exitCode: 1, interrupted: 'SIGTERM' });
+    expect(rec?.leftover?.map((l) => l.step)).toEqual([`create ${join(s.dir, 'marker')}`]);
   });
 });
 

@@ -1,0 +1,10 @@
+// POSIX shell quoting for lines an operator may paste: dry-run commands, remedies, "finish by hand" lists. rackhand
+// itself never runs a shell; this is for humans only.
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+export function quoteArg(a: string): string {
+  if (a === '') return "''";
+  return SAFE.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+export function quoteArgv(argv: readonly string[]): string { return argv.map(quoteArg).join(' '); }
