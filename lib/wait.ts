@@ -1,5 +1,12 @@
 // Every wait has a deadline and, when it gives up, says what it waited for, for how long, and what it last saw.
 import { formatDuration } from './patterns.ts';
+import { ToolError } from './tools/tool-error.ts';
+
+/** An error worth waiting out: the API server (or talosctl's apid) down, restarting or overloaded, a call that timed
+ *  out. Anything else (NotFound, Forbidden, a bad kubeconfig) ends the wait at once. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof ToolError && (err.kind === 'Unreachable' || err.kind === 'Timeout');
+}
 
 export class WaitTimeout extends Error {
   constructor(readonly what: string, readonly waitedMs: number, readonly lastSeen?: string) {
@@ -27,17 +34,30 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Polls `probe` until it says done or the deadline passes. Prefer `kubectl wait` where kubectl can express it. */
+/** Polls `probe` until it says done or the deadline passes. Transient errors (the API server restarting while a
+ *  single control plane reboots, a 503) are waited out with backoff, up to the same deadline, and named if it
+ *  passes. Prefer `kubectl wait` where kubectl can express it. */
 export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   const started = Date.now();
+  const interval = o.intervalMs ?? 500;
   let seen: string | undefined;
+  let failures = 0;
   for (;;) {
-    const r = await o.probe();
-    if (r.done) return r.value;
-    seen = r.seen ?? seen;
+    let pause = interval;
+    try {
+      const r = await o.probe();
+      if (r.done) return r.value;
+      seen = r.seen ?? seen;
+      failures = 0;
+    } catch (err) {
+      if (!isTransient(err) || o.signal?.aborted) throw err;
+      failures += 1;
+      seen = `API not answering: ${(err as Error).message.split('\n')[0]}`;
+      pause = Math.min(interval * 2 ** Math.min(failures, 5), 10_000);
+    }
     const elapsed = Date.now() - started;
     if (elapsed >= o.timeoutMs) throw new WaitTimeout(o.what, elapsed, seen);
-    await sleep(Math.min(o.intervalMs ?? 500, o.timeoutMs - elapsed), o.signal);
+    await sleep(Math.min(pause, o.timeoutMs - elapsed), o.signal);
   }
 }
 

@@ -12,7 +12,7 @@ import { writeStatus } from '../controllers/util.js';
 import { secretEnv, takeMoverFailure, type VolsyncContext } from './context.js';
 import { nextCron, parseCron } from './cron.js';
 import type { MoverEnv, MoverResult } from './mover.js';
-import { failJob, goDuration, moverLogs, removeJob, startJob, synchronizing } from './status.js';
+import { failJob, goDuration, moverLogs, moverStopped, removeJob, startJob, synchronizing } from './status.js';
 
 /** what one run needs, resolved before the mover starts; a string is a configuration error */
 export interface Prepared {
@@ -35,7 +35,8 @@ export interface Side {
 
 export class MoverController implements Controller {
   readonly name: string;
-  private readonly running = new Set<string>();
+  /** uid => the running mover's abort (the owner was deleted: VolSync's Job is garbage-collected, its pod killed) */
+  private readonly running = new Map<string, AbortController>();
   private readonly retryAt = new Map<string, number>();
   private readonly timers = new Map<string, number>();
 
@@ -47,7 +48,10 @@ export class MoverController implements Controller {
     const { store, clock } = this.ctx;
     const now = clock.now();
     if (!this.ctx.registry.all().some((d) => groupResource(d) === this.side.resource)) return; // VolSync not installed (an empty lab)
-    for (const o of store.list(this.side.resource).items) {
+    const items = store.list(this.side.resource).items;
+    const live = new Set(items.filter((o) => !o.metadata.deletionTimestamp).map((o) => o.metadata.uid!));
+    for (const [uid, ac] of this.running) if (!live.has(uid)) ac.abort();
+    for (const o of items) {
       const uid = o.metadata.uid!;
       if (o.metadata.deletionTimestamp || this.running.has(uid) || o.spec?.paused) continue;
       const st = o.status ?? {};
@@ -98,7 +102,8 @@ export class MoverController implements Controller {
       this.wake(uid, now + this.ctx.retryMs);
       return;
     }
-    this.running.add(uid);
+    const ac = new AbortController();
+    this.running.set(uid, ac);
     this.retryAt.delete(uid);
     const startedAt = o.status?.lastSyncStartTime && o.status?.latestMoverStatus?.result === 'Failed' ? Date.parse(o.status.lastSyncStartTime) : now;
     startJob(store, o, this.side.dir, p.pvc, now);
@@ -115,12 +120,14 @@ export class MoverController implements Controller {
       await mkdir(tmp, { recursive: true });
       return p.run({
         restic: this.ctx.restic, env: { ...secretEnv(secret), RESTIC_CACHE_DIR: cache, TZ: 'UTC' }, dataDir: p.dataDir, tmpDir: tmp,
-        failMidway: takeMoverFailure(this.ctx.faults, ns, secretName),
+        failMidway: takeMoverFailure(this.ctx.faults, ns, secretName), signal: ac.signal,
       });
     };
     void run().catch((err): MoverResult => ({ ok: false, lines: [`ERROR: ${String(err)}`] })).then((r) => {
       this.running.delete(uid);
-      this.finish(o, manual, startedAt, r, p);
+      moverStopped(store, o, this.side.dir);
+      if (ac.signal.aborted) record(`volsync-${this.side.verb}-killed`, key, 'owner deleted: the mover was stopped');
+      else this.finish(o, manual, startedAt, r, p);
       this.ctx.requestSync();
     });
   }

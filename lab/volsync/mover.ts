@@ -16,6 +16,8 @@ export interface MoverEnv {
   tmpDir: string;
   /** a lab fault: fail mid-way (after part of the work) */
   failMidway?: boolean;
+  /** the mover's pod is killed (its owner was deleted): restic is killed, no more files are written */
+  signal?: AbortSignal;
 }
 
 export interface MoverResult {
@@ -36,7 +38,7 @@ function runner(m: MoverEnv, lines: string[]) {
     for (const l of `${r.stdout}\n${r.stderr}`.split('\n')) if (l.trim()) lines.push(l.replace(/\r/g, ''));
   };
   const restic = async (argv: string[], opts: { cwd?: string; quiet?: boolean } = {}) => {
-    const r = await m.restic.run(argv, { env: m.env, ...(opts.cwd ? { cwd: opts.cwd } : {}), timeoutMs: 300_000 });
+    const r = await m.restic.run(argv, { env: m.env, ...(opts.cwd ? { cwd: opts.cwd } : {}), timeoutMs: 300_000, ...(m.signal ? { signal: m.signal } : {}) });
     if (!opts.quiet) out(r);
     return r;
   };
@@ -154,7 +156,7 @@ export async function moverRestore(m: MoverEnv, o: RestoreOptions): Promise<Move
     const target = await mkdtemp(join(m.tmpDir, 'restore-'));
     try {
       await r.must(['restore', chosen.id, '--target', target, '--host', HOST]);
-      await apply(target, m.dataDir, o.enableFileDeletion, m.failMidway ? 0.5 : 1);
+      await apply(target, m.dataDir, o.enableFileDeletion, m.failMidway ? 0.5 : 1, m.signal);
       if (m.failMidway) {
         lines.push('ERROR: failed to restore file: write /data: input/output error (lab fault: mover interrupted)', 'Fatal: There were 1 errors');
         throw new MoverExit(1);
@@ -176,9 +178,12 @@ async function files(dir: string): Promise<string[]> {
 }
 
 /** Puts the restored tree into the PVC folder: mirror with --delete, overlay without; `fraction` < 1 stops part-way. */
-async function apply(from: string, to: string, mirror: boolean, fraction: number): Promise<void> {
-  if (mirror) for (const e of await readdir(to)) await rm(join(to, e), { recursive: true, force: true });
+async function apply(from: string, to: string, mirror: boolean, fraction: number, signal?: AbortSignal): Promise<void> {
+  const stop = () => { if (signal?.aborted) throw new MoverExit(143); };
+  stop();
+  if (mirror) for (const e of await readdir(to)) { stop(); await rm(join(to, e), { recursive: true, force: true }); }
+  stop();
   if (fraction >= 1) return cp(from, to, { recursive: true, force: true });
   const all = await files(from);
-  for (const f of all.slice(0, Math.floor(all.length * fraction))) await cp(join(from, f), join(to, f), { force: true });
+  for (const f of all.slice(0, Math.floor(all.length * fraction))) { stop(); await cp(join(from, f), join(to, f), { force: true }); }
 }

@@ -12,7 +12,7 @@ export interface ResticResult {
 }
 
 export interface ResticRunner {
-  run(argv: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; stdin?: 'pipe' | 'ignore' }): Promise<ResticResult>;
+  run(argv: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; stdin?: 'pipe' | 'ignore'; signal?: AbortSignal }): Promise<ResticResult>;
   /** starts restic and hands back its pid and a promise of the result (for the stale-lock fault) */
   spawn(argv: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number }): { pid: number | undefined; done: Promise<ResticResult> };
   stop(): Promise<void>;
@@ -21,11 +21,11 @@ export interface ResticRunner {
 export function resticRunner(binary = 'restic', home: string): ResticRunner {
   const abort = new AbortController();
   const live = new Set<Promise<unknown>>();
-  const start = (argv: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; stdin?: 'pipe' | 'ignore' }) => {
+  const start = (argv: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; stdin?: 'pipe' | 'ignore'; signal?: AbortSignal }) => {
     const child = execa(binary, argv, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...opts.env }, extendEnv: false,
       ...(opts.cwd ? { cwd: opts.cwd } : {}), stdin: opts.stdin ?? 'ignore', reject: false, timeout: opts.timeoutMs ?? 120_000,
-      cancelSignal: abort.signal, forceKillAfterDelay: 1000, stripFinalNewline: true,
+      cancelSignal: opts.signal ? AbortSignal.any([abort.signal, opts.signal]) : abort.signal, forceKillAfterDelay: 1000, stripFinalNewline: true,
     });
     const done = child.then((r) => ({
       argv, exitCode: r.exitCode ?? (r.signal ? 128 : 1), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), killed: Boolean(r.signal) || r.isTerminated,

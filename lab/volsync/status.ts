@@ -46,6 +46,17 @@ export function synchronizing(conds: Condition[] | undefined, reason: SyncReason
 
 export const jobName = (dir: 'src' | 'dst', name: string) => `volsync-${dir}-${name}`.slice(0, 63).replace(/[-.]+$/, '');
 
+/** While the lab's mover runs, its Job carries this finalizer: deleting the owner (the GC deletes the Job) leaves the
+ *  Job terminating until the mover has really stopped writing, as a Job's pod takes its grace period to die. */
+export const MOVER_RUNNING = 'volsync.lab/mover-running';
+
+/** The mover stopped: its Job may go (a deleted Job is removed now). */
+export function moverStopped(store: Store, owner: KObject, dir: 'src' | 'dst'): void {
+  const job = store.find('jobs.batch', owner.metadata.namespace, jobName(dir, owner.metadata.name!));
+  if (!job?.metadata.finalizers?.includes(MOVER_RUNNING)) return;
+  store.update('jobs.batch', { ...job, metadata: { ...job.metadata, finalizers: job.metadata.finalizers.filter((f) => f !== MOVER_RUNNING) } });
+}
+
 /** Creates (or re-activates) the mover Job for `owner`. */
 export function startJob(store: Store, owner: KObject, dir: 'src' | 'dst', pvc: string, now: number): void {
   const name = jobName(dir, owner.metadata.name!);
@@ -55,7 +66,7 @@ export function startJob(store: Store, owner: KObject, dir: 'src' | 'dst', pvc: 
     const labels = { 'app.kubernetes.io/created-by': 'volsync', 'volsync.backube/cleanup': owner.metadata.uid! };
     job = store.create('jobs.batch', {
       apiVersion: 'batch/v1', kind: 'Job',
-      metadata: { name, namespace: ns, labels, ownerReferences: [controllerRef(owner)] },
+      metadata: { name, namespace: ns, labels, ownerReferences: [controllerRef(owner)], finalizers: [MOVER_RUNNING] },
       spec: {
         backoffLimit: 8, parallelism: 1, completions: 1,
         template: {
@@ -69,6 +80,7 @@ export function startJob(store: Store, owner: KObject, dir: 'src' | 'dst', pvc: 
       },
     });
   }
+  if (!job.metadata.finalizers?.includes(MOVER_RUNNING)) job = store.update('jobs.batch', { ...job, metadata: { ...job.metadata, finalizers: [...(job.metadata.finalizers ?? []), MOVER_RUNNING] } });
   store.update('jobs.batch', { ...job, status: { ...job.status, active: 1, startTime: job.status?.startTime ?? timestamp(now), ready: 0 } }, { subresource: 'status' });
 }
 

@@ -4,6 +4,7 @@
 import type { Step, TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
+import { quoteArgv } from '../shell-quote.ts';
 
 export const KS = 'kustomizations.kustomize.toolkit.fluxcd.io';
 export const HR = 'helmreleases.helm.toolkit.fluxcd.io';
@@ -26,8 +27,8 @@ function patch(kubectl: Kubectl, r: FluxRef, body: unknown): Promise<unknown> {
 export const suspend = (kubectl: Kubectl, r: FluxRef, by: string): Promise<unknown> =>
   patch(kubectl, r, { metadata: { annotations: { [SUSPENDED_BY]: by } }, spec: { suspend: true } });
 
-export const resume = (kubectl: Kubectl, r: FluxRef): Promise<unknown> =>
-  patch(kubectl, r, { metadata: { annotations: { [SUSPENDED_BY]: null } }, spec: { suspend: false } });
+const RESUME = { metadata: { annotations: { [SUSPENDED_BY]: null } }, spec: { suspend: false } };
+export const resume = (kubectl: Kubectl, r: FluxRef): Promise<unknown> => patch(kubectl, r, RESUME);
 
 /** `requestedAt` must be computed once per run: Flux compares values (fluxcd/flux2#4436). */
 export const requestReconcile = (kubectl: Kubectl, r: FluxRef, at: string): Promise<unknown> =>
@@ -46,7 +47,13 @@ export function suspendStep(ctx: TaskContext, r: FluxRef): Step {
       return false;
     },
     async run() { await suspend(ctx.kubectl, r, ctx.task); mine = true; },
+    // the patch may have landed even if run() did not hear back: resume only a suspend marked as rackhand's
+    async cleanup() {
+      const o = await getFlux(ctx.kubectl, r);
+      if (o?.spec?.suspend && o.metadata.annotations?.[SUSPENDED_BY]) await resume(ctx.kubectl, r);
+    },
     async undo() { if (mine) await resume(ctx.kubectl, r); },
+    byHand: [quoteArgv(['kubectl', 'patch', r.resource, r.name, '--namespace', r.namespace, '--type', 'merge', '-p', JSON.stringify(RESUME)])],
   };
 }
 

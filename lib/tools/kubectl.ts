@@ -15,13 +15,17 @@ export interface Selector {
 }
 
 // Error texts: kubernetes/kubectl pkg/cmd/util/helpers.go (StandardErrorMessage: `Error from server (<reason>): ...`).
+// A kubeconfig problem is never "not found" of an object: `context was not found for specified context`
+// (client-go tools/clientcmd/validation.go ErrNoContext... / "context was not found"), "no configuration has been provided".
 const RULES: FailureRule[] = [
-  [/Error from server \(NotFound\)|not found/, 'NotFound'],
+  [/context was not found for specified context|no configuration has been provided|cluster has no server defined|error loading config file/, 'Config'],
+  [/Error from server \(NotFound\)|error: the server doesn't have a resource type/, 'NotFound'],
   [/Error from server \(AlreadyExists\)/, 'AlreadyExists'],
   [/Error from server \(Conflict\)/, 'Conflict'],
   [/Error from server \((Unauthorized|Forbidden)\)|You must be logged in/, 'Auth'],
   [/timed out waiting for the condition|global timeout reached|context deadline exceeded/, 'Timeout'],
-  [/connection refused|no such host|Unable to connect to the server|dial tcp/, 'Unreachable'],
+  // transient: the API server is down, restarting or overloaded (5xx: apimachinery pkg/api/errors StatusReason*)
+  [/connection refused|no such host|Unable to connect to the server|dial tcp|connection reset by peer|unexpected EOF|TLS handshake timeout|Error from server \((InternalError|ServiceUnavailable|Timeout|TooManyRequests)\)|the server is currently unable to handle the request|etcdserver: (leader changed|request timed out)/, 'Unreachable'],
 ];
 
 export function selectorArgs(s: Selector): string[] {

@@ -2,7 +2,7 @@
 // and a classification of known failures so tasks can branch on outcomes rather than on text.
 import type { ExecResult } from '../exec.ts';
 
-export type ToolFailure = 'NotFound' | 'AlreadyExists' | 'Auth' | 'Timeout' | 'Locked' | 'Conflict' | 'Unreachable' | 'Missing' | 'Other';
+export type ToolFailure = 'NotFound' | 'AlreadyExists' | 'Auth' | 'Timeout' | 'Locked' | 'Conflict' | 'Unreachable' | 'Missing' | 'Config' | 'Other';
 
 export class ToolError extends Error {
   readonly tool: string;

@@ -32,3 +32,35 @@ export async function runDestination(ctx: TaskContext, rd: ReplicationDestinatio
   if (/No eligible snapshots found/.test(mover.logs ?? '')) throw new StepFailure(`restore of ${o.app} restored NOTHING: the mover found no eligible snapshot (it still reports Successful)`, `npx tsx tasks volsync:list --app ${o.app}`);
   return done;
 }
+
+/** VolSync's mover Job for a ReplicationDestination (backube/volsync controllers/mover/restic/mover.go: "volsync-dst-"
+ *  + owner name); its pods carry the Job's `batch.kubernetes.io/job-name` label (kubernetes.io/docs/concepts/workloads/controllers/job). */
+export const moverJobName = (rd: string): string => `volsync-dst-${rd}`.slice(0, 63).replace(/[-.]+$/, '');
+
+/** The commands that remove a ReplicationDestination and wait for its mover by hand. */
+export function removeDestinationByHand(name: string, namespace: string): string[] {
+  return [
+    `kubectl delete replicationdestination.volsync.backube -n ${namespace} ${name} --ignore-not-found`,
+    `kubectl wait --for=delete job/${moverJobName(name)} -n ${namespace} --timeout=5m`,
+  ];
+}
+
+/** Deletes the ReplicationDestination and waits until its mover can no longer write: the object, its Job and the Job's
+ *  pods all gone (the Job is garbage-collected after its owner; a pod takes its grace period to stop). Idempotent. */
+export async function removeDestination(ctx: TaskContext, name: string, namespace: string, timeoutMs: number): Promise<void> {
+  const k = ctx.kubectl;
+  await k.mutate(['delete', RD, name, '--namespace', namespace, '--ignore-not-found', '--wait=false']);
+  if (ctx.dryRun) return;
+  const job = moverJobName(name);
+  await waitUntil({
+    what: `ReplicationDestination ${namespace}/${name} and its mover (job/${job}) to be gone`, timeoutMs, intervalMs: 500,
+    probe: async () => {
+      const left = [
+        (await k.get(RD, name, namespace)) ? `replicationdestination/${name}` : '',
+        (await k.get('jobs.batch', job, namespace)) ? `job/${job}` : '',
+        ...(await k.list('pods', { namespace, labels: `batch.kubernetes.io/job-name=${job}` })).map((p) => `pod/${p.metadata.name}`),
+      ].filter(Boolean);
+      return left.length ? { done: false, seen: `still there: ${left.join(', ')}` } : { done: true, value: undefined };
+    },
+  });
+}

@@ -7,7 +7,8 @@ import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import { resumeStep, suspendStep, type FluxRef } from '../flux/objects.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { waitUntil } from '../wait.ts';
-import { runDestination } from './destination.ts';
+import { removeDestination, removeDestinationByHand, runDestination } from './destination.ts';
+import { quoteArgv } from '../shell-quote.ts';
 import type { VolsyncApp, Workload } from './app.ts';
 import { RD, uniqueTrigger, type ReplicationDestination, type ReplicationSource } from './types.ts';
 
@@ -70,7 +71,11 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
   const annotate = (value: string | null) => k.mutate(['annotate', wref, ...nsArgs, '--overwrite', value === null ? `${REPLICAS_ANNOTATION}-` : `${REPLICAS_ANNOTATION}=${value}`]);
   const recorded = async () => Number((await readWorkload())?.metadata.annotations?.[REPLICAS_ANNOTATION] ?? w?.replicas ?? 1);
   const pauseRs = (paused: boolean) => k.mutate(['patch', 'replicationsources.volsync.backube', app.name, ...nsArgs, '--type', 'merge', '-p', JSON.stringify({ spec: { paused } })]);
-  const deleteRd = () => k.mutate(['delete', RD, rdName(app.name), ...nsArgs, '--ignore-not-found', '--wait=false']);
+  const rd = rdName(app.name);
+  // the mover must be gone before the app may run again on the volume: a cleanup waits for it, within its own deadline
+  const removeRd = () => removeDestination(ctx, rd, app.namespace, Math.max(60_000, Math.min(o.timeoutMs, 300_000)));
+  const kubectlLine = (args: string[]) => quoteArgv(['kubectl', ...args]);
+  const scaleBack = w ? kubectlLine(['scale', wref, ...nsArgs, `--replicas=${w.replicas}`]) : '';
 
   const steps: Step[] = [suspendStep(ctx, o.kustomization), suspendStep(ctx, o.helmrelease)];
   if (w) {
@@ -81,11 +86,16 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
         return v !== undefined ? `already recorded: ${v} (an earlier run)` : false;
       },
       async run(rt) { await annotate(String(w.replicas)); rt.output(`${w.replicas} replica(s)`); },
+      async cleanup() { await annotate(null); },
+      async undo() { await annotate(null); },
+      byHand: [kubectlLine(['annotate', wref, ...nsArgs, `${REPLICAS_ANNOTATION}-`])],
     }, {
       title: `scale ${wref} to 0`,
       async isDone() { return (await readWorkload())?.spec?.replicas === 0 && (await readWorkload())?.metadata.annotations?.[REPLICAS_ANNOTATION] ? `${wref} is already at 0` : false; },
       async run() { await scale(0); },
+      async cleanup() { await scale(await recorded()); },
       async undo() { await scale(await recorded()); },
+      byHand: [scaleBack],
     }, {
       title: `wait until no pod of ${wref} runs`,
       mutating: false,
@@ -105,24 +115,30 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
   steps.push({
     title: `pause ReplicationSource ${app.namespace}/${app.name}`,
     async run() { await pauseRs(true); },
+    async cleanup() { await pauseRs(false); },
     async undo() { await pauseRs(false); },
+    byHand: [kubectlLine(['patch', 'replicationsources.volsync.backube', app.name, ...nsArgs, '--type', 'merge', '-p', JSON.stringify({ spec: { paused: false } })])],
   }, {
-    title: `restore ${app.pvc} with ReplicationDestination ${rdName(app.name)} (trigger ${trigger})`,
+    title: `restore ${app.pvc} with ReplicationDestination ${rd} (trigger ${trigger})`,
     async run(rt) {
       // Rendered from the LIVE source, right now: a renamed secret or a changed security context is picked up.
       const live = await k.get<ReplicationSource>('replicationsources.volsync.backube', app.name, app.namespace);
       if (!live?.spec?.restic) throw new StepFailure(`ReplicationSource ${app.namespace}/${app.name} disappeared`);
-      const rd = renderDestination(live, trigger, { previous: o.previous, asOf: o.asOf });
-      await deleteRd();
-      const done = await runDestination(ctx, rd, { timeoutMs: o.timeoutMs, app: app.name, output: (t) => rt.output(t) });
+      await removeRd(); // a destination left by an earlier run, with its mover
+      const done = await runDestination(ctx, renderDestination(live, trigger, { previous: o.previous, asOf: o.asOf }), { timeoutMs: o.timeoutMs, app: app.name, output: (t) => rt.output(t) });
       if (!done) return;
       const mover = done.status!.latestMoverStatus!;
       ctx.data.mover = { result: mover.result, logs: lastLines(mover.logs, 10) };
     },
-    async undo() { await deleteRd(); },
+    // declared before the ReplicationDestination exists: on failure, timeout or a signal it is deleted and its mover
+    // waited out, so VolSync can neither retry nor finish a restore under the app once it runs again
+    async cleanup() { await removeRd(); },
+    async undo() { await removeRd(); },
+    byHand: removeDestinationByHand(rd, app.namespace),
+    undoTimeoutMs: 330_000,
   }, {
-    title: `delete ReplicationDestination ${rdName(app.name)}`,
-    async run() { await deleteRd(); },
+    title: `delete ReplicationDestination ${rd} and wait for its mover to be gone`,
+    async run() { await removeRd(); },
   }, {
     title: `unpause ReplicationSource ${app.namespace}/${app.name}`,
     async run() { await pauseRs(false); },

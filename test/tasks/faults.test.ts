@@ -1,0 +1,74 @@
+// The fault matrix: a fault injected into the lab, a task run against it, and what an operator cares about
+// afterwards: the exit code, a message naming the failing thing and the next command, no destructive step after the
+// failure, the LAB's state (what is left running, replicas, Flux, locks), and a re-run that completes once the fault
+// is cleared. Signals go to the real CLI process.
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestRecord } from '../helpers/cli.ts';
+import { withLab } from '../helpers/lab.ts';
+import { get, RD, RS } from '../lab/volsync-helpers.ts';
+
+type TestLab = Awaited<ReturnType<typeof withLab>>;
+const KS = 'kustomizations.kustomize.toolkit.fluxcd.io';
+const HR = 'helmreleases.helm.toolkit.fluxcd.io';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Everything a failed or interrupted restore must have put back, read from the lab's store. */
+function restoreLeftovers(lab: TestLab, app = 'paperless') {
+  const deploy = get(lab, 'deployments.apps', 'apps', app) as { spec: { replicas: number }; metadata: { annotations?: Record<string, string> } };
+  return {
+    replicas: deploy.spec.replicas,
+    annotation: deploy.metadata.annotations?.['rackhand.dev/restore-replicas'],
+    ksSuspended: (get(lab, KS, 'flux-system', app) as { spec: { suspend?: boolean } }).spec.suspend === true,
+    hrSuspended: (get(lab, HR, 'apps', app) as { spec: { suspend?: boolean } }).spec.suspend === true,
+    rsPaused: (get(lab, RS, 'apps', app) as { spec: { paused?: boolean } }).spec.paused === true,
+    destination: get(lab, RD, 'apps', `${app}-rackhand-restore`)?.metadata.name,
+    moverJob: get(lab, 'jobs.batch', 'apps', `volsync-dst-${app}-rackhand-restore`)?.metadata.name,
+    lease: get(lab, 'leases.coordination.k8s.io', 'kube-system', 'rackhand-lock')?.metadata.name,
+  };
+}
+const PUT_BACK = { replicas: 1, annotation: undefined, ksSuspended: false, hrSuspended: false, rsPaused: false, destination: undefined, moverJob: undefined, lease: undefined };
+
+describe('fault matrix: volsync:restore', () => {
+  let lab: TestLab;
+  beforeAll(async () => { lab = await withLab({ moverRetryMs: 500 }); });
+  afterAll(async () => { await lab?.stop(); });
+
+  it('a mover that keeps failing: exit 1 naming the destination; afterwards no ReplicationDestination or mover is left, then app and Flux are back; a re-run completes', async () => {
+    lab.faults.moverFails('paperless', { times: 1000 });
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--timeout', '6s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/gave up waiting for ReplicationDestination apps\/paperless-rackhand-restore to finish .*mover failed/);
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+    // the destination was gone BEFORE the app was scaled back up: the mover could not write under the running app
+    const evs = lab.events.map((e) => `${e.type} ${e.object}`);
+    const lastScale = evs.findLastIndex((e) => e.startsWith('app-scaled apps/paperless'));
+    const restores = lab.events.filter((e) => e.type === 'volsync-restore-start').length;
+    expect(lastScale).toBeGreaterThan(evs.findLastIndex((e) => e.startsWith('volsync-restore-')));
+    await sleep(1_500); // more than a retry interval: VolSync would have retried a destination left behind
+    expect(lab.events.filter((e) => e.type === 'volsync-restore-start').length).toBe(restores);
+    expect(r.record!.steps.find((s) => s.title.startsWith('restore '))).toMatchObject({ status: 'failed', cleanup: 'done' });
+    lab.faults.clearFaults();
+    const again = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--timeout', '60s']);
+    expect(again.code).toBe(0);
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+  });
+
+  it('SIGTERM to the real CLI mid-restore: the mover is stopped, the destination removed, app, Flux and the lock put back; exit 143 with a record', async () => {
+    lab.faults.moverFails('paperless', { times: 1000 }); // keeps the mover busy until the signal
+    const env = { ...process.env, ...lab.env, RACKHAND_STATE_DIR: join(lab.dir, '.rackhand'), CI: 'true' };
+    const child = execa('node', ['--import', 'tsx', 'tasks/index.ts', 'volsync:restore', '--app', 'paperless', '--yes', '--timeout', '60s'], { env, reject: false, cwd: process.cwd() });
+    const deadline = Date.now() + 30_000;
+    while (!get(lab, 'jobs.batch', 'apps', 'volsync-dst-paperless-rackhand-restore') && Date.now() < deadline) await sleep(100);
+    expect(restoreLeftovers(lab)).toMatchObject({ replicas: 0, ksSuspended: true, rsPaused: true, lease: 'rackhand-lock', destination: 'paperless-rackhand-restore' });
+    child.kill('SIGTERM');
+    const res = await child;
+    expect(res.exitCode).toBe(143);
+    expect(res.stderr).toContain('interrupted (SIGTERM)');
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+    const rec = await latestRecord(join(lab.dir, '.rackhand'));
+    expect(rec).toMatchObject({ task: 'volsync:restore', result: 'interrupted', interrupted: 'SIGTERM', exitCode: 143 });
+    lab.faults.clearFaults();
+  });
+});
