@@ -18,8 +18,14 @@ export function parseDuration(text: string): number {
 }
 
 export function formatDuration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1_000 && ms % 1_000 === 0) return `${ms / 1_000}s`;
-  if (ms >= 1_000) return `${(ms / 1_000).toFixed(1)}s`;
-  return `${ms}ms`;
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return ms % 1_000 === 0 ? `${ms / 1_000}s` : `${(ms / 1_000).toFixed(1)}s`;
+  // 25h, 1h30m, 2m5s: the largest units, whole seconds
+  const total = Math.round(ms / 1_000);
+  const d = Math.floor(total / 86_400);
+  const h = Math.floor((total % 86_400) / 3_600);
+  const m = Math.floor((total % 3_600) / 60);
+  const sec = total % 60;
+  const hours = d >= 2 ? h : h + d * 24;
+  return [d >= 2 ? `${d}d` : '', hours ? `${hours}h` : '', m ? `${m}m` : '', sec ? `${sec}s` : ''].join('') || '0s';
 }

@@ -17,6 +17,9 @@ const RULES: FailureRule[] = [
   [/Is there a repository at the following location\?|unable to open config file|repository does not exist/, 'NotFound'],
 ];
 
+/** A lock file's content (restic internal/restic/lock.go Lock: time, exclusive, hostname, username, pid, uid, gid). */
+export interface ResticLock { id: string; time: string; exclusive: boolean; hostname: string; username?: string; pid: number }
+
 export interface Snapshot { id: string; short_id: string; time: string; hostname: string; paths: string[]; tags?: string[]; summary?: { total_bytes_processed?: number; total_files_processed?: number } }
 export interface Stats { total_size: number; total_file_count: number }
 
@@ -95,6 +98,27 @@ export class Restic extends CliTool {
     const r = await this.exec.run(this.argv(['restore', snapshotId, '--target', target, '--verify', '--no-lock']), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo });
     if (r.exitCode !== 0) throw this.fail(r);
     return r;
+  }
+
+  /** The repository's locks, read without taking one: `restic list locks` gives their ids, `restic cat lock <id>` their
+   *  JSON (both in restic 0.14+, cmd/restic/cmd_list.go and cmd_cat.go). A lock that vanished between the two calls
+   *  (its holder finished) is skipped. */
+  async locks(): Promise<ResticLock[]> {
+    const ids = (await this.read(['list', 'locks', '--no-lock'], 60_000)).split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{64}$/.test(l));
+    const out: ResticLock[] = [];
+    for (const id of ids) {
+      const r = await this.exec.run(this.argv(['cat', 'lock', id, '--no-lock']), { mutating: false, timeoutMs: 60_000, env: this.repo });
+      if (r.exitCode !== 0) continue;
+      out.push({ id, ...(JSON.parse(r.stdout) as Omit<ResticLock, 'id'>) });
+    }
+    return out;
+  }
+
+  /** Exit codes 10/11/12 (restic 0.17+, doc/075_scripting.rst "Exit codes") say what failed without reading text. */
+  protected override fail(r: ExecResult) {
+    const e = super.fail(r);
+    const byCode = ({ 10: 'NotFound', 11: 'Locked', 12: 'Auth' } as const)[r.exitCode as 10 | 11 | 12];
+    return byCode && e.kind === 'Other' ? Object.assign(e, { kind: byCode }) : e;
   }
 
   unlock(removeAll = false): Promise<ExecResult> {

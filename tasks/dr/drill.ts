@@ -12,7 +12,9 @@ import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
 import { StepFailure, UsageError, type Check, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { formatDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
-import { allApps, findApp, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { allApps, findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
+import { Restic } from '../../lib/tools/restic.ts';
 
 const SENTINEL_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/;
 
@@ -29,7 +31,8 @@ export default function drill(): TaskImpl {
       const pass = gw ? new URL(gw).password : '';
       if (pass) ctx.exec.registerSecret(decodeURIComponent(pass));
     },
-    preflight: (ctx) => [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx))],
+    preflight: (ctx) => [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx)),
+      repositoryUnlocked(() => resolveTargets(ctx), async (app) => new Restic(ctx.exec, await repositoryEnv(ctx, app)), 'exclusive')],
     async plan(ctx) {
       const cfg = ctx.cluster.backups ?? {};
       const apps = await resolveTargets(ctx);

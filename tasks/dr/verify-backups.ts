@@ -4,22 +4,25 @@
 // Read-only for the cluster and the repositories. Exit 1 when any check of any app fails.
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { verifyApp, type VerifyResult } from '../../lib/dr/verify.ts';
-import { StepFailure, UsageError, type Step, type TaskImpl } from '../../lib/engine/types.ts';
+import { StepFailure, UsageError, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { parseDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
-import { allApps, findApp, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { allApps, findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
+import { Restic } from '../../lib/tools/restic.ts';
 
 export default function verifyBackups(): TaskImpl {
+  let targets: Promise<VolsyncApp[]> | undefined;
+  const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? allApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
   return {
     validate(ctx) {
       if (Boolean(ctx.flags.app) === Boolean(ctx.flags.all)) throw new UsageError('expected exactly one of --app NAME or --all');
     },
-    preflight: () => [toolPresent('restic', ['version'])],
+    preflight: (ctx) => [toolPresent('restic', ['version']),
+      repositoryUnlocked(() => resolveTargets(ctx), async (app) => new Restic(ctx.exec, await repositoryEnv(ctx, app)), 'any')],
     async plan(ctx) {
       const cfg = ctx.cluster.backups ?? {};
-      const apps: VolsyncApp[] = ctx.flags.all
-        ? await allApps(ctx)
-        : [await findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined)];
+      const apps: VolsyncApp[] = await resolveTargets(ctx);
       const results: VerifyResult[] = [];
       ctx.data.results = results;
       const steps: Step[] = apps.map((app) => ({

@@ -7,6 +7,7 @@ import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/ty
 import { HR, KS } from '../../lib/flux/objects.ts';
 import { findWorkload } from '../../lib/volsync/app.ts';
 import { appProbe, repositoryReachable, snapshotMatches } from '../../lib/volsync/checks.ts';
+import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
 import { restoreSteps } from '../../lib/volsync/restore.ts';
 import { selectSnapshot } from '../../lib/tools/restic.ts';
 
@@ -19,7 +20,7 @@ export default function restore(): TaskImpl {
       if (asOf && Number.isNaN(Date.parse(asOf))) throw new UsageError(`--as-of: expected an RFC 3339 time like 2026-11-20T03:00:00Z (got "${asOf}")`);
       probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
     },
-    preflight: (ctx) => [toolPresent('restic', ['version']), repositoryReachable(probe), snapshotMatches(probe, selection(ctx))],
+    preflight: (ctx) => [toolPresent('restic', ['version']), repositoryReachable(probe), repositoryUnlocked(async () => [(await probe()).app], async () => (await probe()).restic, 'exclusive'), snapshotMatches(probe, selection(ctx))],
     async plan(ctx) {
       const { app, snapshots } = await probe();
       const pick = selectSnapshot(snapshots, selection(ctx));

@@ -50,14 +50,14 @@ describe('dr:verify-backups against the lab repositories (real restic)', () => {
     expect(r.stdout).toMatch(/apps\/paperless +restic check --read-data-subset 1\/1 +FAILED/);
   });
 
-  it('a locked repository fails the check (exit 1) and names unlock; the lock-free test restore still runs', async () => {
+  it('a locked repository is refused in preflight (exit 3) naming the lock and volsync:unlock; no restic check ran', async () => {
     lab = await withLab();
     await lab.faults.resticLocked('paperless');
     const r = await lab.run(['dr:verify-backups', '--app', 'paperless', '--subsets', '1']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/apps\/paperless +restic check --read-data-subset 1\/1 +FAILED .*locked/);
-    expect(r.stdout).toMatch(/apps\/paperless +test restore with --verify +ok/);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/apps\/paperless: exclusive lock [0-9a-f]{8} by .* \(restic check needs the repository to itself\)/);
     expect(r.stderr).toContain('npx tsx tasks volsync:unlock --app paperless');
+    expect(r.record!.commands.some((c) => c.argv.includes('check'))).toBe(false);
   });
 
   it('a configured sentinel must hash right in the test restore', async () => {

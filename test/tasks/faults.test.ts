@@ -71,4 +71,25 @@ describe('fault matrix: volsync:restore', () => {
     expect(rec).toMatchObject({ task: 'volsync:restore', result: 'interrupted', interrupted: 'SIGTERM', exitCode: 143 });
     lab.faults.clearFaults();
   });
+
+  it.each([
+    ['volsync:restore', ['--yes', '--timeout', '60s']],
+    ['dr:drill', ['--yes', '--timeout', '60s']],
+    ['dr:verify-backups', []],
+  ])('a stale restic lock: %s refuses before anything changes (exit 3) naming the lock and volsync:unlock; after the unlock it completes', async (task, flags) => {
+    await lab.faults.resticLocked('paperless');
+    const started = Date.now();
+    const r = await lab.run([task, '--app', 'paperless', ...flags]);
+    expect(r.code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(20_000); // not at the end of a timeout
+    expect(r.stderr).toMatch(/restic repository not locked: apps\/paperless: exclusive lock [0-9a-f]{8} by \S+ pid \d+, \S+ old/);
+    expect(r.stderr).toContain('next: if no backup or restore is running now: npx tsx tasks volsync:unlock --app paperless --namespace apps');
+    expect(r.record!.commands.filter((c) => c.mutating)).toEqual([]);
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+    expect(lab.store.find('namespaces', undefined, 'rackhand-drill-paperless')).toBeUndefined();
+    expect((await lab.run(['volsync:unlock', '--app', 'paperless', '--yes', '--timeout', '60s'])).code).toBe(0);
+    const again = await lab.run([task, '--app', 'paperless', ...flags]);
+    expect(again.code).toBe(0);
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+  });
 });
