@@ -6,6 +6,8 @@ export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z
 // RFC 1123 label (namespaces, cluster names).
 export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const SEMVER_TAG = /^v\d+\.\d+\.\d+$/;
+/** A release tag or a pre-release one (v1.13.0-beta.1): flags accept both; tasks refuse pre-releases unless asked. */
+export const VERSION_TAG = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** Go-style durations as kubectl and talosctl take them (time.ParseDuration subset): 90s, 10m, 1h30m. */
 export const DURATION = /^(\d+(ms|s|m|h))+$/;
 

@@ -1,10 +1,15 @@
 // The task registry: an alphabetical table from `namespace:name` to summary, flags and a lazy import. `tasks list`
 // and `--help` read only this file; a task's module at tasks/<namespace>/<name>.ts loads when the task runs.
 import type { TaskEntry } from '../lib/engine/types.ts';
-import { DNS_LABEL, DNS_SUBDOMAIN, SEMVER_TAG } from '../lib/patterns.ts';
+import { DNS_LABEL, DNS_SUBDOMAIN, VERSION_TAG } from '../lib/patterns.ts';
 
 const NODE = { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a node name from rackhand.yaml, e.g. cp1' } as const;
-const VERSION = { type: 'string', pattern: SEMVER_TAG, hint: 'a version like v1.12.3' } as const;
+const VERSION = { type: 'string', pattern: VERSION_TAG, hint: 'a version like v1.12.3' } as const;
+const VERSION_GUARDS = {
+  'allow-downgrade': { type: 'boolean', description: 'allow a target older than what runs (then the cluster name must be typed, or --confirm-cluster NAME with --yes)' },
+  'allow-prerelease': { type: 'boolean', description: 'allow a pre-release target such as v1.13.0-beta.1' },
+  'confirm-cluster': { type: 'string', description: 'with --yes --allow-downgrade: the cluster name, as a typed confirmation' },
+} as const;
 const APP = { type: 'string', pattern: DNS_LABEL, hint: 'an app name (its ReplicationSource), e.g. paperless', description: 'the app (the name of its ReplicationSource)' } as const;
 const NAMESPACE = { type: 'string', pattern: DNS_LABEL, hint: 'a namespace like apps', description: 'namespace of the ReplicationSource (default: search all)' } as const;
 
@@ -151,10 +156,11 @@ export const registry: Record<string, TaskEntry> = {
       node: { ...NODE, description: 'upgrade this node only' },
       all: { type: 'boolean', description: 'upgrade every node of the cluster' },
       to: { ...VERSION, description: 'target Talos version (default: versions.talos from rackhand.yaml)' },
-      image: { type: 'string', pattern: /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+:v\d+\.\d+\.\d+$/, hint: 'an installer image like factory.talos.dev/installer/<schematic>:v1.12.3', description: 'installer image (default: installer.image/<schematic>:<target> from rackhand.yaml)' },
+      image: { type: 'string', pattern: /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+:v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, hint: 'an installer image like factory.talos.dev/installer/<schematic>:v1.12.3', description: 'installer image (default: installer.image/<schematic>:<target> from rackhand.yaml)' },
       'reboot-mode': { type: 'string', description: 'talosctl --reboot-mode', choices: ['default', 'powercycle'], default: 'default' },
       'timeout-per-node': { type: 'duration', description: 'deadline for one node: drain, reboot, Ready, version, etcd, machine status', default: 15 * 60_000 },
       'drain-timeout': { type: 'duration', description: 'talosctl >= v1.13 --drain-timeout', default: 5 * 60_000 },
+      ...VERSION_GUARDS,
     },
     destructive: true,
     cluster: true,
@@ -164,7 +170,7 @@ export const registry: Record<string, TaskEntry> = {
     summary: 'upgrade Kubernetes with talosctl upgrade-k8s; postflight: every kubelet reports the target',
     description: '--dry-run is passed to `talosctl upgrade-k8s --dry-run`, which prints its plan and changes nothing.',
     example: 'npx tsx tasks talos:upgrade-k8s --cluster lab --to v1.32.3',
-    flags: { to: { ...VERSION, description: 'target Kubernetes version (default: versions.kubernetes from rackhand.yaml)' } },
+    flags: { to: { ...VERSION, description: 'target Kubernetes version (default: versions.kubernetes from rackhand.yaml)' }, ...VERSION_GUARDS },
     destructive: true,
     cluster: true,
     load: () => import('./talos/upgrade-k8s.ts'),

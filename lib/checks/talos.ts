@@ -12,8 +12,9 @@ export function versionSkew(client: string, others: string[]): CheckResult {
   if (far.length) {
     return { ok: false, message: `talosctl ${client} is more than one minor away from ${[...new Set(far)].join(', ')}`, remedy: `install talosctl ${far[0]} (or the target version) and re-run` };
   }
-  const skew = [...new Set(others.filter((v) => v !== client))];
-  if (skew.length) return { ok: false, warning: true, message: `talosctl ${client} differs from ${skew.join(', ')} (within one minor: allowed)` };
+  // a patch-level difference is normal (talosctl v1.12.4 against nodes on v1.12.1): no warning for it
+  const skew = [...new Set(others.filter((v) => { const s = parseSemver(v); return s && s.minor !== c.minor; }))];
+  if (skew.length) return { ok: false, warning: true, message: `talosctl ${client} is one minor away from ${skew.join(', ')} (allowed)` };
   return { ok: true, message: `talosctl ${client} matches the cluster` };
 }
 

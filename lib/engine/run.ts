@@ -164,7 +164,7 @@ export async function runTask(o: RunOptions): Promise<number> {
       for (const p of planned) log.info(`  ${p.record.status === 'skipped' ? `skip  ${p.step.title} (${p.record.reason})` : `do    ${p.step.title}`}`);
       for (const line of describeTarget(identity)) log.info(line);
       if (!record.dryRun) {
-        const d = await confirm({ io: o.io, log, destructive: o.entry.destructive, identity, yes: flags.yes === true, confirmCluster: flags['confirm-cluster'] as string | undefined, task: o.name });
+        const d = await confirm({ io: o.io, log, destructive: impl.confirmation?.(ctx) ?? o.entry.destructive, identity, yes: flags.yes === true, confirmCluster: flags['confirm-cluster'] as string | undefined, task: o.name });
         if (!d.go) throw new Outcome('refused', EXIT.refused, `refused: ${d.reason}; nothing was changed`, d.remedy);
       }
       // One destructive run per cluster at a time.

@@ -84,6 +84,8 @@ export interface TaskImpl {
   preflight?: (ctx: TaskContext) => Check[];
   plan(ctx: TaskContext): Promise<Step[]>;
   postflight?: (ctx: TaskContext) => Check[];
+  /** Raises the confirmation a run needs from its flags (a forced downgrade wants the cluster name typed). */
+  confirmation?: (ctx: TaskContext) => Destructive;
 }
 
 /** The cluster a destructive run targets, shown before any confirmation. */

@@ -8,6 +8,7 @@ import { UsageError, type Check, type TaskContext, type TaskImpl } from '../../l
 import { talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import type { Node } from '../../lib/tools/kube-types.ts';
 import { waitUntil } from '../../lib/wait.ts';
+import { kubernetesSupportProblem, moveProblem, targetProblem } from '../../lib/versions.ts';
 
 async function kubelets(ctx: TaskContext): Promise<Map<string, string>> {
   return new Map((await ctx.kubectl.list<Node>('nodes')).map((n) => [n.metadata.name, n.status?.nodeInfo?.kubeletVersion ?? '']));
@@ -34,8 +35,22 @@ export default function upgradeK8s(): TaskImpl {
       requireTalos(ctx);
       target = (ctx.flags.to as string | undefined) ?? ctx.cluster.versions.kubernetes ?? '';
       if (!target) throw new UsageError(`--to: expected a version like v1.31.5 (clusters.${ctx.cluster.name}.versions.kubernetes is not set)`);
+      const bad = targetProblem(target, ctx.flags.to ? '--to' : `clusters.${ctx.cluster.name}.versions.kubernetes`, ctx.flags['allow-prerelease'] === true);
+      if (bad) throw new UsageError(bad);
     },
-    preflight: () => [toolPresent('talosctl', ['version', '--client', '--short']), nodesReady],
+    confirmation: (ctx) => (ctx.flags['allow-downgrade'] ? 'typed' : true),
+    preflight: () => [toolPresent('talosctl', ['version', '--client', '--short']), nodesReady, {
+      name: 'the Kubernetes target is an upgrade talosctl supports',
+      async run(ctx) {
+        const [server, client] = await Promise.all([ctx.kubectl.serverVersion(), talosctlFor(ctx).clientVersion()]);
+        // the API server's gitVersion may carry a suffix (v1.31.4+k3s1): compare the release part
+        const running = server.replace(/[+].*$/, '');
+        const problem = kubernetesSupportProblem(target, client)
+          ?? moveProblem(running, target, { what: 'Kubernetes', allowDowngrade: ctx.flags['allow-downgrade'] === true, allowPrerelease: ctx.flags['allow-prerelease'] === true, maxMinorStep: 1 });
+        if (problem) return { ok: false, message: problem, remedy: `npx tsx tasks talos:upgrade-k8s --cluster ${ctx.cluster.name} --to <a version at most one minor after ${running}>` };
+        return { ok: true, message: `${running} -> ${target} (talosctl ${client})` };
+      },
+    }],
     async plan(ctx) {
       const cp = ctx.cluster.nodes.find((n) => n.role === 'controlplane')!;
       const talosctl = talosctlFor(ctx);

@@ -11,6 +11,7 @@ import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/ty
 import { rollingSteps } from '../../lib/rollout/rolling.ts';
 import { TalosDriver, talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import { imageVersion, installerImage } from '../../lib/talos/images.ts';
+import { moveProblem, targetProblem } from '../../lib/versions.ts';
 
 interface Inputs { nodes: NodeConfig[]; target: string; image: string }
 
@@ -26,6 +27,8 @@ function inputs(ctx: TaskContext): Inputs {
   const target = (ctx.flags.to as string | undefined) ?? (flagImage ? imageVersion(flagImage) : undefined) ?? c.versions.talos;
   if (!target) throw new UsageError(`--to: expected a version like v1.12.3 (clusters.${c.name}.versions.talos is not set)`);
   if (flagImage && imageVersion(flagImage) !== target) throw new UsageError(`--image: its tag must be the target version ${target} (got ${flagImage})`);
+  const bad = targetProblem(target, ctx.flags.to ? '--to' : `clusters.${c.name}.versions.talos`, ctx.flags['allow-prerelease'] === true);
+  if (bad) throw new UsageError(bad);
   return { nodes, target, image: flagImage ?? installerImage(c, target) };
 }
 
@@ -35,7 +38,22 @@ export default function upgradeNode(): TaskImpl {
   const clientVersion = (ctx: TaskContext): Promise<string> => (client ??= talosctlFor(ctx).clientVersion());
   return {
     validate(ctx) { input = inputs(ctx); },
+    confirmation: (ctx) => (ctx.flags['allow-downgrade'] ? 'typed' : true),
     preflight: (ctx) => [
+      {
+        name: 'each node moves to the target by an upgrade of at most one minor',
+        async run() {
+          const running = await talosctlFor(ctx).serverVersions(input.nodes.map((n) => n.address));
+          const policy = { what: 'Talos', allowDowngrade: ctx.flags['allow-downgrade'] === true, allowPrerelease: ctx.flags['allow-prerelease'] === true, maxMinorStep: 1 };
+          const problems = input.nodes.flatMap((n) => {
+            const v = running.get(n.address);
+            const p = v ? moveProblem(v, input.target, policy) : undefined;
+            return p ? [`${n.name}: ${p}`] : [];
+          });
+          if (problems.length) return { ok: false, message: problems.join('; '), remedy: 'pick a target at most one minor ahead of every node (talos.dev: upgrade through each minor release)' };
+          return { ok: true, message: `every node can move to ${input.target}` };
+        },
+      },
       toolPresent('talosctl', ['version', '--client', '--short']),
       toolPresent('kubectl', ['version', '--client', '--output=json']),
       talosctlSkew(() => input.target, () => clientVersion(ctx)),

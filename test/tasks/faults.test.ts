@@ -93,3 +93,27 @@ describe('fault matrix: volsync:restore', () => {
     expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
   });
 });
+
+describe('fault matrix: versions that cannot be right are refused before anything runs', () => {
+  let lab: TestLab;
+  beforeAll(async () => { lab = await withLab(); });
+  afterAll(async () => { await lab?.stop(); });
+
+  it.each([
+    [['talos:upgrade-k8s', '--to', 'v99.0.0', '--yes'], 3, /Kubernetes v99\.0\.0 is newer than talosctl v1\.\d+\.\d+ supports \(v1\.\d+\.x to v1\.\d+\.x\)/],
+    [['talos:upgrade-k8s', '--to', 'v1.30.2', '--yes'], 3, /v1\.30\.2 is older than the running v1\.31\.4: a downgrade \(--allow-downgrade forces it/],
+    [['talos:upgrade-k8s', '--to', 'v1.33.0', '--yes'], 3, /v1\.31\.4 -> v1\.33\.0 skips 1 minor release\(s\): upgrade to the latest v1\.32\.x first/],
+    [['talos:upgrade-k8s', '--to', 'v1.32.0-rc.1', '--yes'], 2, /--to: v1\.32\.0-rc\.1 is a pre-release; add --allow-prerelease/],
+    [['talos:upgrade-k8s', '--to', 'v1.30.2', '--allow-downgrade', '--yes'], 3, /--yes on talos:upgrade-k8s also needs --confirm-cluster lab/],
+    [['talos:upgrade-node', '--all', '--to', 'v1.14.0', '--yes'], 3, /cp1: v1\.12\.\d+ -> v1\.14\.0 skips 1 minor release\(s\)/],
+    [['talos:upgrade-node', '--all', '--to', 'v1.11.5', '--yes'], 3, /cp1: v1\.11\.5 is older than the running v1\.12\.\d+: a downgrade/],
+    [['talos:upgrade-node', '--node', 'w1', '--to', 'v1.13.0-beta.1', '--yes'], 2, /v1\.13\.0-beta\.1 is a pre-release/],
+  ])('%j exits %i', async (argv, code, message) => {
+    const before = lab.events.length;
+    const r = await lab.run(argv as string[]);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.record?.commands.filter((c) => c.mutating) ?? []).toEqual([]);
+    expect(lab.events.slice(before).filter((e) => /^talos-upgrade|node-reboot/.test(e.type))).toEqual([]);
+  });
+});
