@@ -6,6 +6,14 @@ export class Redactor {
   private readonly secrets = new Set<string>();
 
   private readonly short = new Set<string>();
+  private readonly patterns: { re: RegExp; replace: string }[] = [];
+
+  /** A pattern whose match is a secret wherever it appears (the value after `token:` in a Talos config diff, whose
+   *  old side rackhand never read). `replace` may use the pattern's groups ($1). Patterns must be global (g). */
+  addPattern(re: RegExp, replace: string): void {
+    if (!re.global) throw new Error(`redaction pattern ${re} must be global`);
+    if (!this.patterns.some((p) => p.re.source === re.source)) this.patterns.push({ re, replace });
+  }
 
   add(value: string | undefined): void {
     if (!value) return;
@@ -14,13 +22,14 @@ export class Redactor {
     if (value.length >= 4) this.secrets.add(value); else this.short.add(value);
   }
 
-  get size(): number { return this.secrets.size + this.short.size; }
+  get size(): number { return this.secrets.size + this.short.size + this.patterns.length; }
 
   redact(text: string): string {
     let out = text;
     // Longest first so a secret that contains another is replaced whole.
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
     for (const s of this.short) out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(s)}(?![A-Za-z0-9])`, 'g'), REDACTED);
+    for (const p of this.patterns) out = out.replace(p.re, p.replace);
     return out;
   }
 

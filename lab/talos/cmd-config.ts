@@ -87,7 +87,13 @@ export const applyConfigCmd: Command = {
  * catch a config applied to the wrong node. Validation errors come as a hashicorp/go-multierror text.
  */
 function validateConfig(doc: unknown, m: Machine): string | undefined {
-  const cfg = (doc && typeof doc === 'object' ? doc : {}) as { machine?: { type?: unknown }; cluster?: { clusterName?: unknown } };
+  const cfg = (doc && typeof doc === 'object' ? doc : {}) as { version?: unknown; kind?: unknown; machine?: { type?: unknown }; cluster?: { clusterName?: unknown } };
+  // configloader decodes each document by kind/version; a document that is neither is refused (recalled from
+  // siderolabs/talos pkg/machinery/config/configloader/internal/decoder: "missing kind"; v1alpha1_validation.go:
+  // "machine instructions are required", "cluster instructions are required": approximate wording)
+  if (cfg.version !== 'v1alpha1' && cfg.kind === undefined) return 'failed to parse config: missing kind';
+  const required = [cfg.machine ? '' : 'machine instructions are required', cfg.cluster ? '' : 'cluster instructions are required'].filter(Boolean);
+  if (required.length) return `${required.length} error${required.length === 1 ? '' : 's'} occurred:\n${required.map((p) => `\t* ${p}`).join('\n')}\n\n`;
   const type = cfg.machine?.type;
   const problems: string[] = [];
   if (type !== undefined) {

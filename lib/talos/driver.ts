@@ -1,6 +1,7 @@
 // The Talos node-upgrade driver for lib/rollout: `talosctl upgrade` with the flags right for the talosctl
 // generation, then the gates. rackhand never `kubectl cordon`s a Talos node: up to v1.12 the node cordons and drains
 // itself (and only uncordons nodes it cordoned), from v1.13 talosctl does (cli-facts.md "Talos drain").
+import { registerMachineConfigPatterns } from './machine-config.ts';
 import type { ClusterConfig, NodeConfig } from '../config.ts';
 import { UsageError, type Step, type TaskContext } from '../engine/types.ts';
 import type { NodeUpgradeDriver } from '../rollout/rolling.ts';
@@ -27,6 +28,8 @@ export function requireTalos(ctx: TaskContext): void {
 }
 
 export function talosctlFor(ctx: TaskContext): Talosctl {
+  // talosctl prints machine configs and their diffs (apply-config --dry-run): their secrets never reach output
+  registerMachineConfigPatterns(ctx.exec.redactor);
   return new Talosctl(ctx.exec, { talosconfig: ctx.cluster.talosconfig });
 }
 

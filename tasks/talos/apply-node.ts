@@ -2,7 +2,7 @@
 // through the insecure maintenance API, then waits for it to install, reboot and register Ready) versus a configured
 // node (authenticated API). Shows talosctl's own dry-run result first; when it reports no changes the step is done,
 // so a re-run changes nothing. Destructive.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { StepFailure, UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
@@ -10,6 +10,7 @@ import { talosctlFor } from '../../lib/talos/driver.ts';
 import { backReady, bootId, machineReady, wentDown, type GateContext } from '../../lib/talos/gates.ts';
 import { targetNode, waitMode } from '../../lib/talos/power.ts';
 import { waitUntil } from '../../lib/wait.ts';
+import { machineConfigProblem, registerMachineConfigSecrets } from '../../lib/talos/machine-config.ts';
 
 /** talhelper writes clusterconfig/<cluster>-<hostname>.yaml next to talconfig.yaml (budimanjojo/talhelper genconfig). */
 function configFile(ctx: TaskContext, node: string): string {
@@ -26,6 +27,16 @@ export default function applyNode(): TaskImpl {
       const node = targetNode(ctx);
       file = configFile(ctx, node.name);
       if (!existsSync(file)) throw new UsageError(`--file: no machine config at ${file}`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`--file: cannot read ${file}: ${(err as Error).message}`);
+      }
+      // before anything reaches talosctl: the file must be a machine config for this node's role
+      const problem = machineConfigProblem(text, node.role);
+      if (problem) throw new UsageError(`--file ${file}: ${problem}`);
+      registerMachineConfigSecrets(text, ctx.exec.redactor);
     },
     preflight: () => [toolPresent('talosctl', ['version', '--client', '--short'])],
     async plan(ctx) {
@@ -38,7 +49,7 @@ export default function applyNode(): TaskImpl {
       // talosctl's dry run changes nothing: it runs even under --dry-run and is shown before any confirmation.
       const dry = await ctx.exec.run(talosctl.argv([...args, '--dry-run']), { mutating: false, timeoutMs: 60_000 });
       if (dry.exitCode !== 0) throw new StepFailure(`talosctl apply-config --dry-run on ${node.name} failed: ${(dry.stderr || dry.stdout).trim().split('\n').pop()}`, `talosctl ${args.join(' ')} --dry-run`);
-      const summary = `${dry.stdout}${dry.stderr}`.trim();
+      const summary = ctx.exec.redactor.redact(`${dry.stdout}${dry.stderr}`.trim());
       ctx.data.mode = mode;
       ctx.data.dryRunSummary = summary;
       ctx.log.info(`talosctl apply-config --dry-run on ${node.name} (${mode}):`);
