@@ -31,3 +31,24 @@ export function formatDuration(ms: number): string {
   const hours = d >= 2 ? h : h + d * 24;
   return [d >= 2 ? `${d}d` : '', hours ? `${hours}h` : '', m ? `${m}m` : '', sec ? `${sec}s` : ''].join('') || '0s';
 }
+
+/** RFC 3339 date-time (section 5.6), with a zone (Z or +hh:mm), checked as a real calendar time: VolSync passes
+ *  restoreAsOf to the mover as-is, and Date.parse would accept "12/01/2026" or "2026-02-30T00:00:00Z". */
+export function isRfc3339(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 60) return false;
+  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d >= 1 && d <= days;
+}
+
+/** 606104 => "592 KiB", 1288490188 => "1.2 GiB" (binary units, as restic prints sizes). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
+  return i === 0 ? `${n} B` : `${v >= 10 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}

@@ -5,6 +5,8 @@ import { relative } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 
+const MAX_ALIASES = 100;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
@@ -22,7 +24,13 @@ export async function parseYamlFile<S extends z.ZodType>(path: string, schema: S
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([`${shown(path)}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError([`${path}: no such file`,
+        'create it: cp rackhand.example.yaml rackhand.yaml (then edit), point at one with --config PATH or RACKHAND_CONFIG,',
+        'or try the built-in lab: eval "$(npx tsx tasks lab:up)"']);
+    }
+    throw new ConfigError([`${path}: cannot read: ${code ?? String(err)}`]);
   }
   return parseYamlText(text, shown(path), schema);
 }
@@ -36,7 +44,14 @@ export function parseYamlText<S extends z.ZodType>(text: string, name: string, s
       return `${name}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
     }));
   }
-  const result = schema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    // yaml refuses more aliases than this (a "billion laughs" document): report it as a config error, not a crash
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    throw new ConfigError([`${name}: ${(err as Error).message.split('\n')[0]} (at most ${MAX_ALIASES} alias expansions)`]);
+  }
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((issue) => {
     // Point at the deepest node that exists on the issue's path (a missing key points at its parent map).

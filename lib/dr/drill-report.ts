@@ -1,7 +1,7 @@
 // The drill report an operator files away (JSON for machines, Markdown for people), written under
 // .rackhand/drills/ (or --report-dir) as drill-<time>.{json,md} plus latest.{json,md}. It holds names, times,
 // sizes and durations only: no credential of any kind.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../patterns.ts';
 import type { DrillResult } from './drill.ts';
@@ -41,13 +41,16 @@ export function markdown(r: DrillReport): string {
 
 /** Writes the report; returns the paths. */
 export async function writeReport(dir: string, r: DrillReport): Promise<{ json: string; markdown: string }> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const stamp = r.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const json = join(dir, `drill-${stamp}.json`);
   const md = join(dir, `drill-${stamp}.md`);
   const text = { json: `${JSON.stringify(r, null, 2)}\n`, md: markdown(r) };
   for (const [path, body] of [[json, text.json], [md, text.md], [join(dir, 'latest.json'), text.json], [join(dir, 'latest.md'), text.md]] as const) {
-    await writeFile(path, body, { mode: 0o644 });
+    // created 0600 (names, namespaces, snapshot ids and sizes of the cluster's backups are nobody else's business);
+    // latest.* is replaced, not rewritten, so it never keeps an older, looser mode
+    await rm(path, { force: true });
+    await writeFile(path, body, { mode: 0o600, flag: 'wx' });
   }
   return { json, markdown: md };
 }

@@ -3,11 +3,11 @@
 // across runs so every pack is read once per t runs), and the latest snapshot restores into a temp folder with
 // --verify and matches the snapshot's own listing (file count and bytes) and, when configured, a sentinel's sha256.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskContext } from '../engine/types.ts';
-import { formatDuration } from '../patterns.ts';
+import { formatBytes, formatDuration } from '../patterns.ts';
 import { Restic, type Snapshot } from '../tools/restic.ts';
 import { ToolError } from '../tools/tool-error.ts';
 import { repositoryEnv, type VolsyncApp } from '../volsync/app.ts';
@@ -84,6 +84,14 @@ export async function verifyApp(ctx: TaskContext, app: VolsyncApp, o: VerifyOpti
 
 async function testRestore(restic: Restic, latest: Snapshot, listing: Promise<{ files: number; bytes: number }>, o: VerifyOptions): Promise<{ checks: VerifyCheck[]; restore?: VerifyResult['restore'] }> {
   const checks: VerifyCheck[] = [];
+  // Room for the whole snapshot (plus a margin) where the test restore goes, or refuse rather than fill the disk.
+  const need = (latest.summary?.total_bytes_processed ?? (await listing.catch(() => ({ bytes: 0 }))).bytes) * 1.1 + 64 * 1024 * 1024;
+  const fs = await statfs(tmpdir());
+  const free = fs.bavail * fs.bsize;
+  if (free < need) {
+    checks.push({ name: 'test restore with --verify', ok: false, message: `not enough free space in ${tmpdir()} for a test restore: ${formatBytes(free)} free, ${formatBytes(need)} needed (set TMPDIR to a larger disk)` });
+    return { checks };
+  }
   const dir = await mkdtemp(join(tmpdir(), 'rackhand-verify-'));
   try {
     const started = performance.now();
@@ -95,7 +103,7 @@ async function testRestore(restic: Restic, latest: Snapshot, listing: Promise<{ 
     }
     const [got, want] = await Promise.all([walk(dir), listing]);
     const restore = { ...got, durationMs: Math.round(performance.now() - started) };
-    checks.push({ name: 'test restore with --verify', ok: true, message: `${got.files} files, ${got.bytes} bytes in ${formatDuration(restore.durationMs)}` });
+    checks.push({ name: 'test restore with --verify', ok: true, message: `${got.files} files, ${formatBytes(got.bytes)} in ${formatDuration(restore.durationMs)}` });
     checks.push({ name: 'restored content matches the snapshot', ok: got.files === want.files && got.bytes === want.bytes, message: `restored ${got.files} files / ${got.bytes} bytes; snapshot lists ${want.files} / ${want.bytes}` });
     if (o.sentinel) {
       const hash = await readFile(join(dir, o.sentinel.path)).then((b) => createHash('sha256').update(b).digest('hex')).catch(() => 'missing');

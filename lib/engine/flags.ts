@@ -23,6 +23,8 @@ export class FlagError extends Error {
   }
 }
 
+export const MAX_DURATION_MS = 24 * 86_400_000;
+
 function expected(name: string, def: FlagDef): string {
   if (def.choices) return `--${name}: expected one of ${def.choices.join(', ')}`;
   if (def.type === 'number') return `--${name}: expected a whole number`;
@@ -38,7 +40,12 @@ function convert(name: string, def: FlagDef, raw: string): string | number {
     return Number(raw);
   }
   if (def.type === 'duration') {
-    try { return parseDuration(raw); } catch { throw new FlagError(`${expected(name, def)} (got "${raw}")`); }
+    let ms: number;
+    try { ms = parseDuration(raw); } catch { throw new FlagError(`${expected(name, def)} (got "${raw}")`); }
+    // Node timers hold at most 2^31-1 ms (~24.8 days; a longer one fires after 1 ms: nodejs.org/api/timers.html)
+    if (ms > MAX_DURATION_MS) throw new FlagError(`--${name}: at most 24 days (576h), got "${raw}"`);
+    if (ms === 0) throw new FlagError(`--${name}: must be longer than 0 (got "${raw}")`);
+    return ms;
   }
   return raw;
 }
@@ -61,6 +68,8 @@ export function parseFlags(argv: string[], taskFlags: FlagDefs): ParsedFlags {
     if (t.kind !== 'option') continue;
     const def = defs[t.name];
     if (!def) {
+      // kubectl and flux habits: -o json / --output json
+      if (t.name === 'o' || t.name === 'output') throw new FlagError(`unknown flag ${t.rawName}: for the run record as JSON on stdout use --json`);
       const near = suggest(t.name, Object.keys(defs));
       throw new FlagError(`unknown flag ${t.rawName}${near ? `; did you mean --${near}?` : ''} (see --help)`);
     }

@@ -10,7 +10,7 @@ import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
 import { push, writeTextfile, type DrillSample } from '../../lib/dr/metrics.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
 import { StepFailure, UsageError, type Check, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
-import { formatDuration } from '../../lib/patterns.ts';
+import { formatBytes, formatDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
 import { allApps, findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
@@ -77,7 +77,7 @@ export default function drill(): TaskImpl {
           }
           ctx.out(table(['APP', 'RESULT', 'SNAPSHOT', 'RESTORE', 'RTO', 'DATA AGE', 'DETAIL'], results.map((r) => [
             r.app, r.ok ? 'passed' : 'FAILED', r.restoredSnapshot?.id.slice(0, 8) ?? '-', fmt(r.restoreSeconds), fmt(r.rtoSeconds), fmt(r.dataAgeSeconds),
-            r.ok ? `${r.restored?.files ?? 0} files, ${r.restored?.bytes ?? 0} bytes` : (r.checks.find((c) => !c.ok)?.message ?? r.error ?? ''),
+            r.ok ? `${r.restored?.files ?? 0} files, ${formatBytes(r.restored?.bytes ?? 0)}` : (r.checks.find((c) => !c.ok)?.message ?? r.error ?? ''),
           ])));
           const bad = results.filter((r) => !r.ok);
           if (bad.length) {

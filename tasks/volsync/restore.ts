@@ -3,6 +3,7 @@
 // matches (an empty selection would "succeed" restoring nothing). Every step is idempotent; on failure or Ctrl-C,
 // Flux is resumed and the replicas restored. Re-runnable after a partial failure.
 import { toolPresent } from '../../lib/checks/tools.ts';
+import { isRfc3339 } from '../../lib/patterns.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { HR, KS } from '../../lib/flux/objects.ts';
 import { findWorkload } from '../../lib/volsync/app.ts';
@@ -17,7 +18,7 @@ export default function restore(): TaskImpl {
   return {
     validate(ctx) {
       const asOf = ctx.flags['as-of'] as string | undefined;
-      if (asOf && Number.isNaN(Date.parse(asOf))) throw new UsageError(`--as-of: expected an RFC 3339 time like 2026-11-20T03:00:00Z (got "${asOf}")`);
+      if (asOf && !isRfc3339(asOf)) throw new UsageError(`--as-of: expected an RFC 3339 time like 2026-11-20T03:00:00Z or 2026-11-20T04:00:00+01:00 (got "${asOf}")`);
       probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
     },
     preflight: (ctx) => [toolPresent('restic', ['version']), repositoryReachable(probe), repositoryUnlocked(async () => [(await probe()).app], async () => (await probe()).restic, 'exclusive'), snapshotMatches(probe, selection(ctx))],
