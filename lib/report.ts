@@ -37,6 +37,8 @@ export interface RunRecord {
   interrupted?: string;
   /** non-empty when undo was incomplete: what is left and how to finish by hand */
   leftover?: Leftover[];
+  /** what the run produced for the operator to keep: snapshots, reports, metrics files */
+  artifacts?: { label: string; value: string }[];
   data: Record<string, unknown>;
 }
 

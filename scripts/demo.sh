@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# The main job against the built-in lab: start a simulated homelab, run every workflow rackhand has so far against
-# it with the machine's real kubectl, and stop the lab again (also when a step fails).
+# The main job against the built-in lab: start a simulated homelab, run the main workflows (status, Talos upgrades,
+# VolSync backup/restore, DR verify and drill, then a cluster bootstrap) against it with the machine's real kubectl, and
+# stop the lab again (also when a step fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RACKHAND_STATE_DIR="${RACKHAND_STATE_DIR:-$PWD/.rackhand/demo}"
 
 tasks() { echo; echo "+ npx tsx tasks $*" >&2; npx --no-install tsx tasks "$@"; }
+# a failing step ends the demo with its exit code and says which one it was (never a shell error, never a green end)
+trap 'code=$?; echo; echo "demo stopped: \"$BASH_COMMAND\" exited $code" >&2; exit $code' ERR
+# `eval "$(lab:up)"` would swallow lab:up's exit code: take its output first, then evaluate it
+lab_up() {
+  local out
+  out=$(npx --no-install tsx tasks lab:up "$@") || { echo "demo stopped: lab:up failed (its error is above)" >&2; exit 1; }
+  eval "$out"
+}
 
 trap 'npx --no-install tsx tasks lab:down >/dev/null || true' EXIT
-eval "$(npx --no-install tsx tasks lab:up)"
+lab_up
 echo "lab is up: KUBECONFIG=$KUBECONFIG RACKHAND_CONFIG=$RACKHAND_CONFIG" >&2
 
 tasks cluster:status --cluster lab
@@ -31,9 +40,9 @@ tasks lab:status
 
 # Part two: bootstrap a brand-new cluster. A fresh lab whose machines are all in maintenance mode (no etcd, no API).
 tasks lab:down
-eval "$(npx --no-install tsx tasks lab:up --empty --topology lab/topologies/infra.yaml)"
+lab_up --empty --topology lab/topologies/infra.yaml
 tasks bootstrap:infra --dry-run
 tasks bootstrap:infra --yes
 tasks bootstrap:infra --yes                                           # re-run: nothing to do
 tasks cluster:status --cluster infra
-echo; echo "demo finished: every workflow ran against the lab" >&2
+echo; echo "demo finished: each workflow above ran against the lab and exited 0" >&2

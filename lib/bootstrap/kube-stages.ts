@@ -141,7 +141,7 @@ export function releasesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
         throw new StepFailure(`helmfile apply failed${release ? ` at release ${release}` : ''}: ${(err as Error).message}`,
           `${ns ? `kubectl --kubeconfig ${c.kubeconfig} --context ${c.context} -n ${ns} get pods,events; fix the cause, then ` : ''}npx tsx tasks bootstrap:cluster --cluster ${c.name} (it continues with what is left)`);
       }
-      rt.output(`${names.length} releases deployed`);
+      rt.output(ctx.dryRun ? `would deploy ${names.length} releases` : `${names.length} releases deployed`);
     },
   };
 }

@@ -70,7 +70,7 @@ export function etcdStep(ctx: TaskContext): Step {
     },
     async run(rt) {
       const r = await talosctl.bootstrap(cp.address);
-      rt.output(r === 'already' ? 'etcd was already bootstrapped (AlreadyExists)' : 'etcd bootstrapped');
+      rt.output(ctx.dryRun ? 'would bootstrap etcd' : r === 'already' ? 'etcd was already bootstrapped (AlreadyExists)' : 'etcd bootstrapped');
     },
   };
 }

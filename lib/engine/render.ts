@@ -31,11 +31,19 @@ function interruption(signal: AbortSignal): Error {
   return new Error(reason?.message && reason.name !== 'AbortError' ? reason.message : 'interrupted');
 }
 
-export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Redactor, signal: AbortSignal): Promise<void> {
+/** The default renderer redraws in place and wraps to the terminal's width: below this (or unknown, as under some
+ *  wrappers that report 0) it would print a character per line; the line-by-line renderer is used instead. */
+const MIN_COLUMNS = 40;
+
+export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Redactor, signal: AbortSignal, dryRun = false): Promise<void> {
+  const columns = (io.stderr as { columns?: number }).columns ?? 0;
   // All human output goes to stderr; stdout is kept for primary output and --json.
   const logger = new ListrLogger({ processOutput: new ProcessOutput(io.stderr as NodeJS.WriteStream, io.stderr as NodeJS.WriteStream), useIcons: io.color });
   const list = new Listr(planned.map(({ step, record }) => ({
-    title: step.title,
+    // a dry run shows what WOULD run: the title says so, and a line it prints is not a report of work done
+    title: dryRun && step.mutating !== false ? `[dry-run] would: ${step.title}` : step.title,
+    // every line a step prints stays visible after it ends (an image, a snapshot's path and sha256), not one
+    rendererOptions: { persistentOutput: true, outputBar: Infinity },
     skip: () => (record.status === 'skipped' ? `${step.title}: skipped, ${record.reason}` : false),
     task: async (_ctx: unknown, task: { output: string | undefined }) => {
       const started = performance.now();
@@ -56,7 +64,7 @@ export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Reda
     registerSignalListeners: false,
     renderer: 'default',
     fallbackRenderer: 'verbose',
-    fallbackRendererCondition: !io.interactive,
+    fallbackRendererCondition: !io.interactive || columns < MIN_COLUMNS,
     rendererOptions: { logger: logger as never, collapseSubtasks: false, showErrorMessage: true },
     fallbackRendererOptions: { logger: logger as never, logTitleChange: false },
   });

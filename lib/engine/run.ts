@@ -17,6 +17,7 @@ import type { IO } from './io.ts';
 import { Logger } from './log.ts';
 import { renderSteps, type PlannedStep } from './render.ts';
 import { compensation, describeLeftover, type Compensation } from './compensate.ts';
+import { summaryLines } from './summary.ts';
 import { Interrupted, interruptSignal, signalExitCode, trapSignals, type TrappedSignal } from './signals.ts';
 import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry } from './types.ts';
 
@@ -50,6 +51,7 @@ export async function runTask(o: RunOptions): Promise<number> {
   let planned: PlannedStep[] = [];
   let lock: ClusterLock | undefined;
   let comp: Compensation | undefined;
+  let helpOnly = false;
   const untrap = trapSignals({
     first: (sig) => { log.warning(`${sig}: stopping; cleanup and undo run now (${sig} again stops undo and lists what is left)`); abort.abort(new Interrupted(sig)); },
     again: (sig) => forcedExit(sig),
@@ -92,6 +94,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     record.dryRun = flags['dry-run'] === true;
     log = new Logger(o.io, redactor, flags.verbose === true);
     if (flags.help) {
+      helpOnly = true;
       o.io.stdout.write(taskHelp(o.name, o.entry));
       record.result = 'nothing-to-do';
       record.exitCode = EXIT.ok;
@@ -193,7 +196,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     comp = compensation(planned, exec, log);
     let stepError: unknown;
     try {
-      await renderSteps(planned, o.io, redactor, abort.signal);
+      await renderSteps(planned, o.io, redactor, abort.signal, record.dryRun);
     } catch (err) {
       stepError = err;
     }
@@ -229,7 +232,6 @@ export async function runTask(o: RunOptions): Promise<number> {
     record.exitCode = out.exitCode;
     record.error = { message: redactor.redact(out.message), ...(out.remedy ? { remedy: out.remedy } : {}) };
     log.failure(out.message);
-    if (out.remedy) log.info(`next: ${out.remedy}`);
     return out.exitCode;
   } finally {
     exec?.useSignal(undefined); // an interrupted run still releases its lock
@@ -240,6 +242,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     record.durationMs = finished.getTime() - started.getTime();
     record.commands = exec ? exec.journal : [];
     const path = await writeRunRecord(stateDir, record, redactor).catch((e: Error) => { log.warning(`could not write the run record: ${e.message}`); return undefined; });
+    if (!helpOnly) for (const line of summaryLines(record, path, record.error?.remedy)) log.info(line);
     if (json) o.io.stdout.write(`${JSON.stringify(redactor.redactDeep({ ...record, recordPath: path }), null, 2)}\n`);
   }
 }
@@ -294,5 +297,6 @@ function makeContext(o: RunOptions, s: {
       return kubectl;
     },
     out(text: string) { if (!s.json) o.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`); },
+    artifact(label: string, value: string) { (s.record.artifacts ??= []).push({ label, value }); },
   };
 }

@@ -115,6 +115,9 @@ export interface TaskContext {
   data: Record<string, unknown>;
   /** Primary output (a status table, export lines): stdout unless --json. */
   out(text: string): void;
+  /** Something the run produced that the operator keeps (an etcd snapshot, a report): listed in the summary at the
+   *  end of the run and in the run record. */
+  artifact(label: string, value: string): void;
 }
 
 /** Bad input found by a task's validate(): exit 2, nothing ran. */

@@ -1,6 +1,7 @@
 // The Talos node-upgrade driver for lib/rollout: `talosctl upgrade` with the flags right for the talosctl
 // generation, then the gates. rackhand never `kubectl cordon`s a Talos node: up to v1.12 the node cordons and drains
 // itself (and only uncordons nodes it cordoned), from v1.13 talosctl does (cli-facts.md "Talos drain").
+import { formatBytes } from '../patterns.ts';
 import { registerMachineConfigPatterns } from './machine-config.ts';
 import type { ClusterConfig, NodeConfig } from '../config.ts';
 import { UsageError, type Step, type TaskContext } from '../engine/types.ts';
@@ -55,7 +56,8 @@ export class TalosDriver implements NodeUpgradeDriver {
       run: async (rt) => {
         const s = await takeEtcdSnapshot(this.talosctl, this.cluster, this.ctx.stateDir);
         this.ctx.data.etcdSnapshot = s;
-        rt.output(s.dryRun ? `[dry-run] would save ${s.path}` : `saved ${s.path} from ${s.node} (${s.bytes} bytes, sha256 ${s.sha256})`);
+        rt.output(s.dryRun ? `[dry-run] would save ${s.path}` : `saved ${s.path} from ${s.node} (${formatBytes(s.bytes)}, sha256 ${s.sha256})`);
+        if (!s.dryRun) this.ctx.artifact('etcd snapshot', `${s.path} (sha256 ${s.sha256})`);
       },
     };
   }

@@ -64,11 +64,13 @@ export default function drill(): TaskImpl {
           const paths = await writeReport(dir, report);
           ctx.data.drill = { ...report, report: paths };
           rt.output(`report: ${paths.markdown}`);
+          ctx.artifact('drill report', `${paths.markdown} (and ${paths.json})`);
           const samples = results.map((r) => sample(ctx.cluster.name, r));
           const file = (ctx.flags['metrics-file'] as string | undefined) ?? cfg.drill?.metricsFile;
           if (file) {
             await writeTextfile(resolve(ctx.cwd, file), join(ctx.stateDir, 'drills', 'metrics-state.json'), samples);
             rt.output(`metrics: ${file}`);
+            ctx.artifact('metrics', resolve(ctx.cwd, file));
           }
           const gw = (ctx.flags.pushgateway as string | undefined) ?? cfg.drill?.pushgateway;
           if (gw) {

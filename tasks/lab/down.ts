@@ -2,7 +2,7 @@
 import { rm } from 'node:fs/promises';
 import type { TaskContext, TaskImpl } from '../../lib/engine/types.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { alive, labDir, readLabState } from './state.ts';
+import { alive, labDir, readLabState, unsetLines } from './state.ts';
 
 export default function labDown(): TaskImpl {
   return {
@@ -26,6 +26,8 @@ export default function labDown(): TaskImpl {
           }
           await rm(labDir(ctx.stateDir), { recursive: true, force: true });
           rt.output(`lab at ${state.url} stopped`);
+          // for `eval "$(npx tsx tasks lab:down)"`: the shell stops pointing at the dead lab
+          ctx.out(unsetLines(state, ctx.env));
         },
       }];
     },

@@ -1,10 +1,10 @@
 // lab:up — starts the simulated homelab (fake API server + controllers + fake CLIs) as a background process and
 // prints the export lines that point kubectl and rackhand at it. Idempotent: a running lab is reused.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnDetached } from '../../lib/exec.ts';
-import type { TaskContext, TaskImpl } from '../../lib/engine/types.ts';
+import { StepFailure, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { formatDuration } from '../../lib/patterns.ts';
 import { waitUntil } from '../../lib/wait.ts';
 import { alive, exportLines, labDir, readLabState, type LabState } from './state.ts';
@@ -29,11 +29,15 @@ export default function labUp(): TaskImpl {
           return false;
         },
         async run(rt) {
+          // an empty lab is a cluster to bootstrap: without a topology it is the example `infra` cluster, whose
+          // bootstrap inputs (bootstrap/infra, talos/infra) ship with rackhand
+          const topology = ctx.flags.topology ? resolve(ctx.cwd, String(ctx.flags.topology)) : ctx.flags.empty ? join(REPO, 'lab/topologies/infra.yaml') : undefined;
+          if (ctx.flags.empty && !ctx.flags.topology) rt.output('empty lab of the example infra cluster (lab/topologies/infra.yaml): bootstrap it with npx tsx tasks bootstrap:infra');
           await rm(dir, { recursive: true, force: true });
           await mkdir(dir, { recursive: true, mode: 0o700 });
           const argv = [process.execPath, '--import', 'tsx', join(REPO, 'lab/daemon.ts'), '--dir', dir,
             '--reboot-ms', String(ctx.flags['reboot-time']),
-            ...(ctx.flags.topology ? ['--topology', resolve(ctx.cwd, String(ctx.flags.topology))] : []),
+            ...(topology ? ['--topology', topology] : []),
             ...(ctx.flags.empty ? ['--empty'] : [])];
           if (ctx.dryRun) { rt.output(`[dry-run] would start ${argv.join(' ')}`); return; }
           const pid = spawnDetached(argv, { env: ctx.env, logFile: join(dir, 'daemon.log'), cwd: REPO });
@@ -47,7 +51,11 @@ export default function labUp(): TaskImpl {
               return alive(pid) ? { done: false, seen: 'starting' } : { done: true, value: undefined };
             },
           });
-          if (!running) throw new Error(`the lab daemon exited during start-up; see ${join(dir, 'daemon.log')}`);
+          if (!running) {
+            const log = await readFile(join(dir, 'daemon.log'), 'utf8').catch(() => '');
+            const tail = log.trim().split('\n').slice(-15).join('\n');
+            throw new StepFailure(`the lab daemon exited during start-up${tail ? `:\n${tail}` : ''}`, `cat ${join(dir, 'daemon.log')}`);
+          }
           ctx.data.lab = running;
           ctx.out(exportLines(running));
         },

@@ -1,5 +1,6 @@
 // talos:etcd-snapshot — saves a timestamped etcd snapshot from a control plane under .rackhand/snapshots/<cluster>/
 // (mode 0600: it holds every Secret) and reports its size and sha256. Safe: it changes nothing in the cluster.
+import { formatBytes } from '../../lib/patterns.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { UsageError, type TaskImpl } from '../../lib/engine/types.ts';
 import { talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
@@ -25,6 +26,7 @@ export default function etcdSnapshot(): TaskImpl {
           ctx.data.snapshot = s;
           if (!s.dryRun) ctx.out(`${s.path}\n  size:   ${s.bytes} bytes\n  sha256: ${s.sha256}\n  from:   ${s.node}`);
           rt.output(s.dryRun ? `[dry-run] would save ${s.path}` : `saved ${s.path}`);
+          if (!s.dryRun) ctx.artifact('etcd snapshot', `${s.path} (${formatBytes(s.bytes)}, sha256 ${s.sha256})`);
         },
       }];
     },

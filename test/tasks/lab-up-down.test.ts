@@ -41,8 +41,15 @@ describe('lab:up, lab:status, lab:down', () => {
 
   it('lab:down stops the daemon and removes its files; lab:status then exits 1 with the next command', async () => {
     const st = JSON.parse((await tasks(['lab:status', '--json'])).stdout) as { data: { lab: { pid: number } } };
-    const down = await tasks(['lab:down']);
-    expect(down.exitCode).toBe(0);
+    // the shell that evaluated lab:up evaluates lab:down: nothing of the dead lab is left in its environment
+    const up = await tasks(['lab:up']);
+    const script = `eval "$1"; out=$(node --import tsx tasks/index.ts lab:down) || exit 9; printf '%s\n' "$out" >&2; eval "$out"; `
+      + 'echo "K=${KUBECONFIG:-} R=${RACKHAND_CONFIG:-} O=${OP_CONNECT_HOST:-} T=${OP_CONNECT_TOKEN:-}"; command -v talosctl || echo no-talosctl';
+    const down = await execa('bash', ['-c', script, 'bash', up.stdout], { env: { ...process.env, CI: 'true', RACKHAND_STATE_DIR: state, KUBECONFIG: '', RACKHAND_CONFIG: '' }, reject: false });
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stderr).toContain('unset KUBECONFIG');
+    expect(down.stdout).toContain('K= R= O= T=');
+    expect(down.stdout).not.toContain(join(state, 'lab', 'bin'));
     expect(existsSync(join(state, 'lab'))).toBe(false);
     expect(() => process.kill(st.data.lab.pid, 0)).toThrow();
     const status = await tasks(['lab:status']);

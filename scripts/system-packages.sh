@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The system programs the lab and the test suite need beyond Node, npm, git and kubectl (listed in
+# .ci/apt-packages.txt; restic is not on npm). Installs what is missing when it can (root with apt-get, or Homebrew);
+# otherwise stops at once with exit 2 and one line per platform saying how to install it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+for pkg in $(grep -v '^#' .ci/apt-packages.txt); do
+  command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+say() { echo "rackhand: ${missing[*]} missing (needed by the lab and the tests): installing with $1" >&2; }
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  say apt-get
+  if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; then exit 0; fi
+elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  say "sudo apt-get"
+  if sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; then exit 0; fi
+elif command -v brew >/dev/null 2>&1; then
+  say brew
+  if brew install "${missing[@]}"; then exit 0; fi
+fi
+
+{
+  echo "rackhand: ${missing[*]} missing and could not be installed here. Install, then re-run:"
+  echo "  Debian/Ubuntu:  sudo apt-get install ${missing[*]}"
+  echo "  Fedora:         sudo dnf install ${missing[*]}"
+  echo "  Arch:           sudo pacman -S ${missing[*]}"
+  echo "  macOS:          brew install ${missing[*]}"
+} >&2
+exit 2
