@@ -32,7 +32,7 @@ tasks volsync:status --cluster lab
 tasks volsync:snapshot --cluster lab --app paperless
 tasks volsync:list --cluster lab --app paperless
 tasks dr:verify-backups --cluster lab --app paperless
-tasks volsync:restore --cluster lab --app paperless --yes
+tasks volsync:restore --cluster lab --app paperless --yes --confirm-cluster lab
 tasks dr:drill --cluster lab --all --yes --metrics-file "$(pwd)/.rackhand/demo-dr.prom"
 grep '^dr_drill_success' .rackhand/demo-dr.prom
 tasks cluster:status --cluster lab --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`run record: result=${r.result} exit=${r.exitCode} nodes=${r.data.nodes.length} commands=${r.commands.length}`)})'

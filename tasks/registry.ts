@@ -5,6 +5,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN, VERSION_TAG } from '../lib/patterns.ts';
 
 const NODE = { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a node name from rackhand.yaml, e.g. cp1' } as const;
 const VERSION = { type: 'string', pattern: VERSION_TAG, hint: 'a version like v1.12.3' } as const;
+const IGNORE_PDBS = { type: 'boolean', description: 'drain even when a PodDisruptionBudget allows no disruption of a pod on the node (a warning instead of a refusal)' } as const;
 const VERSION_GUARDS = {
   'allow-downgrade': { type: 'boolean', description: 'allow a target older than what runs (then the cluster name must be typed, or --confirm-cluster NAME with --yes)' },
   'allow-prerelease': { type: 'boolean', description: 'allow a pre-release target such as v1.13.0-beta.1' },
@@ -161,6 +162,7 @@ export const registry: Record<string, TaskEntry> = {
       'timeout-per-node': { type: 'duration', description: 'deadline for one node: drain, reboot, Ready, version, etcd, machine status', default: 15 * 60_000 },
       'drain-timeout': { type: 'duration', description: 'talosctl >= v1.13 --drain-timeout', default: 5 * 60_000 },
       ...VERSION_GUARDS,
+      'ignore-pdbs': IGNORE_PDBS,
     },
     destructive: true,
     cluster: true,
@@ -209,6 +211,7 @@ export const registry: Record<string, TaskEntry> = {
       node: { ...NODE, description: 'the node to shut down', required: true },
       force: { type: 'boolean', description: 'no cordon/drain (talosctl shutdown --force)' },
       timeout: { type: 'duration', description: 'deadline for the node to power off', default: 10 * 60_000 },
+      'ignore-pdbs': IGNORE_PDBS,
     },
     destructive: true,
     cluster: true,
@@ -230,6 +233,7 @@ export const registry: Record<string, TaskEntry> = {
     ].join('\n'),
     example: 'npx tsx tasks volsync:restore --cluster lab --app paperless --previous 1',
     flags: {
+      'confirm-cluster': { type: 'string', description: 'with --yes: the cluster name, as a typed confirmation (the volume is overwritten in place)' },
       app: { ...APP, required: true },
       namespace: NAMESPACE,
       previous: { type: 'number', description: 'skip this many newer snapshots' },
@@ -239,7 +243,7 @@ export const registry: Record<string, TaskEntry> = {
       'flux-namespace': { type: 'string', pattern: DNS_LABEL, hint: 'a namespace', description: 'namespace of that Kustomization', default: 'flux-system' },
       helmrelease: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a HelmRelease name', description: 'HelmRelease to suspend, in the app namespace (default: the app name)' },
     },
-    destructive: true,
+    destructive: 'typed',
     cluster: true,
     load: () => import('./volsync/restore.ts'),
   },

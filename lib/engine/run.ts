@@ -166,6 +166,12 @@ export async function runTask(o: RunOptions): Promise<number> {
       log.action(`plan for ${o.name}${record.dryRun ? ' (dry run: nothing will change)' : ''}:`);
       for (const p of planned) log.info(`  ${p.record.status === 'skipped' ? `skip  ${p.step.title} (${p.record.reason})` : `do    ${p.step.title}`}`);
       for (const line of describeTarget(identity)) log.info(line);
+      const changes = impl.changes?.(ctx) ?? [];
+      if (changes.length) {
+        log.warning(`${record.dryRun ? 'would change' : 'this will change'}:`);
+        for (const line of changes) log.info(`  ${line}`);
+        record.data.changes = changes;
+      }
       if (!record.dryRun) {
         const d = await confirm({ io: o.io, log, destructive: impl.confirmation?.(ctx) ?? o.entry.destructive, identity, yes: flags.yes === true, confirmCluster: flags['confirm-cluster'] as string | undefined, task: o.name });
         if (!d.go) throw new Outcome('refused', EXIT.refused, `refused: ${d.reason}; nothing was changed`, d.remedy);

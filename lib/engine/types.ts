@@ -84,6 +84,9 @@ export interface TaskImpl {
   preflight?: (ctx: TaskContext) => Check[];
   plan(ctx: TaskContext): Promise<Step[]>;
   postflight?: (ctx: TaskContext) => Check[];
+  /** Exactly what this run will change or destroy (the node to reset, the volume to overwrite and the snapshot it
+   *  gets), shown with the plan and the target before any confirmation. Called after plan(). */
+  changes?: (ctx: TaskContext) => string[];
   /** Raises the confirmation a run needs from its flags (a forced downgrade wants the cluster name typed). */
   confirmation?: (ctx: TaskContext) => Destructive;
 }

@@ -43,7 +43,8 @@ export async function rollingSteps(p: RolloutPlan): Promise<Step[]> {
           await p.driver.upgrade(node, rt);
         } catch (err) {
           const what = err instanceof WaitTimeout ? err.message : (err as Error).message;
-          throw new StepFailure(`node ${node.name}: ${what}; later nodes were not touched`, p.resumeCommand);
+          const first = err instanceof StepFailure && err.remedy ? `${err.remedy}; then resume: ` : '';
+          throw new StepFailure(`node ${node.name}: ${what}; later nodes were not touched`, `${first}${p.resumeCommand}`);
         }
       },
     });

@@ -1,6 +1,9 @@
 // The Talos node-upgrade driver for lib/rollout: `talosctl upgrade` with the flags right for the talosctl
 // generation, then the gates. rackhand never `kubectl cordon`s a Talos node: up to v1.12 the node cordons and drains
 // itself (and only uncordons nodes it cordoned), from v1.13 talosctl does (cli-facts.md "Talos drain").
+import { describeBlockers, pdbBlockers } from '../checks/pdbs.ts';
+import { StepFailure } from '../engine/types.ts';
+import type { Node } from '../tools/kube-types.ts';
 import { formatBytes } from '../patterns.ts';
 import { registerMachineConfigPatterns } from './machine-config.ts';
 import type { ClusterConfig, NodeConfig } from '../config.ts';
@@ -62,17 +65,37 @@ export class TalosDriver implements NodeUpgradeDriver {
     };
   }
 
+  /** talosctl >= 1.13 cordons, then drains; a failed drain leaves the node cordoned (siderolabs/talos PR 13802): the
+   *  cordon this run caused is undone, and the PDBs that blocked the eviction are named. */
+  private async drainFailed(node: NodeConfig, wasCordoned: boolean, err: Error): Promise<Error> {
+    const k = this.ctx.kubectl;
+    const now = await k.get<Node>('nodes', node.name).catch(() => undefined);
+    let cordon: string;
+    if (now?.spec?.unschedulable && !wasCordoned) {
+      cordon = await k.uncordon(node.name).then(() => `${node.name} was cordoned by the failed drain and is uncordoned again`, (e: Error) => `${node.name} is still cordoned (uncordon failed: ${e.message.split('\n')[0]}): kubectl uncordon ${node.name}`);
+    } else cordon = wasCordoned ? `${node.name} was cordoned before this run and stays cordoned` : `${node.name} is not cordoned`;
+    const blockers = await pdbBlockers(k, [node.name]).catch(() => []);
+    return new StepFailure(`${err.message.split('\n').slice(-1)[0]}; ${blockers.length ? `blocked by ${describeBlockers(blockers)}` : 'no PDB allows zero disruptions now'}; ${cordon}`,
+      blockers.length ? `let ${blockers[0]!.pdb} allow a disruption (scale its workload up), then re-run` : `kubectl get pods -A --field-selector spec.nodeName=${node.name}`);
+  }
+
   async upgrade(node: NodeConfig, rt: { output(text: string): void }): Promise<void> {
     const g: GateContext = {
       kubectl: this.ctx.kubectl, talosctl: this.talosctl, signal: this.ctx.signal,
       deadline: Date.now() + this.o.timeoutPerNodeMs, pollMs: this.o.pollMs ?? 250,
     };
     const before = await bootId(g, node.name);
+    const wasCordoned = (await this.ctx.kubectl.get<Node>('nodes', node.name))?.spec?.unschedulable === true;
     rt.output(`talosctl upgrade ${node.name} to ${this.o.image} (${this.generation === 'node-drains' ? 'the node drains itself' : 'talosctl drains'})`);
-    await this.talosctl.upgrade(node.address, {
-      image: this.o.image, rebootMode: this.o.rebootMode, generation: this.generation,
-      drainTimeoutMs: this.o.drainTimeoutMs, timeoutMs: this.o.timeoutPerNodeMs,
-    });
+    try {
+      await this.talosctl.upgrade(node.address, {
+        image: this.o.image, rebootMode: this.o.rebootMode, generation: this.generation,
+        drainTimeoutMs: this.o.drainTimeoutMs, timeoutMs: this.o.timeoutPerNodeMs,
+      });
+    } catch (err) {
+      if (this.generation === 'talosctl-drains') throw await this.drainFailed(node, wasCordoned, err as Error);
+      throw err;
+    }
     if (this.ctx.dryRun) {
       rt.output(`[dry-run] would wait up to ${formatDuration(this.o.timeoutPerNodeMs)} for ${node.name}: down, Ready, ${this.o.target}, etcd, machine status`);
       return;

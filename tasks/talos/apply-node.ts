@@ -23,6 +23,7 @@ function configFile(ctx: TaskContext, node: string): string {
 export default function applyNode(): TaskImpl {
   let file = '';
   return {
+    changes: (ctx) => { const n = targetNode(ctx); return [`node ${n.name} (${n.address}, ${n.role}) gets the machine config ${file} (mode ${String(ctx.flags.mode)})`]; },
     validate(ctx) {
       const node = targetNode(ctx);
       file = configFile(ctx, node.name);

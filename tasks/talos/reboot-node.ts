@@ -7,6 +7,7 @@ import { rebootStep, targetNode } from '../../lib/talos/power.ts';
 
 export default function rebootNode(): TaskImpl {
   return {
+    changes: (ctx) => { const n = targetNode(ctx); return [`node ${n.name} (${n.address}, ${n.role}) reboots`]; },
     validate(ctx) { targetNode(ctx); },
     preflight: () => [toolPresent('talosctl', ['version', '--client', '--short']), etcdHealthyCheck],
     async plan(ctx) { return [rebootStep(ctx, targetNode(ctx))]; },

@@ -8,6 +8,7 @@ import { resetStep, targetNode } from '../../lib/talos/power.ts';
 
 export default function resetNode(): TaskImpl {
   return {
+    changes: (ctx) => { const n = targetNode(ctx); return [`node ${n.name} (${n.address}, ${n.role}): its STATE and EPHEMERAL partitions are WIPED${ctx.flags.shutdown ? ', then it powers off' : ', back to maintenance mode'}`]; },
     validate(ctx) { targetNode(ctx); },
     preflight: () => [toolPresent('talosctl', ['version', '--client', '--short'])],
     async plan(ctx) { return [resetStep(ctx, targetNode(ctx))]; },

@@ -5,6 +5,7 @@
 // rollout with the node, what was awaited and the command that resumes it; a re-run continues where it stopped.
 import type { NodeConfig } from '../../lib/config.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
+import { drainAllowedByPdbs } from '../../lib/checks/pdbs.ts';
 import { nodesReady } from '../../lib/checks/nodes.ts';
 import { etcdHealthyCheck, talosctlSkew } from '../../lib/checks/talos.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
@@ -38,6 +39,7 @@ export default function upgradeNode(): TaskImpl {
   const clientVersion = (ctx: TaskContext): Promise<string> => (client ??= talosctlFor(ctx).clientVersion());
   return {
     validate(ctx) { input = inputs(ctx); },
+    changes: () => input.nodes.map((n) => `node ${n.name} (${n.address}, ${n.role}) is upgraded to ${input.target} and reboots, unless it already runs it`),
     confirmation: (ctx) => (ctx.flags['allow-downgrade'] ? 'typed' : true),
     preflight: (ctx) => [
       {
@@ -59,6 +61,7 @@ export default function upgradeNode(): TaskImpl {
       talosctlSkew(() => input.target, () => clientVersion(ctx)),
       nodesReady,
       etcdHealthyCheck,
+      drainAllowedByPdbs(() => input.nodes.map((n) => n.name), { ignore: ctx.flags['ignore-pdbs'] === true, what: 'Talos <= 1.12 would reboot the node anyway after its 5 minute drain cap; talosctl >= 1.13 would stop with the node cordoned' }),
     ],
     async plan(ctx) {
       const driver = new TalosDriver(ctx, {

@@ -3,7 +3,7 @@
 // matches (an empty selection would "succeed" restoring nothing). Every step is idempotent; on failure or Ctrl-C,
 // Flux is resumed and the replicas restored. Re-runnable after a partial failure.
 import { toolPresent } from '../../lib/checks/tools.ts';
-import { isRfc3339 } from '../../lib/patterns.ts';
+import { formatDuration, isRfc3339 } from '../../lib/patterns.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { HR, KS } from '../../lib/flux/objects.ts';
 import { findWorkload } from '../../lib/volsync/app.ts';
@@ -22,12 +22,24 @@ export default function restore(): TaskImpl {
       probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
     },
     preflight: (ctx) => [toolPresent('restic', ['version']), repositoryReachable(probe), repositoryUnlocked(async () => [(await probe()).app], async () => (await probe()).restic, 'exclusive'), snapshotMatches(probe, selection(ctx))],
+    changes(ctx) {
+      const snap = ctx.data.snapshot as { id: string; time: string } | null;
+      const app = ctx.data.app as string;
+      const age = snap ? formatDuration(Math.max(0, Date.now() - Date.parse(snap.time))) : '';
+      return [
+        `PVC ${app.split('/')[0]}/${ctx.data.pvc as string} is OVERWRITTEN in place (files not in the snapshot are deleted)`,
+        snap ? `with snapshot ${snap.id.slice(0, 8)} from ${snap.time} (${age} old)` : 'with no snapshot (refused in preflight)',
+        `the app is down meanwhile: ${(ctx.data.workload as string | undefined) ?? 'no workload found'} scaled to 0, Flux suspended`,
+      ];
+    },
     async plan(ctx) {
       const { app, snapshots } = await probe();
       const pick = selectSnapshot(snapshots, selection(ctx));
+      ctx.data.pvc = app.pvc;
       ctx.data.app = `${app.namespace}/${app.name}`;
       ctx.data.snapshot = pick ? { id: pick.id, time: pick.time } : null;
       const workload = await findWorkload(ctx, app);
+      if (workload) ctx.data.workload = `${workload.kind}/${workload.name} (${workload.replicas} replica(s))`;
       if (!workload) ctx.log.warning(`no Deployment or StatefulSet in ${app.namespace} mounts PVC ${app.pvc}: nothing to scale down`);
       return restoreSteps(ctx, {
         app, workload, ...selection(ctx), timeoutMs: ctx.flags.timeout as number,

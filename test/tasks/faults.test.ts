@@ -37,7 +37,7 @@ describe('fault matrix: volsync:restore', () => {
 
   it('a mover that keeps failing: exit 1 naming the destination; afterwards no ReplicationDestination or mover is left, then app and Flux are back; a re-run completes', async () => {
     lab.faults.moverFails('paperless', { times: 1000 });
-    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--timeout', '6s']);
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '6s']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/gave up waiting for ReplicationDestination apps\/paperless-rackhand-restore to finish .*mover failed/);
     expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
@@ -50,15 +50,26 @@ describe('fault matrix: volsync:restore', () => {
     expect(lab.events.filter((e) => e.type === 'volsync-restore-start').length).toBe(restores);
     expect(r.record!.steps.find((s) => s.title.startsWith('restore '))).toMatchObject({ status: 'failed', cleanup: 'done' });
     lab.faults.clearFaults();
-    const again = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--timeout', '60s']);
+    const again = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '60s']);
     expect(again.code).toBe(0);
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+  });
+
+  it('the confirmation names the volume it overwrites and the snapshot (id, time, age); --yes alone is not enough (exit 3)', async () => {
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('this will change:');
+    expect(r.stderr).toContain('PVC apps/paperless is OVERWRITTEN in place');
+    expect(r.stderr).toMatch(/with snapshot [0-9a-f]{8} from \d{4}-\d\d-\d\dT[\d:.]+Z \(\S+ old\)/);
+    expect(r.stderr).toContain('--yes on volsync:restore also needs --confirm-cluster lab');
+    expect(r.record!.commands.filter((c) => c.mutating)).toEqual([]);
     expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
   });
 
   it('SIGTERM to the real CLI mid-restore: the mover is stopped, the destination removed, app, Flux and the lock put back; exit 143 with a record', async () => {
     lab.faults.moverFails('paperless', { times: 1000 }); // keeps the mover busy until the signal
     const env = { ...process.env, ...lab.env, RACKHAND_STATE_DIR: join(lab.dir, '.rackhand'), CI: 'true' };
-    const child = execa('node', ['--import', 'tsx', 'tasks/index.ts', 'volsync:restore', '--app', 'paperless', '--yes', '--timeout', '60s'], { env, reject: false, cwd: process.cwd() });
+    const child = execa('node', ['--import', 'tsx', 'tasks/index.ts', 'volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '60s'], { env, reject: false, cwd: process.cwd() });
     const deadline = Date.now() + 30_000;
     while (!get(lab, 'jobs.batch', 'apps', 'volsync-dst-paperless-rackhand-restore') && Date.now() < deadline) await sleep(100);
     expect(restoreLeftovers(lab)).toMatchObject({ replicas: 0, ksSuspended: true, rsPaused: true, lease: 'rackhand-lock', destination: 'paperless-rackhand-restore' });
@@ -73,7 +84,7 @@ describe('fault matrix: volsync:restore', () => {
   });
 
   it.each([
-    ['volsync:restore', ['--yes', '--timeout', '60s']],
+    ['volsync:restore', ['--yes', '--confirm-cluster', 'lab', '--timeout', '60s']],
     ['dr:drill', ['--yes', '--timeout', '60s']],
     ['dr:verify-backups', []],
   ])('a stale restic lock: %s refuses before anything changes (exit 3) naming the lock and volsync:unlock; after the unlock it completes', async (task, flags) => {
@@ -115,5 +126,52 @@ describe('fault matrix: versions that cannot be right are refused before anythin
     expect(r.stderr).toMatch(message);
     expect(r.record?.commands.filter((c) => c.mutating) ?? []).toEqual([]);
     expect(lab.events.slice(before).filter((e) => /^talos-upgrade|node-reboot/.test(e.type))).toEqual([]);
+  });
+});
+
+describe('fault matrix: drains against a PodDisruptionBudget that allows no disruption', () => {
+  const blockWeb = async (lab: TestLab) => {
+    await execa('kubectl', ['patch', 'pdb', 'web', '-n', 'default', '--type=merge', '-p', '{"spec":{"minAvailable":3}}'], { env: { ...process.env, ...lab.env } });
+    const deadline = Date.now() + 10_000;
+    while ((lab.store.find('poddisruptionbudgets.policy', 'default', 'web')?.status?.disruptionsAllowed ?? 1) !== 0 && Date.now() < deadline) await sleep(50);
+  };
+  const cordoned = (lab: TestLab) => lab.store.list('nodes').items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name);
+
+  it('Talos <= 1.12 (the node drains itself and would reboot anyway): preflight names the PDB and its pods per node and refuses (exit 3)', async () => {
+    const lab = await withLab({ topology: 'test/testdata/topologies/rolling.yaml' });
+    try {
+      await blockWeb(lab);
+      const r = await lab.run(['talos:upgrade-node', '--all', '--to', 'v1.12.2', '--yes']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/no PodDisruptionBudget blocks the drain: \w+: PDB default\/web allows 0 disruption\(s\) of web-/);
+      expect(r.stderr).toContain('Talos <= 1.12 would reboot the node anyway');
+      expect(r.stderr).toContain('--ignore-pdbs');
+      expect(r.record!.commands.filter((c) => c.mutating)).toEqual([]);
+      expect(lab.events.filter((e) => /^talos-upgrade|node-reboot/.test(e.type))).toEqual([]);
+    } finally {
+      await lab.stop();
+    }
+  });
+
+  it('talosctl >= 1.13 with --ignore-pdbs: the failed drain is named with its PDB, the node it cordoned is uncordoned, nothing rebooted; a re-run once the PDB allows it completes', async () => {
+    const lab = await withLab({ topology: 'test/testdata/topologies/rolling-1.13.yaml', rebootMs: 300 });
+    try {
+      await blockWeb(lab);
+      const webNode = lab.store.list('pods', { namespace: 'default' }).items.find((p) => p.metadata.name?.startsWith('web-'))!.spec.nodeName as string;
+      const r = await lab.run(['talos:upgrade-node', '--node', webNode, '--to', 'v1.13.3', '--yes', '--ignore-pdbs', '--drain-timeout', '2s']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('--ignore-pdbs: ');
+      expect(r.stderr).toMatch(new RegExp(`blocked by ${webNode}: PDB default/web allows 0 disruption\\(s\\) of web-`));
+      expect(r.stderr).toContain(`${webNode} was cordoned by the failed drain and is uncordoned again`);
+      expect(r.stderr).toContain('next: let default/web allow a disruption');
+      expect(cordoned(lab)).toEqual([]);
+      expect(lab.events.filter((e) => e.type === 'node-reboot-start')).toEqual([]);
+      await execa('kubectl', ['patch', 'pdb', 'web', '-n', 'default', '--type=merge', '-p', '{"spec":{"minAvailable":2}}'], { env: { ...process.env, ...lab.env } });
+      const again = await lab.run(['talos:upgrade-node', '--node', webNode, '--to', 'v1.13.3', '--yes', '--timeout-per-node', '2m']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(cordoned(lab)).toEqual([]);
+    } finally {
+      await lab.stop();
+    }
   });
 });

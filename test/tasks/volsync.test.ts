@@ -41,7 +41,7 @@ describe('VolSync tasks against the lab (real restic)', () => {
     await writeFile(join(vol, 'config/app.db'), 'garbage');
     await rm(join(vol, '.rackhand-sentinel'));
     await writeFile(join(vol, 'junk.txt'), 'not in the backup');
-    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--timeout', '60s']);
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '60s']);
     expect(r.code).toBe(0);
     expect(await tree(vol)).toEqual(good);
     expect(deployReplicas(lab)).toBe(1);
@@ -57,7 +57,7 @@ describe('VolSync tasks against the lab (real restic)', () => {
   it('a mover that keeps failing mid-restore: exit 1, Flux resumed and replicas restored; the re-run succeeds', async () => {
     lab = await withLab();
     lab.faults.moverFails('paperless', { times: 1000 });
-    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--timeout', '8s']);
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '8s']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/gave up waiting for ReplicationDestination apps\/paperless-rackhand-restore to finish/);
     expect(deployReplicas(lab)).toBe(1);
@@ -66,7 +66,7 @@ describe('VolSync tasks against the lab (real restic)', () => {
     expect(r.record!.steps.filter((s) => s.status === 'undone').map((s) => s.title)).toEqual(expect.arrayContaining([
       'suspend Kustomization flux-system/paperless', 'suspend HelmRelease apps/paperless', 'scale deployment/paperless to 0']));
     lab.faults.clearFaults();
-    const again = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--timeout', '60s']);
+    const again = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '60s']);
     expect(again.code).toBe(0);
     expect(await readFile(join(lab.volumePath('apps', 'paperless'), '.rackhand-sentinel'), 'utf8')).toBe('rackhand-sentinel apps/paperless v1\n');
   });
@@ -74,7 +74,7 @@ describe('VolSync tasks against the lab (real restic)', () => {
   it('an empty repository is never a successful restore: refused before anything changes', async () => {
     lab = await withLab();
     await lab.volsync.addApp({ name: 'empty', snapshots: 0, paused: true, replicas: 0 });
-    const r = await lab.run(['volsync:restore', '--app', 'empty', '--yes']);
+    const r = await lab.run(['volsync:restore', '--app', 'empty', '--yes', '--confirm-cluster', 'lab']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('no snapshot of empty matches (latest; 0 in the repository): the mover would restore NOTHING');
     expect(r.record!.commands.filter((c) => c.mutating)).toEqual([]);
@@ -83,7 +83,7 @@ describe('VolSync tasks against the lab (real restic)', () => {
   it('a wrong password names the app and refuses; a stale lock is cleared by volsync:unlock', async () => {
     lab = await withLab();
     lab.faults.wrongPassword('paperless');
-    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes']);
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('apps/paperless: repository paperless-volsync-secret: wrong password');
     lab.faults.clearFaults();
