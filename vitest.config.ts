@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // lab tests mostly wait (simulated reboots, restic, kubectl round trips): two files at a time on a 2-core machine
+    // (vitest's default there is one)
+    maxWorkers: 2,
   },
 });

@@ -68,7 +68,7 @@ describe('fake talosctl, v1.13 generation', () => {
 
   it('apply-config: a maintenance machine needs --insecure, a configured one refuses it; dry-run changes nothing', async () => {
     const cfg = join(lab.dir, 'worker.yaml');
-    await writeFile(cfg, 'version: v1alpha1\nmachine:\n    type: worker\n');
+    await writeFile(cfg, 'version: v1alpha1\nmachine:\n    type: worker\ncluster:\n    controlPlane:\n        endpoint: https://10.5.0.10:6443\n');
     const noInsecure = await talosctl(lab, '-n', '10.5.0.23', 'apply-config', '-f', 'worker.yaml');
     expect(noInsecure.exitCode).toBe(1);
     expect(noInsecure.stderr).toBe('error applying new configuration: rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"\n');
