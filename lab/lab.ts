@@ -115,6 +115,8 @@ export interface LabFaults {
   opSignedOut(signedOut?: boolean): void;
   /** every helm install/upgrade of the release fails, until clearFaults (helm's error: message, default "context deadline exceeded") */
   helmReleaseFails(release: string, message?: string): void;
+  /** the Kubernetes API drops every connection for `ms` (default: until clearFaults), as an API server that restarts */
+  apiDown(ms?: number): void;
   /** clears the Talos, helm, op and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;
 }
@@ -252,7 +254,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const known = (node: string) => {
     if (!talos.machines.some((m) => m.name === node)) throw errors.notFound({ group: '', resource: 'nodes', name: node });
   };
+  let apiDownUntil = 0;
   const faults: LabFaults = {
+    apiDown: (ms) => { apiDownUntil = ms === undefined ? Infinity : Date.now() + ms; record('fault-api-down', topology.cluster, ms === undefined ? 'until cleared' : `${ms} ms`); },
     setNodeReady: (node, ready) => nodes.setReady(node, ready),
     nodeNeverReady: (node) => { known(node); talos.faults.neverReady.add(node); },
     upgradeFails: (node, message) => { known(node); talos.faults.upgradeFails.set(node, message ?? `error validating installer image: failed to pull the installer image for ${node}`); },
@@ -263,6 +267,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     helmReleaseFails: (release, message) => void helm.faults.set(release, message ?? 'context deadline exceeded'),
     opSignedOut: (signedOut = true) => { opAccount.signedOut = signedOut; },
     clearFaults: () => {
+      apiDownUntil = 0;
       opAccount.signedOut = false;
       helm.faults.clear();
       talos.faults.neverReady.clear();
@@ -281,7 +286,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       helmfile: (req) => runHelmfile({ world: helm, labUrl: () => `http://127.0.0.1:${port}`, apiUp: () => apiUp }, req),
     },
   });
-  const server = createApiServer(api, { available: () => apiUp });
+  // a lone control plane takes kube-apiserver down with it while it reboots (or upgrades)
+  const controlPlanes = topology.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name);
+  const loneControlPlaneDown = () => controlPlanes.length === 1 && nodes.isRebooting(controlPlanes[0]!);
+  const server = createApiServer(api, { available: () => apiUp, serviceUnavailable: () => Date.now() < apiDownUntil || loneControlPlaneDown() });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());

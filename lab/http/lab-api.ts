@@ -22,6 +22,7 @@ export interface LabControls {
   etcdUnhealthy?(node: string, message?: string): void;
   clearFaults?(): void;
   resticLocked?(app: string): Promise<void>;
+  apiDown?(ms?: number): void;
   wrongPassword?(app: string): void;
   moverFails?(app: string, opts?: { times?: number }): void;
   opSignedOut?(signedOut?: boolean): void;
@@ -63,6 +64,7 @@ export function labApi(controls: LabControls) {
         'etcd-unhealthy': node && controls.etcdUnhealthy ? () => controls.etcdUnhealthy!(node, message) : undefined,
         'op-signed-out': controls.opSignedOut ? () => controls.opSignedOut!(body?.signedOut !== false) : undefined,
         'helm-release-fails': release && controls.helmReleaseFails ? () => controls.helmReleaseFails!(release, message) : undefined,
+        'api-down': controls.apiDown ? () => controls.apiDown!(typeof body?.ms === 'number' ? body.ms : undefined) : undefined,
         clear: controls.clearFaults,
       };
       const fn = apply[body?.type];
@@ -71,7 +73,7 @@ export function labApi(controls: LabControls) {
         sendJson(res, 200, { ok: true });
         return true;
       }
-      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string}, {"type":"restic-locked"|"wrong-password","app":string}, {"type":"mover-fails","app":string,"times"?:number}, {"type":"op-signed-out","signedOut"?:boolean}, {"type":"helm-release-fails","release":string,"message"?:string} or {"type":"clear"}');
+      throw errors.badRequest('unknown fault: expected {"type":"node-ready","node":string,"ready":boolean}, {"type":"node-never-ready"|"upgrade-fails"|"etcd-unhealthy","node":string,"message"?:string}, {"type":"restic-locked"|"wrong-password","app":string}, {"type":"mover-fails","app":string,"times"?:number}, {"type":"op-signed-out","signedOut"?:boolean}, {"type":"helm-release-fails","release":string,"message"?:string}, {"type":"api-down","ms"?:number} or {"type":"clear"}');
     }
     const cli = /^\/_lab\/cli\/([^/]+)$/.exec(path);
     if (req.method === 'POST' && cli) {

@@ -12,11 +12,18 @@ import { parseResourcePath, resolveRoute } from './route.js';
 export interface ServerOptions {
   /** whether kube-apiserver answers (default: always); /_lab/ answers regardless */
   available?: () => boolean;
+  /** kube-apiserver is restarting (a fault, or a lone control plane rebooting): 503 ServiceUnavailable, as an API
+   *  server answers while it is not ready (or a load balancer in front of it with no healthy backend) */
+  serviceUnavailable?: () => boolean;
 }
 
 export function createApiServer(ctx: ApiContext, opts: ServerOptions = {}): Server {
   const server = createServer((req, res) => {
     if (opts.available && !opts.available() && !(req.url ?? '').startsWith('/_lab/')) return void req.socket.destroy();
+    if (opts.serviceUnavailable?.() && !(req.url ?? '').startsWith('/_lab/')) {
+      // apimachinery pkg/api/errors NewServiceUnavailable: reason ServiceUnavailable, code 503
+      return void sendJson(res, 503, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server is currently unable to handle the request', reason: 'ServiceUnavailable', code: 503 });
+    }
     route(ctx, req, res).catch((err) => sendError(res, err));
   });
   server.keepAliveTimeout = 60_000;

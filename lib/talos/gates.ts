@@ -4,7 +4,7 @@ import type { NodeConfig } from '../config.ts';
 import { condition, type Node } from '../tools/kube-types.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
 import type { Talosctl } from '../tools/talosctl.ts';
-import { waitUntil, WaitTimeout } from '../wait.ts';
+import { isTransient, waitUntil, WaitTimeout } from '../wait.ts';
 
 export interface GateContext {
   kubectl: Kubectl;
@@ -25,27 +25,50 @@ export async function bootId(g: GateContext, name: string): Promise<string | und
   return (await readNode(g, name))?.status?.nodeInfo?.bootID;
 }
 
-/** The node went down: its boot id changed or it stopped being Ready (a reboot can be quicker than one poll). */
+/** Machine stages of a node on its way down or back (talosctl get machinestatus, cli-facts.md "machinestatus"). */
+const GOING_DOWN = new Set(['rebooting', 'shutting down', 'upgrading', 'booting', 'installing', 'resetting']);
+
+/** The node went down, read from its status, never from an error: the Node's boot id changed or it stopped being
+ *  Ready, or Talos reports a rebooting/upgrading stage. While neither API answers (a single control plane rebooting
+ *  takes the API server with it) the wait goes on: once the node is back, its new boot id proves the reboot. */
 export function wentDown(g: GateContext, node: NodeConfig, bootBefore: string | undefined): Promise<void> {
   return waitUntil({
     what: `${node.name} to go down for its reboot`, timeoutMs: left(g), intervalMs: g.pollMs, signal: g.signal,
     probe: async () => {
-      const n = await readNode(g, node.name);
-      const ready = n ? condition(n, 'Ready')?.status : 'unreachable';
-      if (!n || ready !== 'True' || (bootBefore && n.status?.nodeInfo?.bootID !== bootBefore)) return { done: true, value: undefined };
-      return { done: false, seen: `Ready=${ready}, same boot` };
+      let kube = '';
+      try {
+        const n = await g.kubectl.get<Node>('nodes', node.name);
+        if (n) {
+          const ready = condition(n, 'Ready')?.status;
+          if (ready !== 'True' || (bootBefore && n.status?.nodeInfo?.bootID !== bootBefore)) return { done: true, value: undefined };
+          kube = `Ready=${ready}, same boot`;
+        } else kube = 'no Node object';
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        kube = 'API server not answering';
+      }
+      const stage = await g.talosctl.machineStatus(node.address, 10_000).then((m) => m.stage, () => undefined);
+      if (stage && GOING_DOWN.has(stage)) return { done: true, value: undefined };
+      return { done: false, seen: `${kube}; machine stage ${stage ?? 'unknown (no answer)'}` };
     },
   });
 }
 
-/** Ready again, through `kubectl wait` (a watch: it returns the moment the condition flips, no polling delay). */
+/** Ready again, through `kubectl wait` (a watch: it returns the moment the condition flips, no polling delay). The
+ *  API server may itself be coming back (a single control plane): a failed wait is retried until the deadline. */
 export async function backReady(g: GateContext, node: NodeConfig): Promise<void> {
   const started = Date.now();
-  try {
-    await g.kubectl.wait(`node/${node.name}`, 'condition=Ready', left(g));
-  } catch (err) {
-    const n = await readNode(g, node.name);
-    throw new WaitTimeout(`${node.name} to be Ready again`, Date.now() - started, n ? `Ready=${condition(n, 'Ready')?.status}` : (err as Error).message);
+  let last = '';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await g.kubectl.wait(`node/${node.name}`, 'condition=Ready', left(g));
+      return;
+    } catch (err) {
+      const n = await readNode(g, node.name);
+      last = n ? `Ready=${condition(n, 'Ready')?.status}` : (err as Error).message.split('\n')[0]!;
+      if (g.deadline - Date.now() <= 1_000 || g.signal?.aborted) throw new WaitTimeout(`${node.name} to be Ready again`, Date.now() - started, last);
+      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** Math.min(attempt, 4), Math.max(0, g.deadline - Date.now() - 1_000))));
+    }
   }
 }
 

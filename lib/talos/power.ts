@@ -1,5 +1,6 @@
 // Reboot, shutdown and reset of one Talos node, each followed by a wait with a deadline for the state it promises.
 // Shared by talos:reboot-node, talos:shutdown-node and talos:reset-node.
+import { condition, type Node } from '../tools/kube-types.ts';
 import type { NodeConfig } from '../config.ts';
 import { UsageError, type Step, type TaskContext } from '../engine/types.ts';
 import { formatDuration } from '../patterns.ts';
@@ -62,7 +63,12 @@ export function shutdownStep(ctx: TaskContext, node: NodeConfig): Step {
   const talosctl = talosctlFor(ctx);
   return {
     title: `shut down ${node.name}${ctx.flags.force ? ' (--force: no cordon/drain)' : ''}`,
-    isDone: async () => ((await talosctl.mode(node.address)) === 'unreachable' ? `${node.name} does not answer: already off` : false),
+    // "does not answer talosctl" alone is not "off" (a wrong address, a firewall): Kubernetes must agree it is gone
+    isDone: async () => {
+      if ((await talosctl.mode(node.address)) !== 'unreachable') return false;
+      const n = await ctx.kubectl.get<Node>('nodes', node.name).catch(() => undefined);
+      return n && condition(n, 'Ready')?.status === 'True' ? false : `${node.name} does not answer talosctl and is not Ready: already off`;
+    },
     async run(rt) {
       await talosctl.mutate(['--nodes', node.address, 'shutdown', '--wait=false', ...(ctx.flags.force ? ['--force'] : [])]);
       if (dryRunWait(ctx, `${node.name} to power off`)) return;

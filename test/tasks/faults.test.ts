@@ -175,3 +175,34 @@ describe('fault matrix: drains against a PodDisruptionBudget that allows no disr
     }
   });
 });
+
+describe('fault matrix: the API server goes away during a wait', () => {
+  it('a single control plane rebooting takes kube-apiserver with it: reboot-node reads "went down" from the machine status and waits the API out', async () => {
+    const lab = await withLab({ topology: 'test/testdata/topologies/single-cp.yaml', rebootMs: 3_000 });
+    try {
+      const r = await lab.run(['talos:reboot-node', '--node', 'cp1', '--yes', '--timeout', '60s']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(lab.events.filter((e) => e.type === 'node-reboot-start').map((e) => e.object)).toEqual(['cp1']);
+      // the API really was down meanwhile: some kubectl call of the run failed to connect
+      expect(r.record!.commands.some((c) => c.argv[0] === 'kubectl' && c.exitCode !== 0)).toBe(true);
+      expect(lab.store.find('nodes', undefined, 'cp1')?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status).toBe('True');
+    } finally {
+      await lab.stop();
+    }
+  });
+
+  it('an API server that restarts mid-wait (api-down for 3 s) does not fail a backup wait', async () => {
+    const lab = await withLab();
+    try {
+      const stop = lab.store.listen((ev) => {
+        if (ev.type === 'MODIFIED' && ev.resource === 'replicationsources.volsync.backube' && ev.object.spec?.trigger?.manual) { stop(); lab.faults.apiDown(3_000); }
+      });
+      const r = await lab.run(['volsync:snapshot', '--app', 'paperless', '--timeout', '60s']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(lab.events.some((e) => e.type === 'fault-api-down')).toBe(true);
+      expect(r.record!.commands.some((c) => c.argv[0] === 'kubectl' && c.exitCode !== 0)).toBe(true);
+    } finally {
+      await lab.stop();
+    }
+  });
+});
