@@ -1,5 +1,6 @@
 // The one entry point of the simulated homelab: startLab() seeds a store from a topology, runs the controllers and
 // serves the Kubernetes API on 127.0.0.1 for the machine's real kubectl, through a generated kubeconfig.
+import { Authorizer, type Decision } from './http/authz.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -160,6 +161,12 @@ export interface Lab {
   volsync: LabVolsync;
   /** the 1Password account behind the fake op: get/set/delete by secret reference (lab/op/lab-vault.ts) */
   vault: LabVault;
+  /** a token for the ServiceAccount (what the TokenRequest API gives a pod): requests made with it (in the server URL,
+   *  `${url}/_sa/<token>`: kubectl sends no credentials over plain HTTP) are authorized by the RBAC objects in the
+   *  lab (lab/http/authz.ts), with real 403 answers */
+  serviceAccountToken(namespace: string, name: string): string;
+  /** every RBAC decision made for a ServiceAccount token: user, verb, group, resource[/sub], namespace, name, allowed */
+  authorizations: Decision[];
   /** resolves when every node is Ready and every pod (but Jobs' pods) Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -221,8 +228,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let apiUp = !empty;
   const nodeOps = { reboot: (node: string, ms?: number) => nodes.reboot(node, ms) };
   const talosconfigPath = join(dir, 'talosconfig');
+  const authorizer = new Authorizer(store);
   const api: ApiContext = {
-    registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
+    authorizer, registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
     podLogs: (pod, container, previous) => jobPods.logs(pod, container, previous),
   };
   controlPlaneVersion = () => api.gitVersion;
@@ -320,6 +328,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let stopped = false;
   const lab: Lab = {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, helm, nodes: nodeOps, settled,
+    serviceAccountToken: (namespace, name) => authorizer.issue(namespace, name, randomBytes(24).toString('base64url')),
+    authorizations: authorizer.decisions,
     volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount),
     env: {
       KUBECONFIG: kubeconfigPath,

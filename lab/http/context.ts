@@ -1,4 +1,5 @@
 // What every handler needs: the kinds, the store, the clock, the version to report and the lab's event log.
+import type { Authorizer } from './authz.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../kinds/registry.js';
 import type { Store } from '../store/store.js';
@@ -17,6 +18,8 @@ export interface ApiContext {
   podLogs?: (pod: KObject, container: string, previous: boolean) => string | undefined;
   /** the /_lab/ side channel; returns false when the path is unknown */
   labApi?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  /** RBAC for ServiceAccount tokens the lab issued (lab/http/authz.ts) */
+  authorizer?: Authorizer;
 }
 
 export function isDryRun(q: URLSearchParams): boolean {

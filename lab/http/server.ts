@@ -19,6 +19,14 @@ export interface ServerOptions {
 
 export function createApiServer(ctx: ApiContext, opts: ServerOptions = {}): Server {
   const server = createServer((req, res) => {
+    // kubectl sends no credentials over plain HTTP (client-go tools/clientcmd/client_config.go: user identification
+    // only when the transport is TLS), so a ServiceAccount's kubeconfig carries its token in the server URL's path:
+    // http://127.0.0.1:PORT/_sa/<token>. The prefix is taken off here; the authorizer reads the token.
+    const sa = /^\/_sa\/([^/?]+)(.*)$/.exec(req.url ?? '');
+    if (sa) {
+      (req as { labToken?: string }).labToken = decodeURIComponent(sa[1]!);
+      req.url = sa[2] && sa[2].startsWith('/') ? sa[2] : `/${sa[2] ?? ''}`;
+    }
     if (opts.available && !opts.available() && !(req.url ?? '').startsWith('/_lab/')) return void req.socket.destroy();
     if (opts.serviceUnavailable?.() && !(req.url ?? '').startsWith('/_lab/')) {
       // apimachinery pkg/api/errors NewServiceUnavailable: reason ServiceUnavailable, code 503
@@ -57,7 +65,9 @@ async function route(ctx: ApiContext, req: import('node:http').IncomingMessage, 
       const list = apiResourceList(ctx.registry, group, version);
       if (list) return sendJson(res, 200, list);
     } else if (rest.length > 0) {
-      return handleResource(ctx, req, res, resolveRoute(group, version, rest, ctx.registry), q);
+      const r = resolveRoute(group, version, rest, ctx.registry);
+      ctx.authorizer?.check(req, r, q);
+      return handleResource(ctx, req, res, r, q);
     }
   }
   const m = /^\/apis\/([^/]+)$/.exec(path);

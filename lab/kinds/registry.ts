@@ -5,13 +5,14 @@ import type { KObject } from '../store/types.js';
 import { appsKinds } from './apps.js';
 import { clusterKinds } from './cluster.js';
 import { coreKinds } from './core.js';
+import { rbacKinds } from './rbac.js';
 import { kindsFromCrd } from './crd.js';
 import { apiVersionOf, groupResource, type KindDef } from './types.js';
 
 export class Registry {
   private readonly kinds = new Map<string, KindDef>(); // "group/version/resource"
 
-  constructor(defs: KindDef[] = [...coreKinds, ...appsKinds, ...clusterKinds]) {
+  constructor(defs: KindDef[] = [...coreKinds, ...appsKinds, ...clusterKinds, ...rbacKinds]) {
     for (const d of defs) this.add(d);
   }
 

@@ -64,6 +64,10 @@ export const errors = {
   // errors.NewGenericServerResponse(404, ...) for an unknown resource in a known group-version
   noResource: () => failure(404, 'NotFound', 'the server could not find the requested resource', {}),
   badRequest: (message: string) => failure(400, 'BadRequest', message),
+  // the authorizer's ForbiddenStatus: `pods is forbidden: ...` for a collection (no name), as kube-apiserver writes it
+  // (apiserver pkg/endpoints/handlers/responsewriters/errors.go)
+  forbiddenRequest: (t: { group: string; resource: string; name?: string }, why: string) =>
+    failure(403, 'Forbidden', `${qualified(t)}${t.name ? ` "${t.name}"` : ''} is forbidden: ${why}`, { ...(t.name ? { name: t.name } : {}), group: t.group || undefined, kind: t.resource }),
   forbidden: (t: Target, why: string) =>
     failure(403, 'Forbidden', `${qualified(t)} "${t.name}" is forbidden: ${why}`, { name: t.name, group: t.group || undefined, kind: t.resource }),
   // errors.NewTooManyRequests(message, 0): retryAfterSeconds 0, so the HTTP layer sends no Retry-After

@@ -4,7 +4,7 @@
 // blocked eviction after its 5 minute cap and reboots anyway (siderolabs/talos#9882), >= 1.13 fails the drain and
 // leaves the node cordoned (siderolabs/talos PR 13802).
 import type { Check } from '../engine/types.ts';
-import type { Pod, PodDisruptionBudget } from '../tools/kube-types.ts';
+import { condition, type Node, type Pod, type PodDisruptionBudget } from '../tools/kube-types.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
 
 interface LabelSelector { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }
@@ -38,12 +38,15 @@ export interface PdbBlocker { node: string; pdb: string; pods: string[]; disrupt
 
 /** Every (node, PDB) pair where draining the node would hit a PDB that allows no disruption. */
 export async function pdbBlockers(kubectl: Kubectl, nodes: string[]): Promise<PdbBlocker[]> {
-  const [pods, pdbs] = await Promise.all([
+  const [pods, pdbs, nodeObjects] = await Promise.all([
     kubectl.list<Pod>('pods', { allNamespaces: true }),
     kubectl.list<Pdb>('poddisruptionbudgets.policy', { allNamespaces: true }),
+    kubectl.list<Node>('nodes'),
   ]);
+  // a node that is not Ready (already off, or broken) runs nothing a drain could disrupt
+  const ready = new Set(nodeObjects.filter((n) => condition(n, 'Ready')?.status === 'True').map((n) => n.metadata.name));
   const out: PdbBlocker[] = [];
-  for (const node of nodes) {
+  for (const node of nodes.filter((n) => ready.has(n))) {
     const here = pods.filter((p) => p.spec?.nodeName === node && evicted(p));
     for (const pdb of pdbs) {
       if ((pdb.status?.disruptionsAllowed ?? 0) > 0) continue;
