@@ -147,8 +147,9 @@ async function teardown(ctx: TaskContext, r: DrillResult, o: DrillOptions): Prom
     o.output(`kept ${r.scratchNamespace} for inspection; remove it with: kubectl delete namespace ${r.scratchNamespace}`);
     return;
   }
-  // After Ctrl-C the run's signal is aborted: teardown must still be able to run kubectl.
-  if (ctx.signal.aborted) ctx.exec.useSignal(undefined);
+  // A signal stops the run: the drill step's cleanup tears the namespace down then, under its own deadline
+  // (tasks/dr/drill.ts); this run's commands are being cancelled.
+  if (ctx.signal.aborted) return;
   try {
     await deleteScratch(ctx, r.scratchNamespace, o.timeoutMs);
   } catch (err) {

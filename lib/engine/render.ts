@@ -12,12 +12,15 @@ export interface PlannedStep { step: Step; record: StepRecord }
 const SETTLE_MS = 5_000;
 
 /** Runs the step; an interrupt stops waiting for it, gives it a moment to unwind, and fails it. */
-async function runUntilInterrupted(run: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) throw interruption(signal);
+async function runUntilInterrupted(start: () => Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw interruption(signal); // never start a step once the run is being stopped
+  const run = start();
   let onAbort!: () => void;
   const aborted = new Promise<'aborted'>((resolve) => { onAbort = () => resolve('aborted'); signal.addEventListener('abort', onAbort, { once: true }); });
   try {
-    const first = await Promise.race([run.then(() => 'ran' as const), aborted]);
+    const ran = run.then(() => 'ran' as const);
+    ran.catch(() => undefined); // the step may reject after the interrupt won the race: that is expected, not a crash
+    const first = await Promise.race([ran, aborted]);
     if (first === 'ran') return;
     await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
     throw interruption(signal);
@@ -48,7 +51,7 @@ export async function renderSteps(planned: PlannedStep[], io: IO, redactor: Reda
     task: async (_ctx: unknown, task: { output: string | undefined }) => {
       const started = performance.now();
       try {
-        await runUntilInterrupted(step.run({ output: (text: string) => { task.output = redactor.redact(text); } }), signal);
+        await runUntilInterrupted(() => step.run({ output: (text: string) => { task.output = redactor.redact(text); } }), signal);
         record.status = 'done';
       } catch (err) {
         record.status = 'failed';

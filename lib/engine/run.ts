@@ -143,7 +143,8 @@ export async function runTask(o: RunOptions): Promise<number> {
       : await readIdentity(ctx);
     record.identity = identity;
 
-    // 4. Plan: observe state, probe every step.
+    // 4. Plan: observe state, probe every step (not when a signal arrived meanwhile: a check it cut short may have passed).
+    if (abort.signal.aborted) throw abort.signal.reason;
     const steps = await impl.plan(ctx);
     planned = steps.map((step) => ({ step, record: { title: step.title, status: 'pending', durationMs: 0 } }));
     record.steps = planned.map((p) => p.record);
@@ -161,6 +162,7 @@ export async function runTask(o: RunOptions): Promise<number> {
       return EXIT.ok;
     }
 
+    if (abort.signal.aborted) throw abort.signal.reason;
     // 5. Confirm destructive work, showing the plan and the target.
     if (o.entry.destructive && identity && pending.some((p) => p.step.mutating !== false)) {
       log.action(`plan for ${o.name}${record.dryRun ? ' (dry run: nothing will change)' : ''}:`);

@@ -107,7 +107,9 @@ export class Restic extends CliTool {
     const ids = (await this.read(['list', 'locks', '--no-lock'], 60_000)).split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{64}$/.test(l));
     const out: ResticLock[] = [];
     for (const id of ids) {
-      const r = await this.exec.run(this.argv(['cat', 'lock', id, '--no-lock']), { mutating: false, timeoutMs: 60_000, env: this.repo });
+      // a short deadline: a lock removed since it was listed makes restic retry loading it for minutes (its backend
+      // retries failed loads with backoff); such a lock is gone, not a problem
+      const r = await this.exec.run(this.argv(['cat', 'lock', id, '--no-lock']), { mutating: false, timeoutMs: 5_000, env: this.repo });
       if (r.exitCode !== 0) continue;
       out.push({ id, ...(JSON.parse(r.stdout) as Omit<ResticLock, 'id'>) });
     }

@@ -25,7 +25,8 @@ export async function manualSync(ctx: TaskContext, app: VolsyncApp, trigger: str
       },
     });
   } finally {
-    if (scheduled) await patch({ trigger: { manual: null } }).catch((e: Error) => ctx.log.warning(`could not remove the manual trigger of ${app.name}: ${e.message}; its schedule stays ignored until you do`));
+    // after a signal the step's cleanup removes it (this run's commands are being cancelled)
+    if (scheduled && !ctx.signal.aborted) await patch({ trigger: { manual: null } }).catch((e: Error) => ctx.log.warning(`could not remove the manual trigger of ${app.name}: ${e.message}; its schedule stays ignored until you do`));
   }
 }
 

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
-import { scratchNamespace } from '../../lib/dr/scratch.ts';
+import { deleteScratch, scratchNamespace } from '../../lib/dr/scratch.ts';
 import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
 import { push, writeTextfile, type DrillSample } from '../../lib/dr/metrics.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
@@ -41,6 +41,10 @@ export default function drill(): TaskImpl {
       const steps: Step[] = apps.map((app) => ({
         title: `drill ${app.namespace}/${app.name} in namespace ${scratchNamespace(app.name)}`,
         mutating: true,
+        // a drill stopped mid-way (a signal, a deadline) tears its scratch namespace down here too, under the
+        // compensation's own deadline: the drill's own teardown may not get to finish
+        async cleanup() { await deleteScratch(ctx, scratchNamespace(app.name), Math.min(ctx.flags.timeout as number, 120_000)); },
+        byHand: [`kubectl delete namespace ${scratchNamespace(app.name)} --ignore-not-found`],
         async run(rt) {
           const sentinel = cfg.apps?.[app.name]?.sentinel;
           const r = await drillApp(ctx, app, {

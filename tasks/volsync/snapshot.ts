@@ -5,7 +5,7 @@ import { StepFailure, type TaskImpl } from '../../lib/engine/types.ts';
 import { findApp } from '../../lib/volsync/app.ts';
 import { manualSync, moverDiagnosis, moverRemedy } from '../../lib/volsync/manual-sync.ts';
 import { WaitTimeout } from '../../lib/wait.ts';
-import { uniqueTrigger } from '../../lib/volsync/types.ts';
+import { RS, uniqueTrigger, type ReplicationSource } from '../../lib/volsync/types.ts';
 
 export default function snapshot(): TaskImpl {
   return {
@@ -24,6 +24,14 @@ export default function snapshot(): TaskImpl {
           if (mover?.result !== 'Successful') throw new StepFailure(`backup of ${app.name}: mover result ${mover?.result ?? 'unknown'}: ${moverDiagnosis(mover?.logs, 3)}`, moverRemedy(mover?.logs ?? '', app) ?? `kubectl describe replicationsource -n ${app.namespace} ${app.name}`);
           ctx.out(`${app.namespace}/${app.name}: backup ${mover.result} at ${rs.status?.lastSyncTime} in ${rs.status?.lastSyncDuration}`);
         },
+        // interrupted mid-wait: a scheduled source must not keep this run's manual trigger (VolSync would ignore its
+        // schedule from then on); a trigger someone set since is left alone
+        async cleanup() {
+          if (!app.source.spec?.trigger?.schedule) return;
+          const cur = await ctx.kubectl.get<ReplicationSource>(RS, app.name, app.namespace);
+          if (cur?.spec?.trigger?.manual === trigger) await ctx.kubectl.mutate(['patch', RS, app.name, '--namespace', app.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { trigger: { manual: null } } })]);
+        },
+        byHand: [`kubectl patch ${RS} ${app.name} --namespace ${app.namespace} --type merge -p '{"spec":{"trigger":{"manual":null}}}'`],
       }];
     },
   };

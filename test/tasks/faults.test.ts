@@ -84,6 +84,27 @@ describe('fault matrix: volsync:restore', () => {
   });
 
   it.each([
+    ['volsync:snapshot', 'jobs.batch', 'apps', 'volsync-src-paperless'],
+    ['dr:drill', 'namespaces', undefined, 'rackhand-drill-paperless'],
+  ])('SIGTERM to the real CLI mid-%s: exit 143, and nothing of the run is left (manual trigger, scratch namespace)', async (task, resource, ns, marker) => {
+    lab.faults.moverFails('paperless', { times: 1000 }); // keeps the mover busy until the signal
+    const env = { ...process.env, ...lab.env, RACKHAND_STATE_DIR: join(lab.dir, '.rackhand'), CI: 'true' };
+    const child = execa('node', ['--import', 'tsx', 'tasks/index.ts', task, '--app', 'paperless', '--yes', '--timeout', '60s'], { env, reject: false, cwd: process.cwd() });
+    const deadline = Date.now() + 30_000;
+    while (!lab.store.find(resource, ns, marker) && Date.now() < deadline) await sleep(100);
+    expect(lab.store.find(resource, ns, marker)).toBeDefined();
+    await sleep(300);
+    child.kill('SIGTERM');
+    const res = await child;
+    expect(res.exitCode, res.stderr).toBe(143);
+    const rs = get(lab, RS, 'apps', 'paperless') as { spec: { trigger: Record<string, unknown> } };
+    expect(rs.spec.trigger).toEqual({ schedule: '0 * * * *' });
+    expect(lab.store.find('namespaces', undefined, 'rackhand-drill-paperless')).toBeUndefined();
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+    lab.faults.clearFaults();
+  });
+
+  it.each([
     ['volsync:restore', ['--yes', '--confirm-cluster', 'lab', '--timeout', '60s']],
     ['dr:drill', ['--yes', '--timeout', '60s']],
     ['dr:verify-backups', []],
