@@ -1,4 +1,4 @@
-# just front door (many homelab repos moved from go-task to just): `just cluster:status --cluster lab`.
+# just front door (many homelab repos moved from go-task to just): `just run cluster:status --cluster lab`.
 # Every recipe forwards to the rackhand CLI, which owns flags, validation and confirmation.
 set positional-arguments
 
