@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { execa } from 'execa';
 import { Redactor } from './redact.ts';
+import { quoteArgv } from './shell-quote.ts';
 
 export interface ExecOptions {
   /** Changes state somewhere. Mutating calls are not run under --dry-run. */
@@ -93,9 +94,11 @@ export class Executor {
   /** Runs argv; a non-zero exit is returned, not thrown (use `ok()` to throw). */
   async run(argv: readonly string[], o: ExecOptions): Promise<ExecResult> {
     if (argv.length === 0 || !argv[0]) throw new Error('exec: empty argv');
-    const shown = this.redactor.redactArgv(argv).join(' ');
+    // quoted so a printed line can be pasted into a shell; under --dry-run the stdin a command would get is shown too
+    const shown = quoteArgv(this.redactor.redactArgv(argv));
     if (o.mutating && this.dryRun && !o.runInDryRun) {
-      this.opts.log?.(shown, 'dry-run');
+      const stdin = o.input !== undefined ? `\n${this.redactor.redact(o.input).trimEnd().split('\n').map((l) => `    | ${l}`).join('\n')}` : '';
+      this.opts.log?.(`${shown}${stdin ? ' <<stdin' : ''}${stdin}`, 'dry-run');
       this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: null, durationMs: 0, mutating: true, dryRun: true });
       return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0, timedOut: false, canceled: false, dryRun: true, notFound: false };
     }

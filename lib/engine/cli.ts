@@ -14,7 +14,7 @@ export interface CliOptions {
   interrupt?: AbortController;
 }
 
-const USAGE = 'Usage: npx tsx tasks <namespace:name> [flags] | list | help <name>\n';
+const USAGE = 'Usage: npx tsx tasks <namespace:name> [flags] | list | help <name> | --version\n';
 
 function unknownTask(name: string, o: CliOptions): number {
   const near = suggest(name, Object.keys(o.registry));
@@ -27,6 +27,12 @@ export async function runCli(argv: string[], o: CliOptions): Promise<number> {
   if (first === undefined || first === '--help' || first === '-h') {
     o.io.stdout.write(USAGE + '\n' + taskList(o.registry));
     return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === '--version' || first === '-V') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    o.io.stdout.write(`rackhand ${pkg.version} (node ${process.version})\n`);
+    return EXIT.ok;
   }
   if (first === 'list') {
     o.io.stdout.write(taskList(o.registry));

@@ -65,10 +65,13 @@ export function resumeStep(ctx: TaskContext, refs: FluxRef[], at: string): Step 
     async run(rt) {
       for (const r of refs) {
         const o = await getFlux(ctx.kubectl, r);
-        if (!o || !(o.spec?.suspend && o.metadata.annotations?.[SUSPENDED_BY])) continue;
+        // a dry run suspended nothing: show what a real run would resume (what it would have suspended: not an
+        // operator's own suspend)
+        const ours = ctx.dryRun ? Boolean(o && !o.spec?.suspend) : Boolean(o?.spec?.suspend && o.metadata.annotations?.[SUSPENDED_BY]);
+        if (!ours) continue;
         await resume(ctx.kubectl, r);
         await requestReconcile(ctx.kubectl, r, at);
-        rt.output(`${label(r)} resumed, reconcile requested`);
+        rt.output(ctx.dryRun ? `would resume ${label(r)} and request a reconcile` : `${label(r)} resumed, reconcile requested`);
       }
     },
   };

@@ -28,6 +28,13 @@ describe('the CLI front door', () => {
     expect(r.record).toBeUndefined();
   });
 
+  it('--version prints the version from package.json', async () => {
+    const r = await cli(['--version'], { env, cwd: process.cwd() });
+    expect(r.code).toBe(0);
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    expect(r.stdout).toBe(`rackhand ${version} (node ${process.version})\n`);
+  });
+
   it('an unknown task exits 2 with a did-you-mean and runs nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rackhand-cli-'));
     const r = await cli(['cluster:stauts'], { env, cwd: dir });

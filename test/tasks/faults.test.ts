@@ -55,6 +55,19 @@ describe('fault matrix: volsync:restore', () => {
     expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
   });
 
+  it('--dry-run shows every command as a line a shell takes, the manifests it would apply, and the resume; nothing changes', async () => {
+    const before = lab.events.length;
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`[dry-run] kubectl --kubeconfig ${lab.kubeconfigPath} --context admin@lab patch kustomizations.kustomize.toolkit.fluxcd.io paperless --namespace flux-system --type merge -p '{"metadata":{"annotations":{"rackhand.dev/suspended-by":"volsync:restore"}},"spec":{"suspend":true}}'`);
+    expect(r.stderr).toMatch(/apply --server-side --force-conflicts --field-manager=rackhand -f - <<stdin\n {4}\| \{"apiVersion":"volsync\.backube\/v1alpha1","kind":"ReplicationDestination"/);
+    expect(r.stderr).toContain(`-p '{"metadata":{"annotations":{"rackhand.dev/suspended-by":null}},"spec":{"suspend":false}}'`);
+    expect(r.stderr).toContain('would resume Kustomization flux-system/paperless and request a reconcile');
+    expect(r.stderr).toContain('volsync:restore: dry run, nothing changed');
+    expect(lab.events.slice(before).filter((e) => /flux-|app-scaled|volsync-restore/.test(e.type))).toEqual([]);
+    expect(restoreLeftovers(lab)).toEqual(PUT_BACK);
+  });
+
   it('the confirmation names the volume it overwrites and the snapshot (id, time, age); --yes alone is not enough (exit 3)', async () => {
     const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes']);
     expect(r.code).toBe(3);
