@@ -11,6 +11,8 @@ export type StepStatus = 'done' | 'skipped' | 'failed' | 'undone' | 'pending';
 
 export interface StepRecord {
   title: string; status: StepStatus; durationMs: number; reason?: string; error?: string;
+  /** the step only observes or waits (it changes nothing) */
+  readOnly?: true;
   /** the compensation of a step that failed or was interrupted mid-way: ran, failed, or could not run */
   cleanup?: 'done' | 'failed' | 'not run';
 }

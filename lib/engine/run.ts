@@ -146,7 +146,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     // 4. Plan: observe state, probe every step (not when a signal arrived meanwhile: a check it cut short may have passed).
     if (abort.signal.aborted) throw abort.signal.reason;
     const steps = await impl.plan(ctx);
-    planned = steps.map((step) => ({ step, record: { title: step.title, status: 'pending', durationMs: 0 } }));
+    planned = steps.map((step) => ({ step, record: { title: step.title, status: 'pending', durationMs: 0, ...(step.mutating === false ? { readOnly: true as const } : {}) } }));
     record.steps = planned.map((p) => p.record);
     for (const p of planned) {
       const reason = p.step.isDone ? await p.step.isDone() : false;

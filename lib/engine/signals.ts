@@ -11,11 +11,18 @@ export function signalExitCode(sig: string): number {
   return 128 + (constants.signals[sig as TrappedSignal] ?? constants.signals.SIGINT);
 }
 
+/** One Ctrl-C can arrive several times: the terminal signals the whole foreground process group (npx, tsx and this
+ *  process), and npx and tsx relay what they got to their child. Signals this close to the first are that same one. */
+const SAME_SIGNAL_MS = 1_500;
+
 /** Installs handlers for the run's lifetime; returns the function that removes them. */
 export function trapSignals(h: { first(sig: TrappedSignal): void; again(sig: TrappedSignal): void }): () => void {
-  let seen = 0;
+  let firstAt = 0;
   const handlers = TRAPPED.map((sig) => {
-    const fn = (): void => { seen += 1; if (seen === 1) h.first(sig); else h.again(sig); };
+    const fn = (): void => {
+      if (!firstAt) { firstAt = Date.now(); h.first(sig); return; }
+      if (Date.now() - firstAt >= SAME_SIGNAL_MS) h.again(sig);
+    };
     process.on(sig, fn);
     return [sig, fn] as const;
   });

@@ -14,10 +14,11 @@ export function summaryLines(r: RunRecord, recordPath: string | undefined, next?
     steps.filter((s) => s.status === 'undone').length ? `${steps.filter((s) => s.status === 'undone').length} undone` : '',
   ].filter(Boolean).join(', ');
   const lines = [`${r.task}: ${r.dryRun && r.result === 'success' ? 'dry run, nothing changed' : r.result}${r.interrupted ? ` (${r.interrupted})` : ''} in ${formatDuration(r.durationMs)}${counts ? ` (${counts})` : ''}`];
-  if (!r.dryRun && r.result === 'success' && done.length) {
+  const changed = done.filter((s) => !s.readOnly);
+  if (!r.dryRun && r.result === 'success' && changed.length) {
     lines.push('changed:');
-    for (const s of done.slice(0, MAX_CHANGED)) lines.push(`  ${s.title}`);
-    if (done.length > MAX_CHANGED) lines.push(`  ... and ${done.length - MAX_CHANGED} more (see the run record)`);
+    for (const s of changed.slice(0, MAX_CHANGED)) lines.push(`  ${s.title}`);
+    if (changed.length > MAX_CHANGED) lines.push(`  ... and ${changed.length - MAX_CHANGED} more (see the run record)`);
   }
   for (const a of r.artifacts ?? []) lines.push(`${a.label}: ${a.value}`);
   if (recordPath) lines.push(`run record: ${recordPath}`);

@@ -138,12 +138,29 @@ describe('engine: failure and interruption undo completed steps', () => {
     expect(rec?.steps.map((st) => [st.status, st.cleanup])).toEqual([['undone', undefined], ['failed', 'done']]);
   });
 
+  it('Ctrl-C on a terminal signals the whole process group (npx, tsx, rackhand): one press is one interrupt, the undo completes', async () => {
+    const s = await offlineCluster();
+    const child = execa('npx', ['--no-install', 'tsx', 'test/fixtures/cli.ts', 'test:write', '--dir', s.dir, '--yes', '--sleep'], {
+      env: s.env, reject: false, cwd: process.cwd(), detached: true,
+    });
+    const started = Date.now();
+    while (!existsSync(join(s.dir, 'sleeping')) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 100));
+    process.kill(-child.pid!, 'SIGINT'); // what the terminal does: the foreground process group
+    const res = await child;
+    expect(res.stderr).not.toContain('undo incomplete');
+    expect(existsSync(join(s.dir, 'marker'))).toBe(false);
+    expect(existsSync(join(s.dir, 'undone'))).toBe(true);
+    expect(existsSync(join(s.dir, 'cleaned'))).toBe(true);
+    const rec = await latestRecord(join(s.dir, '.rackhand'));
+    expect(rec).toMatchObject({ result: 'interrupted', exitCode: 130, interrupted: 'SIGINT' });
+  });
+
   it('a second signal during undo stops it, lists what is left with the commands to finish by hand, and exits 1', async () => {
     const { s, child } = await startReal(['--slow-undo']);
     child.kill('SIGTERM');
     const deadline = Date.now() + 20_000;
     while (!existsSync(join(s.dir, 'cleaned')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 500)); // now in the first step's 30 s undo
+    await new Promise((r) => setTimeout(r, 1_600)); // now in the first step's 30 s undo, past the same-signal window
     child.kill('SIGTERM');
     const res = await child;
     expect(res.exitCode).toBe(1);
@@ -165,7 +182,7 @@ describe('engine: secrets and the run record', () => {
     const files = await (await import('node:fs/promises')).readdir(join(s.dir, '.rackhand', 'runs'));
     const recordText = await readFile(join(s.dir, '.rackhand', 'runs', files[0]!), 'utf8');
     for (const text of [r.stdout, r.stderr, recordText]) expect(text).not.toContain(secret);
-    expect(r.stderr).toContain('$ echo token=***');
+    expect(r.stderr).toContain("$ echo 'token=***'"); // shell-quoted: a line that can be pasted
     const printed = JSON.parse(r.stdout) as { flags: { token: string }; data: { echoed: string } };
     expect(printed.flags.token).toBe('***');
     expect(printed.data.echoed).toBe('token=***');
