@@ -6,7 +6,7 @@ const INSTALL: Record<string, string> = {
   talosctl: 'https://www.talos.dev/latest/talos-guides/install/talosctl/',
   flux: 'https://fluxcd.io/flux/installation/#install-the-flux-cli',
   helmfile: 'https://helmfile.readthedocs.io/en/latest/#installation',
-  restic: 'apt-get install restic',
+  restic: 'Debian/Ubuntu: sudo apt-get install restic; Fedora: sudo dnf install restic; macOS: brew install restic (https://restic.readthedocs.io/en/stable/020_installation.html)',
   op: 'https://developer.1password.com/docs/cli/get-started/',
 };
 

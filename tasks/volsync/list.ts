@@ -3,9 +3,13 @@
 import type { TaskImpl } from '../../lib/engine/types.ts';
 import { appProbe } from '../../lib/volsync/checks.ts';
 import { table } from '../../lib/table.ts';
+import { toolPresent } from '../../lib/checks/tools.ts';
+import { formatBytes } from '../../lib/patterns.ts';
 
 export default function list(): TaskImpl {
   return {
+    // restic runs on this machine: refuse cleanly (exit 3, how to install it) rather than fail halfway
+    preflight: () => [toolPresent('restic', ['version'])],
     async plan(ctx) {
       const probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
       return [{
@@ -22,7 +26,7 @@ export default function list(): TaskImpl {
           ctx.data.app = `${app.namespace}/${app.name}`;
           ctx.data.snapshots = rows;
           ctx.out(rows.length === 0 ? `${app.namespace}/${app.name}: no snapshots in the repository`
-            : table(['TIME', 'ID', 'HOST', 'SIZE'], rows.map((r) => [r.time, r.id, r.host, `${r.bytes} B`])));
+            : table(['TIME', 'ID', 'HOST', 'SIZE'], rows.map((r) => [r.time, r.id, r.host, formatBytes(r.bytes)])));
         },
       }];
     },

@@ -108,3 +108,15 @@ describe('the cluster lock (a Lease) against the lab', () => {
     expect(await lease()).toBeUndefined();
   });
 });
+
+describe('lease expiry is judged on the server clock', () => {
+  it('a lease renewed 100 s before the SERVER time is live, 130 s before it is expired, whatever the local clock says', async () => {
+    const { expired, sinceRenewal } = await import('../../lib/engine/lock.ts');
+    const server = Date.parse('2026-12-03T10:00:00Z');
+    const lease = (agoMs: number) => ({ metadata: { name: 'rackhand-lock' }, spec: { renewTime: new Date(server - agoMs).toISOString(), leaseDurationSeconds: 120 } });
+    expect(expired(lease(100_000), server)).toBe(false);
+    expect(expired(lease(130_000), server)).toBe(true);
+    expect(sinceRenewal(lease(100_000), server)).toBe(100_000);
+    expect(expired({ metadata: { name: 'x' }, spec: {} }, server)).toBe(true); // no time at all: free
+  });
+});

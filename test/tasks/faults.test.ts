@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestRecord } from '../helpers/cli.ts';
+import { cli, latestRecord } from '../helpers/cli.ts';
 import { withLab } from '../helpers/lab.ts';
 import { get, RD, RS } from '../lab/volsync-helpers.ts';
 
@@ -163,6 +163,24 @@ describe('fault matrix: versions that cannot be right are refused before anythin
   });
 });
 
+describe('fault matrix: a missing tool', () => {
+  it('volsync:list without restic refuses in preflight (exit 3) with how to install it, before reading the repository', async () => {
+    const lab = await withLab();
+    try {
+      const { mkdtemp, symlink } = await import('node:fs/promises');
+      const bin = await mkdtemp(join(lab.dir, 'bin-no-restic-'));
+      await symlink('/usr/bin/kubectl', join(bin, 'kubectl'));
+      const r = await cli(['volsync:list', '--app', 'paperless'], { env: { ...process.env, ...lab.env, PATH: `${join(lab.dir, 'bin')}:${bin}`, RACKHAND_STATE_DIR: join(lab.dir, '.rackhand'), CI: 'true' }, cwd: lab.dir });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('restic not found on PATH');
+      expect(r.stderr).toContain('sudo apt-get install restic');
+      expect(r.record!.commands.some((c) => c.argv[0] === 'kubectl' && c.argv.includes('secret'))).toBe(false);
+    } finally {
+      await lab.stop();
+    }
+  });
+});
+
 describe('fault matrix: drains against a PodDisruptionBudget that allows no disruption', () => {
   const blockWeb = async (lab: TestLab) => {
     await execa('kubectl', ['patch', 'pdb', 'web', '-n', 'default', '--type=merge', '-p', '{"spec":{"minAvailable":3}}'], { env: { ...process.env, ...lab.env } });
@@ -235,6 +253,25 @@ describe('fault matrix: the API server goes away during a wait', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(lab.events.some((e) => e.type === 'fault-api-down')).toBe(true);
       expect(r.record!.commands.some((c) => c.argv[0] === 'kubectl' && c.exitCode !== 0)).toBe(true);
+    } finally {
+      await lab.stop();
+    }
+  });
+});
+
+describe('fault matrix: a node that does not answer talosctl is not "already off"', () => {
+  it('shutdown-node against an address nothing answers on, while Kubernetes sees the node Ready: not "nothing to do", the failure names talosctl', async () => {
+    const lab = await withLab();
+    try {
+      const { readFile, writeFile } = await import('node:fs/promises');
+      const cfg = await readFile(lab.configPath, 'utf8');
+      await writeFile(lab.configPath, cfg.replace(/(name: w1, address: )[0-9.]+/, '$110.5.0.99'));
+      expect(await readFile(lab.configPath, 'utf8')).toContain('10.5.0.99');
+      const r = await lab.run(['talos:shutdown-node', '--node', 'w1', '--yes', '--force', '--timeout', '10s']);
+      expect(r.record!.result).not.toBe('nothing-to-do');
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain('talosctl');
+      expect(lab.events.filter((e) => e.type === 'node-power-off')).toEqual([]);
     } finally {
       await lab.stop();
     }
