@@ -7,9 +7,9 @@ import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 import { formatDuration } from '../patterns.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
-import { Restic, type Snapshot } from '../tools/restic.ts';
+import type { Snapshot } from '../tools/restic.ts';
 import { ToolError } from '../tools/tool-error.ts';
-import { repositoryEnv, type VolsyncApp } from '../volsync/app.ts';
+import { resticFor, type VolsyncApp } from '../volsync/app.ts';
 import { runDestination } from '../volsync/destination.ts';
 import { renderDestination } from '../volsync/restore.ts';
 import { uniqueTrigger, type ReplicationSource } from '../volsync/types.ts';
@@ -58,7 +58,7 @@ export async function drillApp(ctx: TaskContext, app: VolsyncApp, o: DrillOption
   const check = (name: string, ok: boolean, message: string) => { r.checks.push({ name, ok, message }); if (!ok) throw new StepFailure(`${r.app}: ${name}: ${message}`); };
   try {
     // 1. Outside in: what the repository holds (the drill must restore at least this).
-    const restic = new Restic(ctx.exec, await repositoryEnv(ctx, app));
+    const restic = await resticFor(ctx, app);
     let snapshots: Snapshot[];
     try {
       snapshots = await restic.snapshots({ host: 'volsync' });

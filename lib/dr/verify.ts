@@ -10,7 +10,7 @@ import type { TaskContext } from '../engine/types.ts';
 import { formatBytes, formatDuration } from '../patterns.ts';
 import { Restic, type Snapshot } from '../tools/restic.ts';
 import { ToolError } from '../tools/tool-error.ts';
-import { repositoryEnv, type VolsyncApp } from '../volsync/app.ts';
+import { resticFor, type VolsyncApp } from '../volsync/app.ts';
 
 export interface VerifyCheck { name: string; ok: boolean; message: string }
 export interface VerifyResult {
@@ -51,7 +51,7 @@ export async function verifyApp(ctx: TaskContext, app: VolsyncApp, o: VerifyOpti
   let restic: Restic;
   let snapshots: Snapshot[];
   try {
-    restic = new Restic(ctx.exec, await repositoryEnv(ctx, app));
+    restic = await resticFor(ctx, app);
     snapshots = await restic.snapshots({ host: 'volsync' });
   } catch (err) {
     const kind = err instanceof ToolError ? err.kind : 'Other';

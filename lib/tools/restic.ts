@@ -61,9 +61,19 @@ export class Restic extends CliTool {
     return compareSemver(await this.resticVersion(), parseSemver(v)!) >= 0;
   }
 
-  async snapshots(o: { host?: string } = {}): Promise<Snapshot[]> {
-    const out = await this.read(['snapshots', '--json', '--no-lock', ...(o.host ? ['--host', o.host] : [])]);
-    return (JSON.parse(out || '[]') as Snapshot[] | null) ?? [];
+  private readonly listed = new Map<string, Promise<Snapshot[]>>();
+
+  /** The snapshot list, read once per wrapper (a run): a check and a step that both need it pay for one repository
+   *  open (restic's key derivation alone takes about half a second). */
+  snapshots(o: { host?: string } = {}): Promise<Snapshot[]> {
+    const key = o.host ?? '';
+    let p = this.listed.get(key);
+    if (!p) {
+      p = this.read(['snapshots', '--json', '--no-lock', ...(o.host ? ['--host', o.host] : [])]).then((out) => (JSON.parse(out || '[]') as Snapshot[] | null) ?? []);
+      p.catch(() => this.listed.delete(key));
+      this.listed.set(key, p);
+    }
+    return p;
   }
 
   /** Restore size and file count of one snapshot (`stats --json` default mode restore-size). */

@@ -1,6 +1,7 @@
 // An app as VolSync backs it up: its ReplicationSource, the PVC it copies, the Secret holding the restic repository,
 // the workload that mounts the PVC and the Flux objects that manage it (community layout: Kustomization <app> in
 // flux-system, HelmRelease <app> in the app's namespace; flags can override).
+import { Restic } from '../tools/restic.ts';
 import { Buffer } from 'node:buffer';
 import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
@@ -102,4 +103,21 @@ export async function findWorkload(ctx: TaskContext, app: VolsyncApp): Promise<W
     }
   }
   return undefined;
+}
+
+const resticCache = new WeakMap<object, Map<string, Promise<Restic>>>();
+
+/** One restic wrapper per app and run (its credentials read once), so what preflight read (snapshots, locks) the
+ *  steps reuse. */
+export function resticFor(ctx: TaskContext, app: VolsyncApp): Promise<Restic> {
+  let perRun = resticCache.get(ctx.data);
+  if (!perRun) resticCache.set(ctx.data, (perRun = new Map()));
+  const key = `${app.namespace}/${app.name}`;
+  let r = perRun.get(key);
+  if (!r) {
+    r = repositoryEnv(ctx, app).then((env) => new Restic(ctx.exec, env));
+    r.catch(() => perRun!.delete(key));
+    perRun.set(key, r);
+  }
+  return r;
 }

@@ -12,9 +12,8 @@ import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
 import { StepFailure, UsageError, type Check, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { formatBytes, formatDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
-import { allApps, findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { allApps, findApp, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
-import { Restic } from '../../lib/tools/restic.ts';
 
 const SENTINEL_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/;
 
@@ -32,7 +31,7 @@ export default function drill(): TaskImpl {
       if (pass) ctx.exec.registerSecret(decodeURIComponent(pass));
     },
     preflight: (ctx) => [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx)),
-      repositoryUnlocked(() => resolveTargets(ctx), async (app) => new Restic(ctx.exec, await repositoryEnv(ctx, app)), 'exclusive')],
+      repositoryUnlocked(() => resolveTargets(ctx), (app) => resticFor(ctx, app), 'exclusive')],
     async plan(ctx) {
       const cfg = ctx.cluster.backups ?? {};
       const apps = await resolveTargets(ctx);

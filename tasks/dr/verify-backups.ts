@@ -7,9 +7,8 @@ import { verifyApp, type VerifyResult } from '../../lib/dr/verify.ts';
 import { StepFailure, UsageError, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { parseDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
-import { allApps, findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { allApps, findApp, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
-import { Restic } from '../../lib/tools/restic.ts';
 
 export default function verifyBackups(): TaskImpl {
   let targets: Promise<VolsyncApp[]> | undefined;
@@ -19,7 +18,13 @@ export default function verifyBackups(): TaskImpl {
       if (Boolean(ctx.flags.app) === Boolean(ctx.flags.all)) throw new UsageError('expected exactly one of --app NAME or --all');
     },
     preflight: (ctx) => [toolPresent('restic', ['version']),
-      repositoryUnlocked(() => resolveTargets(ctx), async (app) => new Restic(ctx.exec, await repositoryEnv(ctx, app)), 'any')],
+      repositoryUnlocked(() => resolveTargets(ctx), async (app) => {
+        const restic = await resticFor(ctx, app);
+        // the verification lists the snapshots anyway: start that now, beside the lock listing (one key derivation
+        // less on the critical path)
+        restic.snapshots({ host: 'volsync' }).catch(() => undefined);
+        return restic;
+      }, 'any')],
     async plan(ctx) {
       const cfg = ctx.cluster.backups ?? {};
       const apps: VolsyncApp[] = await resolveTargets(ctx);
