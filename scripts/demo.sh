@@ -23,6 +23,13 @@ echo "lab is up: KUBECONFIG=$KUBECONFIG RACKHAND_CONFIG=$RACKHAND_CONFIG" >&2
 tasks cluster:status --cluster lab
 tasks talos:image --cluster lab --version v1.12.2
 tasks talos:etcd-snapshot --cluster lab
+# The lab's web PodDisruptionBudget allows no disruption (2 of 2 needed): a rolling upgrade refuses (exit 3, naming
+# it per node) rather than let Talos <= 1.12 reboot through it. Give the budget room, as an operator would, then roll.
+code=0; tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --yes || code=$?
+[ "$code" = 3 ] || { echo "demo stopped: expected the PDB refusal (exit 3), got $code" >&2; exit 1; }
+echo "+ kubectl scale deployment/web -n default --replicas=3" >&2
+kubectl scale deployment/web -n default --replicas=3
+kubectl wait pdb/web -n default --for=jsonpath='{.status.disruptionsAllowed}'=1 --timeout=60s
 tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --dry-run
 tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --yes
 tasks talos:upgrade-node --cluster lab --all --to v1.12.2 --yes      # re-run: nothing to do
