@@ -7,7 +7,7 @@ import { apiVersionOf, groupResource, type KindDef } from '../kinds/types.js';
 import { isDryRun, type ApiContext } from './context.js';
 import { checkIdentity } from './create.js';
 import { includeObjectOf } from './list.js';
-import { touchManager } from './managed.js';
+import { updateOwnership } from './managed.js';
 import { sendJson } from './respond.js';
 import { acceptsTable, renderTable } from './table.js';
 
@@ -23,7 +23,8 @@ export function updateObject(ctx: ApiContext, kind: KindDef, ns: string | undefi
   body.apiVersion = apiVersionOf(kind);
   body.kind = kind.kind;
   if (!subresource) { normalizeForWrite(kind, body); validate(kind, body); }
-  touchManager(body, q.get('fieldManager'), 'Update', subresource);
+  const cur = ctx.store.find(groupResource(kind), ns, name);
+  if (cur) updateOwnership(cur, body, q.get('fieldManager'), subresource);
   return ctx.store.update(groupResource(kind), body, { dryRun: isDryRun(q), ...(subresource ? { subresource } : {}) });
 }
 

@@ -6,7 +6,7 @@ import { normalizeForWrite, validate } from '../kinds/strategy.js';
 import { groupResource, type KindDef } from '../kinds/types.js';
 import { isDryRun, type ApiContext } from './context.js';
 import { checkIdentity, createObject } from './create.js';
-import { touchManager } from './managed.js';
+import { applyOwnership, updateOwnership } from './managed.js';
 import { jsonPatch, mergePatch, type PatchType } from './patch.js';
 
 export function patchObject(
@@ -24,7 +24,9 @@ export function patchObject(
     }
     const merged = mergePatch(cur, body) as KObject;
     merged.metadata.resourceVersion = (body as KObject).metadata.resourceVersion ?? cur.metadata.resourceVersion;
-    return { object: save(ctx, kind, merged, q, 'Apply', subresource), created: false };
+    const manager = q.get('fieldManager');
+    if (manager) applyOwnership(cur, body as KObject, merged, manager, q.get('force') === 'true', subresource);
+    return { object: save(ctx, kind, merged, q, subresource), created: false };
   }
   const cur = ctx.store.get(gr, ns, name);
   const patched = (type === 'json' ? jsonPatch(cur, body) : mergePatch(cur, body, type === 'strategic')) as KObject;
@@ -32,11 +34,11 @@ export function patchObject(
   if (patched.metadata.name !== name || (kind.namespaced && patched.metadata.namespace !== ns)) {
     throw errors.invalid(kind.kind, kind.group, name, [{ field: 'metadata.name', message: 'Invalid value: field is immutable' }]);
   }
-  return { object: save(ctx, kind, patched, q, 'Update', subresource), created: false };
+  updateOwnership(cur, patched, q.get('fieldManager'), subresource);
+  return { object: save(ctx, kind, patched, q, subresource), created: false };
 }
 
-function save(ctx: ApiContext, kind: KindDef, o: KObject, q: URLSearchParams, op: 'Apply' | 'Update', subresource?: 'status'): KObject {
+function save(ctx: ApiContext, kind: KindDef, o: KObject, q: URLSearchParams, subresource?: 'status'): KObject {
   if (!subresource) { normalizeForWrite(kind, o); validate(kind, o); }
-  touchManager(o, q.get('fieldManager'), op, subresource);
   return ctx.store.update(groupResource(kind), o, { dryRun: isDryRun(q), ...(subresource ? { subresource } : {}) });
 }

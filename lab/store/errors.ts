@@ -68,6 +68,9 @@ export const errors = {
   // (apiserver pkg/endpoints/handlers/responsewriters/errors.go)
   forbiddenRequest: (t: { group: string; resource: string; name?: string }, why: string) =>
     failure(403, 'Forbidden', `${qualified(t)}${t.name ? ` "${t.name}"` : ''} is forbidden: ${why}`, { ...(t.name ? { name: t.name } : {}), group: t.group || undefined, kind: t.resource }),
+  // server-side apply conflicts: a plain 409 whose message lists them and whose causes carry one per field
+  // (apiserver pkg/endpoints/handlers/patch.go: errors.NewApplyConflict)
+  conflictCauses: (message: string, causes: StatusCause[]) => failure(409, 'Conflict', message, { causes }),
   forbidden: (t: Target, why: string) =>
     failure(403, 'Forbidden', `${qualified(t)} "${t.name}" is forbidden: ${why}`, { name: t.name, group: t.group || undefined, kind: t.resource }),
   // errors.NewTooManyRequests(message, 0): retryAfterSeconds 0, so the HTTP layer sends no Retry-After
