@@ -66,6 +66,8 @@ export interface ExecutorOptions {
   log?: (line: string, kind: 'run' | 'dry-run') => void;
   redactor?: Redactor;
   defaultTimeoutMs?: number;
+  /** how many lines of a mutating command's stdin a dry run prints (default 40) */
+  dryRunStdinLines?: number;
 }
 
 const KILL_GRACE_MS = 2_000;
@@ -97,7 +99,11 @@ export class Executor {
     // quoted so a printed line can be pasted into a shell; under --dry-run the stdin a command would get is shown too
     const shown = quoteArgv(this.redactor.redactArgv(argv));
     if (o.mutating && this.dryRun && !o.runInDryRun) {
-      const stdin = o.input !== undefined ? `\n${this.redactor.redact(o.input).trimEnd().split('\n').map((l) => `    | ${l}`).join('\n')}` : '';
+      const lines = o.input !== undefined ? this.redactor.redact(o.input).trimEnd().split('\n') : [];
+      const max = this.opts.dryRunStdinLines ?? 40;
+      const shownLines = lines.slice(0, max).map((l) => `    | ${l}`);
+      if (lines.length > max) shownLines.push(`    | ... ${lines.length - max} more line(s) (--verbose shows them all)`);
+      const stdin = shownLines.length ? `\n${shownLines.join('\n')}` : '';
       this.opts.log?.(`${shown}${stdin ? ' <<stdin' : ''}${stdin}`, 'dry-run');
       this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: null, durationMs: 0, mutating: true, dryRun: true });
       return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0, timedOut: false, canceled: false, dryRun: true, notFound: false };

@@ -13,6 +13,8 @@ export interface StepRecord {
   title: string; status: StepStatus; durationMs: number; reason?: string; error?: string;
   /** the step only observes or waits (it changes nothing) */
   readOnly?: true;
+  /** durationMs for people: "1m8s" */
+  duration?: string;
   /** the compensation of a step that failed or was interrupted mid-way: ran, failed, or could not run */
   cleanup?: 'done' | 'failed' | 'not run';
 }
@@ -31,6 +33,8 @@ export interface RunRecord {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** durationMs for people: "4m12s" (the ms stay for programs) */
+  duration?: string;
   steps: StepRecord[];
   checks: CheckRecord[];
   commands: JournalEntry[];

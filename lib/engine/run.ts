@@ -18,6 +18,7 @@ import { Logger } from './log.ts';
 import { renderSteps, type PlannedStep } from './render.ts';
 import { compensation, describeLeftover, type Compensation } from './compensate.ts';
 import { summaryLines } from './summary.ts';
+import { formatDuration } from '../patterns.ts';
 import { Interrupted, interruptSignal, signalExitCode, trapSignals, type TrappedSignal } from './signals.ts';
 import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry } from './types.ts';
 
@@ -112,7 +113,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     }
 
     exec = new Executor({
-      dryRun: record.dryRun, env: o.env, signal: abort.signal, redactor,
+      dryRun: record.dryRun, env: o.env, signal: abort.signal, redactor, dryRunStdinLines: flags.verbose === true ? Infinity : 40,
       log: (line, kind) => (kind === 'dry-run' ? log.command(`[dry-run] ${line}`, true) : log.command(line)),
     });
     const ctx = makeContext(o, { flags, exec, log, cluster, stateDir, record, abort, json });
@@ -248,6 +249,8 @@ export async function runTask(o: RunOptions): Promise<number> {
     const finished = new Date();
     record.finishedAt = finished.toISOString();
     record.durationMs = finished.getTime() - started.getTime();
+    record.duration = formatDuration(record.durationMs);
+    for (const st of record.steps) if (st.status !== 'pending' && st.status !== 'skipped') st.duration = formatDuration(st.durationMs);
     record.commands = exec ? exec.journal : [];
     const path = await writeRunRecord(stateDir, record, redactor).catch((e: Error) => { log.warning(`could not write the run record: ${e.message}`); return undefined; });
     if (!helpOnly) for (const line of summaryLines(record, path, record.error?.remedy)) log.info(line);

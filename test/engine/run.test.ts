@@ -195,7 +195,8 @@ describe('engine: secrets and the run record', () => {
     expect(rec).toMatchObject({ task: 'test:write', cluster: 'home', result: 'success', exitCode: 0, dryRun: false });
     expect(rec.identity).toEqual({ cluster: 'home', context: 'admin@home', apiServer: 'http://127.0.0.1:9', nodes: ['cp1'] });
     expect(Date.parse(rec.finishedAt)).toBeGreaterThanOrEqual(Date.parse(rec.startedAt));
-    expect(rec.steps).toEqual([expect.objectContaining({ title: `create ${join(s.dir, 'marker')}`, status: 'done' })]);
+    expect(rec.steps).toEqual([expect.objectContaining({ title: `create ${join(s.dir, 'marker')}`, status: 'done', duration: expect.stringMatching(/^\d+(\.\d)?(ms|s)$/) })]);
+    expect(rec.duration).toMatch(/^\d+(\.\d)?(ms|s)$/); // for people; durationMs stays for programs
     expect(rec.commands.map((c) => [c.argv[0], c.mutating])).toEqual([['kubectl', false], ['test', false], ['touch', true]]);
   });
 });

@@ -1,7 +1,10 @@
 // The fault matrix: a fault injected into the lab, a task run against it, and what an operator cares about
 // afterwards: the exit code, a message naming the failing thing and the next command, no destructive step after the
 // failure, the LAB's state (what is left running, replicas, Flux, locks), and a re-run that completes once the fault
-// is cleared. Signals go to the real CLI process.
+// is cleared. Signals go to the real CLI process. Rows that need a lab of their own stay beside their task: bootstrap
+// (a failing helm release, a missing 1Password item, an interrupt after the CRDs: test/tasks/bootstrap.test.ts),
+// apply-node (files that are not machine configs, secrets in the diff: test/tasks/talos-apply-node.test.ts) and
+// upgrade-node (a node that never comes back, an upgrade that fails: test/tasks/talos-upgrade.test.ts).
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
