@@ -38,12 +38,15 @@ export interface Compensation {
 
 export function compensation(planned: PlannedStep[], exec: Executor, log: Logger): Compensation {
   let queue: Pending[] = [];
+  let started = false;
   let current: AbortController | undefined;
   const failed: Leftover[] = [];
   return {
-    remaining: (why) => [...failed, ...leftoverOf(queue, why)],
+    // before run() began (the interrupted step still unwinding) everything owed is still to do
+    remaining: (why) => [...failed, ...leftoverOf(started ? queue : owed(planned), why)],
     abort: () => current?.abort(new Error('interrupted again')),
     async run() {
+      started = true;
       queue = owed(planned);
       while (queue.length) {
         const item = queue[0]!;

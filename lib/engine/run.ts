@@ -62,18 +62,20 @@ export async function runTask(o: RunOptions): Promise<number> {
     comp?.abort();
     const left: Leftover[] = comp ? comp.remaining(`not run: stopped by a second ${sig}`) : [];
     if (lock?.isHeld) left.push({ step: `cluster lock ${LOCK_NAMESPACE}/${LOCK_NAME}`, why: 'not released (it expires on its own 120 s after the last renewal)', byHand: [`kubectl delete lease -n ${LOCK_NAMESPACE} ${LOCK_NAME}`] });
+    const first = interruptSignal(abort.signal) ?? sig;
     record.result = 'interrupted';
-    record.exitCode = EXIT.failed;
-    record.interrupted = interruptSignal(abort.signal) ?? sig;
-    record.leftover = left;
-    record.error = { message: redactor.redact(`undo incomplete: stopped by a second ${sig}`) };
-    log.failure(`undo incomplete: stopped by a second ${sig}${left.length ? '; left to do by hand:' : ''}`);
+    record.exitCode = left.length ? EXIT.failed : signalExitCode(first);
+    record.interrupted = first;
+    const message = left.length ? `undo incomplete: stopped by a second ${sig}; left to do by hand:` : `stopped by a second ${sig}; nothing was left to undo`;
+    if (left.length) record.leftover = left;
+    record.error = { message: redactor.redact(message) };
+    log.failure(message);
     for (const line of describeLeftover(left)) log.info(line);
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started.getTime();
     record.commands = exec ? exec.journal : [];
     try { log.info(`run record: ${writeRunRecordSync(stateDir, record, redactor)}`); } catch (e) { log.warning(`could not write the run record: ${(e as Error).message}`); }
-    process.exit(EXIT.failed);
+    process.exit(record.exitCode);
   };
 
   try {
