@@ -65,11 +65,17 @@ export async function leaveStaleLock(restic: ResticRunner, creds: RepoCredential
   void p.done.then((r) => { done = r; });
   for (;;) {
     const now = await readdir(locks).catch(() => [] as string[]);
-    const fresh = now.find((f) => !before.has(f));
-    // the local backend creates the file under its final name and then writes it: wait for the content, then give
-    // restic a moment to reach the password prompt (a half-written lock would be ignored as unreadable)
-    if (fresh && (await stat(join(locks, fresh)).catch(() => undefined))?.size) {
-      await sleep(250);
+    // the local backend creates the file under its final name and then writes it: wait for the content. A mover
+    // working on the same repository makes short-lived locks of its own: only the one whose pid is ours counts.
+    let mine = false;
+    for (const fresh of now.filter((f) => !before.has(f))) {
+      if (!(await stat(join(locks, fresh)).catch(() => undefined))?.size) continue;
+      const c = await restic.run(['cat', 'lock', fresh, '--no-lock'], { env: { ...creds, RESTIC_CACHE_DIR: cacheDir }, timeoutMs: 10_000 });
+      if (c.exitCode === 0 && (JSON.parse(c.stdout) as { pid?: number }).pid === p.pid) { mine = true; break; }
+      before.add(fresh);
+    }
+    if (mine) {
+      await sleep(250); // give restic a moment to reach the password prompt
       break;
     }
     if (done) throw new Error(`could not lock ${creds.RESTIC_REPOSITORY}: restic key passwd exited ${done.exitCode}: ${done.stderr}`);

@@ -41,23 +41,7 @@ export async function allApps(ctx: TaskContext): Promise<VolsyncApp[]> {
 
 /** The repository Secret's keys, decoded: restic env vars 1:1 as VolSync copies them into the mover. Every value
  *  is registered with the redactor before it can reach a log line. */
-export function repositoryEnv(ctx: TaskContext, app: VolsyncApp): Promise<RepoEnv> {
-  // read once per run: preflight (the lock check) and the steps need the same credentials
-  let perRun = envCache.get(ctx.data);
-  if (!perRun) envCache.set(ctx.data, (perRun = new Map()));
-  const key = `${app.namespace}/${app.name}`;
-  let env = perRun.get(key);
-  if (!env) {
-    env = readRepositoryEnv(ctx, app);
-    env.catch(() => perRun!.delete(key)); // a failure is not remembered: a later read may succeed
-    perRun.set(key, env);
-  }
-  return env;
-}
-
-const envCache = new WeakMap<object, Map<string, Promise<RepoEnv>>>();
-
-async function readRepositoryEnv(ctx: TaskContext, app: VolsyncApp): Promise<RepoEnv> {
+export async function repositoryEnv(ctx: TaskContext, app: VolsyncApp): Promise<RepoEnv> {
   const configured = ctx.cluster.backups?.apps?.[app.name]?.credentials;
   if (configured) return configuredEnv(ctx, app, configured);
   const secret = await ctx.kubectl.get<KubeObject & { data?: Record<string, string> }>('secret', app.secret, app.namespace);

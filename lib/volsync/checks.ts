@@ -1,9 +1,9 @@
 // Preflight for restores and snapshots: the ReplicationSource exists, its repository answers with the right
 // password, and (for a restore) a snapshot matches the selection, chosen exactly as the mover will choose it.
 import type { Check, TaskContext } from '../engine/types.ts';
-import { Restic, selectSnapshot, type Snapshot } from '../tools/restic.ts';
+import { selectSnapshot, type Restic, type Snapshot } from '../tools/restic.ts';
 import { ToolError } from '../tools/tool-error.ts';
-import { findApp, repositoryEnv, type VolsyncApp } from './app.ts';
+import { findApp, resticFor, type VolsyncApp } from './app.ts';
 
 export interface AppProbe { app: VolsyncApp; restic: Restic; snapshots: Snapshot[] }
 
@@ -12,7 +12,7 @@ export function appProbe(ctx: TaskContext, name: string, namespace?: string): ()
   let p: Promise<AppProbe> | undefined;
   return () => (p ??= (async () => {
     const app = await findApp(ctx, name, namespace);
-    const restic = new Restic(ctx.exec, await repositoryEnv(ctx, app));
+    const restic = await resticFor(ctx, app);
     let snapshots: Snapshot[];
     try {
       snapshots = await restic.snapshots();

@@ -10,7 +10,7 @@ import { waitUntil } from '../wait.ts';
 import { removeDestination, removeDestinationByHand, runDestination } from './destination.ts';
 import { quoteArgv } from '../shell-quote.ts';
 import type { VolsyncApp, Workload } from './app.ts';
-import { RD, uniqueTrigger, type ReplicationDestination, type ReplicationSource } from './types.ts';
+import { uniqueTrigger, type ReplicationDestination, type ReplicationSource } from './types.ts';
 
 export const REPLICAS_ANNOTATION = 'rackhand.dev/restore-replicas';
 

@@ -3,9 +3,8 @@
 // --remove-all` from here, and only after checking that no mover Job of the app is running (it would corrupt a
 // running backup's view otherwise). Destructive.
 import { StepFailure, UsageError, type Step, type TaskImpl } from '../../lib/engine/types.ts';
-import { Restic } from '../../lib/tools/restic.ts';
 import type { KubeObject } from '../../lib/tools/kube-types.ts';
-import { allApps, findApp, repositoryEnv, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { allApps, findApp, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { manualSync } from '../../lib/volsync/manual-sync.ts';
 import { uniqueTrigger } from '../../lib/volsync/types.ts';
 
@@ -28,7 +27,7 @@ export default function unlock(): TaskImpl {
           const jobs = await ctx.kubectl.list<Job>('jobs.batch', { namespace: app.namespace });
           const running = jobs.filter((j) => /^volsync-(src|dst)-/.test(j.metadata.name) && j.metadata.name.includes(app.name) && (j.status?.active ?? 0) > 0);
           if (running.length) throw new StepFailure(`a mover of ${app.name} is running (${running.map((j) => j.metadata.name).join(', ')}): --remove-all would pull the lock from under it`, `kubectl get jobs -n ${app.namespace}`);
-          await new Restic(ctx.exec, await repositoryEnv(ctx, app)).unlock(true);
+          await (await resticFor(ctx, app)).unlock(true);
         },
       } : {
         title: `unlock the repository of ${app.namespace}/${app.name} through VolSync (spec.restic.unlock = ${value})`,
