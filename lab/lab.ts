@@ -40,7 +40,8 @@ import { Kube } from './talos/kube.js';
 import { Machine } from './talos/machine.js';
 import { runTalosctl } from './talos/talosctl.js';
 import { TalosWorld } from './talos/world.js';
-import { prepareApp } from './volsync/app.js';
+import { APP_VOLUME_OWNER, prepareApp } from './volsync/app.js';
+import { VolumeOwners } from './controllers/volume-owners.js';
 import { writeSeedFiles } from './volsync/files.js';
 import { createVolsync, type LabVolsync } from './volsync/index.js';
 import { volumePath } from './volsync/context.js';
@@ -194,8 +195,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const clock = new Clock();
   const record = (type: string, object: string, detail?: string) => void events.push({ at: clock.now(), type, object, ...(detail !== undefined ? { detail } : {}) });
   const manager = new ControllerManager(store);
+  const volumeOwners = new VolumeOwners();
   const ctx: ControllerContext = {
-    store, registry, clock, record, requestSync: manager.requestSync,
+    store, registry, clock, record, requestSync: manager.requestSync, volumeOwners,
     options: { podStartMs: opts.podStartMs ?? 150, rebootMs: opts.rebootMs ?? 2000 },
   };
   const nodes = new NodeController(ctx);
@@ -215,6 +217,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     let apps;
     try {
       apps = await Promise.all(topology.volsyncApps.map((a) => prepareApp(volsync.restic, dir, a)));
+      for (const a of apps) volumeOwners.set(volumePath(dir, a.app.namespace, a.app.name), APP_VOLUME_OWNER);
     } catch (err) {
       await volsync.restic.stop();
       throw err;

@@ -7,6 +7,7 @@ import { join, posix } from 'node:path';
 import type { KObject } from '../store/types.js';
 import { volumePath } from '../volsync/context.js';
 import { runOnHost, type Mount } from './host-exec.js';
+import { processUser } from './volume-owners.js';
 import { isJobPod } from './jobs.js';
 import { nodeReady } from './placement.js';
 import { failedMountEvent, podStatus, type Outcome, type PodRun } from './pod-status.js';
@@ -93,7 +94,9 @@ export class JobPodKubelet implements Controller {
       const base = v?.persistentVolumeClaim ? volumePath(this.dir, pod.metadata.namespace!, v.persistentVolumeClaim.claimName)
         : v?.emptyDir ? join(this.dir, 'emptydirs', pod.metadata.uid!, v.name) : undefined;
       if (!base) return []; // configMap, secret, ... volumes are not materialised: their paths are empty
-      return [{ mountPath: posix.normalize(m.mountPath).replace(/(.)\/$/, '$1'), hostPath: m.subPath ? join(base, m.subPath) : base }];
+      const readOnly = m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true;
+      const owner = v?.persistentVolumeClaim ? this.ctx.volumeOwners?.get(base) : undefined;
+      return [{ mountPath: posix.normalize(m.mountPath).replace(/(.)\/$/, '$1'), hostPath: m.subPath ? join(base, m.subPath) : base, readOnly, ...(owner ? { owner } : {}) }];
     });
   }
 
@@ -112,6 +115,7 @@ export class JobPodKubelet implements Controller {
         const r = await runOnHost({
           argv: expand([...(c.command ?? []), ...(c.args ?? [])], env), mounts: this.mounts(pod, c), rootfs: join(this.dir, 'rootfs'),
           ...(c.workingDir ? { workingDir: c.workingDir } : {}), env, timeoutMs, signal: run.abort.signal,
+          user: processUser(pod, c), readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem === true,
         });
         if (run.abort.signal.aborted) return;
         if (r.refused) this.ctx.record('job-exec-refused', podKey(pod), `${c.name}: ${r.refused}`);

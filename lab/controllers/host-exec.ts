@@ -5,8 +5,11 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join, posix } from 'node:path';
+import { allowed, ROOT_OWNED, type ProcessUser, type VolumeOwner } from './volume-owners.js';
 
-export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo'] as const;
+export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo', 'touch', 'mkdir'] as const;
+/** the programs that write to their path arguments */
+const WRITERS = new Set(['touch', 'mkdir']);
 const ALLOWED = new Set<string>(ALLOWED_PROGRAMS);
 // find's actions that run another program: the program must be allowed too
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
@@ -19,6 +22,10 @@ export interface Mount {
   mountPath: string;
   /** the lab folder it stands for */
   hostPath: string;
+  /** volumeMounts[].readOnly, or the claim mounted readOnly */
+  readOnly?: boolean;
+  /** who owns the volume (default: root, 0755) */
+  owner?: VolumeOwner;
 }
 
 export interface HostRun {
@@ -30,6 +37,10 @@ export interface HostRun {
   env: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
+  /** the container's uid and groups (default root) */
+  user?: ProcessUser;
+  /** securityContext.readOnlyRootFilesystem */
+  readOnlyRootFilesystem?: boolean;
 }
 
 export interface HostResult {
@@ -90,10 +101,34 @@ const notFound = (program: string): HostResult => ({
   message: `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${program}": executable file not found in $PATH: unknown`,
 });
 
+/** What the kernel would refuse before the program gets anywhere: a path in a volume the container's user may not
+ *  read (or, for a writer, write), or a write to a read-only mount or root filesystem. GNU coreutils' texts. */
+function refusedAccess(program: string, args: string[], run: HostRun): HostResult | undefined {
+  const name = posix.basename(program);
+  const writes = WRITERS.has(name);
+  for (const a of args) {
+    if (!a.startsWith('/') || DEVICES.has(a)) continue;
+    const norm = posix.normalize(a);
+    const m = sortedMounts(run.mounts).find((x) => norm === x.mountPath || norm.startsWith(`${x.mountPath}/`));
+    const readOnly = m ? m.readOnly : run.readOnlyRootFilesystem;
+    if (writes && readOnly) {
+      return { exitCode: 1, log: name === 'mkdir' ? `mkdir: cannot create directory '${a}': Read-only file system\n` : `touch: cannot touch '${a}': Read-only file system\n` };
+    }
+    if (m && run.user && !allowed(m.owner ?? ROOT_OWNED, run.user, writes ? 'write' : 'read')) {
+      const denied = name === 'find' ? `find: '${a}': Permission denied` : name === 'touch' ? `touch: cannot touch '${a}': Permission denied`
+        : name === 'mkdir' ? `mkdir: cannot create directory '${a}': Permission denied` : `${name}: ${a}: Permission denied`;
+      return { exitCode: 1, log: `${denied}\n` };
+    }
+  }
+  return undefined;
+}
+
 export function runOnHost(run: HostRun): Promise<HostResult> {
   const [program = '', ...rest] = run.argv;
   const binary = resolveProgram(program);
   if (!binary) return Promise.resolve(notFound(program));
+  const denied = refusedAccess(program, rest, run);
+  if (denied) return Promise.resolve(denied);
   if (posix.basename(program) === 'find') {
     const i = rest.findIndex((a, j) => j > 0 && FIND_EXEC.has(rest[j - 1]!) && !resolveProgram(a));
     // GNU find reports the program it cannot run (approximate: it says so once per file and goes on)

@@ -1,5 +1,6 @@
 // What a controller is given, and what it is: a level-triggered reconcile over the whole store
 // (kwok's stage controller plays behaviour as data the same way: observe, compare, write the next status).
+import type { VolumeOwners } from './volume-owners.js';
 import type { Registry } from '../kinds/registry.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
@@ -26,6 +27,8 @@ export interface ControllerContext {
   record(type: string, object: string, detail?: string): void;
   /** asks for another reconcile pass soon (after a timer fires, for instance) */
   requestSync(): void;
+  /** who owns each PVC folder (lab/controllers/volume-owners.ts); absent: everything is root's */
+  volumeOwners?: VolumeOwners;
 }
 
 export interface Controller {

@@ -40,6 +40,8 @@ export type VolsyncApp = z.infer<typeof VolsyncAppSchema>;
 export const secretName = (app: string) => `${app}-volsync-secret`;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const SECURITY = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
+/** The app's volume as its pods leave it: owned by the app's user, not readable by others (a data folder). */
+export const APP_VOLUME_OWNER = { uid: SECURITY.runAsUser, gid: SECURITY.runAsGroup, mode: 0o750 };
 
 export interface PreparedApp {
   app: VolsyncApp;

@@ -147,6 +147,12 @@ export class MoverController implements Controller {
       return;
     }
     removeJob(store, cur, this.side.dir);
+    // a restore leaves the volume owned by the mover's user (restic writes as it); a root mover keeps what restic
+    // restores (the snapshot's owners), so the owner stays
+    const sc = cur.spec?.restic?.moverSecurityContext;
+    if (this.side.verb === 'restore' && sc?.runAsUser !== undefined) {
+      this.ctx.volumeOwners?.set(p.dataDir, { uid: Number(sc.runAsUser), gid: Number(sc.runAsGroup ?? sc.fsGroup ?? 0), mode: 0o750 });
+    }
     const schedule: string | undefined = cur.spec?.trigger?.schedule;
     let nextSyncTime: string | undefined;
     if (manual === undefined && schedule) {

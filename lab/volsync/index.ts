@@ -7,7 +7,7 @@ import { seedObject } from '../seed.js';
 import { errors } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import type { ControllerContext } from '../controllers/types.js';
-import { prepareApp, type PreparedApp, type VolsyncAppSpec } from './app.js';
+import { APP_VOLUME_OWNER, prepareApp, type PreparedApp, type VolsyncAppSpec } from './app.js';
 import { secretEnv, volumePath, type VolsyncContext, type VolsyncFaultState } from './context.js';
 import { MoverController } from './controller.js';
 import { destinationSide } from './destination.js';
@@ -92,6 +92,7 @@ export function createVolsync(ctx: ControllerContext, opts: { dir: string; resti
     addApp: async (spec) => {
       const prepared = await prepareApp(restic, opts.dir, spec);
       const ns = prepared.app.namespace;
+      ctx.volumeOwners?.set(volumePath(opts.dir, ns, prepared.app.name), APP_VOLUME_OWNER);
       if (!store.find('namespaces', undefined, ns)) seedObject(store, registry, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
       for (const o of prepared.objects) seedObject(store, registry, structuredClone(o));
       return prepared;

@@ -1,8 +1,9 @@
 // The steps of a VolSync restore into the app's existing PVC, each idempotent and, where it changes something,
 // undoable: suspend Flux -> record replicas -> scale to 0 -> no pods -> pause the ReplicationSource -> a
 // ReplicationDestination rendered from the LIVE source -> wait for its mover -> check the result -> clean up ->
-// unpause -> replicas back -> resume Flux -> app Ready. On failure or Ctrl-C the engine runs the undos in reverse:
-// Flux is resumed and replicas restored, always.
+// unpause -> replicas back -> resume Flux -> app Ready. On failure, a deadline or a signal the engine runs the
+// interrupted step's cleanup, then the undos in reverse: the ReplicationDestination goes first and its mover is
+// waited out, and only then are the replicas restored and Flux resumed. Every step names its by-hand undo.
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import { resumeStep, suspendStep, type FluxRef } from '../flux/objects.ts';
 import type { KubeObject } from '../tools/kube-types.ts';

@@ -242,3 +242,48 @@ describe('container paths and argv', () => {
     expect(expand(['$(DIR)/x', '$$(DIR)', '$(NOPE)', 'a$(DIR)b'], { DIR: '/data' })).toEqual(['/data/x', '$(DIR)', '$(NOPE)', 'a/datab']);
   });
 });
+
+describe('Job containers honour runAsUser, groups and read-only mounts', () => {
+  // paperless's volume is owned by the app's user 1000:1000, mode 0750 (lab/volsync/app.ts APP_VOLUME_OWNER)
+  const userJob = (name: string, sc: Record<string, unknown>, command: string[], readOnly = true) => JSON.stringify({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'apps' },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        spec: {
+          restartPolicy: 'Never', securityContext: sc,
+          containers: [{ name: 'c', image: 'busybox:1.36', command, securityContext: { readOnlyRootFilesystem: true }, volumeMounts: [{ name: 'data', mountPath: '/data', readOnly }] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'paperless' } }],
+        },
+      },
+    },
+  });
+  const outcome = async (name: string) => {
+    await until(`job ${name} finished`, () => Boolean((lab.store.find('jobs.batch', 'apps', name)?.status?.conditions ?? []).some((c: { type: string; status: string }) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')), 30_000);
+    const done = (lab.store.find('jobs.batch', 'apps', name)!.status.conditions as { type: string; status: string }[]).some((c) => c.type === 'Complete' && c.status === 'True');
+    return { done, log: await ok(lab, 'logs', `job/${name}`, '-n', 'apps') };
+  };
+
+  it.each([
+    ['as-owner', { runAsUser: 1000, runAsGroup: 1000 }, true, ''],
+    ['by-fsgroup', { runAsUser: 2000, runAsGroup: 2000, fsGroup: 1000 }, true, ''],
+    ['stranger', { runAsUser: 2000, runAsGroup: 2000 }, false, "find: '/data': Permission denied"],
+    ['root', {}, true, ''],
+  ])('%s %j reading the volume: completes %s', async (name, sc, completes, message) => {
+    await apply(lab, userJob(`read-${name}`, sc, ['find', '/data', '-type', 'f']));
+    const r = await outcome(`read-${name}`);
+    expect(r.done).toBe(completes);
+    if (message) expect(r.log).toContain(message); else expect(r.log).toContain('/data/');
+  });
+
+  it('a write to a read-only mount or root filesystem fails as the kernel says; a writable mount takes it', async () => {
+    await apply(lab, userJob('write-ro', { runAsUser: 1000, runAsGroup: 1000 }, ['touch', '/data/x']));
+    expect(await outcome('write-ro')).toEqual({ done: false, log: "touch: cannot touch '/data/x': Read-only file system" }); // ok() trims the newline
+    await apply(lab, userJob('write-rootfs', { runAsUser: 1000, runAsGroup: 1000 }, ['touch', '/tmp/x'], false));
+    expect((await outcome('write-rootfs')).log).toContain('Read-only file system');
+    await apply(lab, userJob('write-rw', { runAsUser: 1000, runAsGroup: 1000 }, ['touch', '/data/written-by-job'], false));
+    expect((await outcome('write-rw')).done).toBe(true);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(lab.volumePath('apps', 'paperless'), 'written-by-job'))).toBe(true);
+  });
+});
