@@ -18,6 +18,8 @@ export interface ExecOptions {
   cwd?: string;
   /** Run even under --dry-run (a mutating call with its own dry-run mode, e.g. `talosctl upgrade-k8s --dry-run`). */
   runInDryRun?: boolean;
+  /** The child's umask: a tool that writes secrets into a file of its own (an etcd snapshot) creates it private. */
+  umask?: number;
 }
 
 export interface ExecResult {
@@ -115,6 +117,7 @@ export class Executor {
       input: o.input,
       cwd: o.cwd,
       signal: this.signalRef,
+      ...(o.umask !== undefined ? { umask: o.umask } : {}),
     });
     this.journal.push({
       argv: this.redactor.redactArgv(argv), exitCode: result.exitCode, durationMs: result.durationMs, mutating: o.mutating,
@@ -134,6 +137,7 @@ export class Executor {
 }
 
 interface SpawnOptions {
+  umask?: number;
   timeoutMs: number;
   env: Record<string, string | undefined>;
   input?: string;
@@ -147,11 +151,18 @@ async function spawnWithDeadline(argv: readonly string[], o: SpawnOptions): Prom
   const [file, ...args] = argv as [string, ...string[]];
   let timedOut = false;
   let canceled = false;
-  const child = execa(file, args, {
-    reject: false, detached: true, extendEnv: false, env: o.env, cwd: o.cwd,
-    stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
-    ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
-  });
+  // a child inherits the umask in effect when it is spawned, and spawning is synchronous: set it for that moment only
+  const previousUmask = o.umask !== undefined ? process.umask(o.umask) : undefined;
+  let child;
+  try {
+    child = execa(file, args, {
+      reject: false, detached: true, extendEnv: false, env: o.env, cwd: o.cwd,
+      stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
+      ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
+    });
+  } finally {
+    if (previousUmask !== undefined) process.umask(previousUmask);
+  }
   const killGroup = (): void => {
     if (child.pid === undefined) return;
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }

@@ -50,7 +50,8 @@ const opInjectReadsStdin = (a) => {
 };
 const wantsStdin = args.includes('-') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
 
-const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, ...(wantsStdin ? { stdin: await readStdin() } : {}) });
+// the caller's umask: a fake that creates a file (etcd snapshot) creates it with the mode the real tool would get
+const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, umask: process.umask(), ...(wantsStdin ? { stdin: await readStdin() } : {}) });
 const url = new URL(`/_lab/cli/${encodeURIComponent(tool)}`, lab);
 
 const write = (stream, text) => new Promise((resolve) => (text ? stream.write(text, () => resolve()) : resolve()));

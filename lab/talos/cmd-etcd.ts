@@ -88,7 +88,8 @@ export const etcdSnapshotCmd: Command = {
     const path = c.args[0]!;
     const abs = resolve(c.cwd, path);
     try {
-      await writeFile(`${abs}.part`, file, { mode: 0o600 });
+      // the snapshot is created with the caller's umask (os.Create: 0666 &^ umask), not a private mode of its own
+      await writeFile(`${abs}.part`, file, { mode: 0o666 & ~c.umask });
     } catch (e) {
       throw new CliError(`error creating temporary file: open ${path}.part: ${(e as Error).message.replace(/^\w+: /, '').replace(/, open .*$/, '')}`);
     }

@@ -21,6 +21,8 @@ export interface Ctx {
   cwd: string;
   /** the caller's forwarded environment (KUBECONFIG) */
   env: Record<string, string>;
+  /** the caller's umask: files the command creates get 0666 &^ umask, as os.Create gives them */
+  umask: number;
   io: Io;
   /** talosconfig path the lab wrote (used when --talosconfig is not given) */
   defaultTalosconfig: string;

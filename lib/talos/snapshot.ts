@@ -17,14 +17,13 @@ export async function takeEtcdSnapshot(talosctl: Talosctl, cluster: ClusterConfi
   const node = from[0];
   if (!node) throw new Error(`cluster ${cluster.name} has no control plane in rackhand.yaml`);
   const path = snapshotPath(stateDir, cluster.name);
-  // talosctl creates the file itself (its .part, then a rename) with the process umask, so the folder is what keeps
-  // it private from the first byte: 0700 before talosctl runs (also when it already existed, looser)
+  // talosctl creates the file itself (its .part, then a rename): it runs with umask 077, so the file is 0600 from its
+  // first byte, and the folder is 0700 (also when it already existed, looser)
   const dir = join(stateDir, 'snapshots', cluster.name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const r = await talosctl.etcdSnapshot(node.address, path);
   if (r.dryRun) return { path, bytes: 0, sha256: '', node: node.name, dryRun: true };
-  await chmod(path, 0o600); // for copies made from the folder later
   const bytes = (await stat(path)).size;
   const sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
   return { path, bytes, sha256, node: node.name, dryRun: false };

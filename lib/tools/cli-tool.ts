@@ -3,7 +3,7 @@
 import type { Executor, ExecResult } from '../exec.ts';
 import { classify, lastLine, ToolError, type FailureRule } from './tool-error.ts';
 
-export interface CallOptions { timeoutMs?: number; input?: string }
+export interface CallOptions { timeoutMs?: number; input?: string; umask?: number }
 
 export abstract class CliTool {
   protected constructor(
@@ -37,7 +37,7 @@ export abstract class CliTool {
 
   /** Mutating call (printed, not run, under --dry-run); throws a ToolError on non-zero exit. */
   async mutate(args: readonly string[], o: CallOptions = {}): Promise<ExecResult> {
-    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs: o.timeoutMs ?? this.timeoutMs, input: o.input, env: this.env() });
+    const r = await this.exec.run(this.argv(args), { mutating: true, timeoutMs: o.timeoutMs ?? this.timeoutMs, input: o.input, env: this.env(), ...(o.umask !== undefined ? { umask: o.umask } : {}) });
     if (r.exitCode !== 0) throw this.fail(r);
     return r;
   }

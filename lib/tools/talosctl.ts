@@ -140,7 +140,8 @@ export class Talosctl extends CliTool {
 
   /** Saves an etcd snapshot to `path`; returns the byte count talosctl reports (`etcd snapshot saved to "<path>" (N bytes)`). */
   async etcdSnapshot(address: string, path: string, timeoutMs = 5 * 60_000): Promise<{ bytes: number; dryRun: boolean }> {
-    const r = await this.mutate(['--nodes', address, 'etcd', 'snapshot', path], { timeoutMs });
+    // talosctl creates the file with its umask (os.Create): 077 makes it 0600 from its first byte; it holds every Secret
+    const r = await this.mutate(['--nodes', address, 'etcd', 'snapshot', path], { timeoutMs, umask: 0o077 });
     const bytes = Number(/\((\d+) bytes\)/.exec(r.stdout)?.[1] ?? 0);
     return { bytes, dryRun: r.dryRun };
   }
