@@ -30,6 +30,31 @@ describe('lab:up, lab:status, lab:down', () => {
     expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).cluster).toBe('lab');
   });
 
+  it('a lab daemon that cannot start: lab:up exits 1 with the daemon\'s own error, not just "see the log"', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'rackhand-labup-bad-'));
+    try {
+      const r = await tasks(['lab:up', '--topology', 'no-such-topology.yaml'], { RACKHAND_STATE_DIR: other });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('the lab daemon exited during start-up:');
+      expect(r.stderr).toContain('no-such-topology.yaml');
+      expect(r.stdout).toBe(''); // nothing for eval to pick up
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('lab:up --empty without --topology is the example infra cluster, which bootstrap:infra can bootstrap', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'rackhand-labup-empty-'));
+    try {
+      const r = await tasks(['lab:up', '--empty', '--dry-run'], { RACKHAND_STATE_DIR: other });
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toMatch(/--topology \S+\/lab\/topologies\/infra\.yaml --empty/);
+      expect(r.stderr).toContain('bootstrap it with npx tsx tasks bootstrap:infra');
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it('a second lab:up reuses the running lab (nothing to do, same exports)', async () => {
     const first = JSON.parse((await tasks(['lab:status', '--json'])).stdout) as { data: { lab: { pid: number; url: string } } };
     const again = await tasks(['lab:up', '--json']);
