@@ -201,6 +201,23 @@ describe('engine: secrets and the run record', () => {
   });
 });
 
+describe('engine: rendering', () => {
+  it('a terminal that reports no width gets the line-by-line renderer, not one character per line', async () => {
+    const s = await offlineCluster();
+    // typed: the CLI believes a terminal is attached; the captured stream has no columns (as under some wrappers)
+    const r = await cli(['test:write', '--dir', s.dir, '--yes'], { env: s.env, cwd: s.dir, registry: testRegistry, typed: [] });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`[STARTED] create ${join(s.dir, 'marker')}`);
+    expect(r.stderr).toMatch(/test:write: success in \S+ \(1 step\(s\) done\)/);
+  });
+
+  it('lab:up export lines end with a newline (the last one too)', async () => {
+    const { exportLines } = await import('../../tasks/lab/state.ts');
+    const text = exportLines({ pid: 1, url: 'http://127.0.0.1:1', dir: '/tmp/lab', env: { KUBECONFIG: '/tmp/lab/kubeconfig', PATH: '/x' } } as never);
+    expect(text).toBe("export KUBECONFIG=/tmp/lab/kubeconfig\nexport PATH=/tmp/lab/bin:\"$PATH\"\n");
+  });
+});
+
 describe('engine: interactive confirmation', () => {
   it('on a terminal, answering yes runs the destructive step', async () => {
     const s = await offlineCluster();
