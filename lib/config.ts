@@ -27,17 +27,19 @@ export async function loadConfig(path: string): Promise<Config> {
   for (const [name, c] of Object.entries(raw.clusters)) {
     let nodes = c.nodes ?? [];
     let versions = { ...c.versions };
+    let talosClusterName: string | undefined;
     if (c.talconfig) {
       if (c.distribution !== 'talos') throw new ConfigError([`${path} clusters.${name}.talconfig: only talos clusters take a talconfig.yaml`]);
       const tal = await readTalconfig(resolvePath(base, c.talconfig));
       nodes = c.nodes ?? tal.nodes;
       versions = { ...tal.versions, ...c.versions };
+      talosClusterName = tal.clusterName;
     }
     if (nodes.length === 0) throw new ConfigError([`${path} clusters.${name}.nodes: expected at least one node (or a talconfig)`]);
     const dup = nodes.find((n, i) => nodes.findIndex((m) => m.name === n.name) !== i);
     if (dup) throw new ConfigError([`${path} clusters.${name}.nodes: node name "${dup.name}" appears twice`]);
     clusters.set(name, {
-      ...c, name, nodes, versions, source: path,
+      ...c, name, nodes, versions, source: path, ...(talosClusterName ? { talosClusterName } : {}),
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
       ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),

@@ -3,7 +3,7 @@
 // identity checked against rackhand.yaml. Every wait has the run's --timeout as deadline.
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { identityMatchesConfig } from '../checks/identity.ts';
 import type { NodeConfig } from '../config/schema.ts';
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
@@ -11,11 +11,13 @@ import { talosctlFor } from '../talos/driver.ts';
 import { waitMode } from '../talos/power.ts';
 import { waitUntil } from '../wait.ts';
 import { quiet } from './kube-stages.ts';
+import { talhelperConfigFile } from '../talos/machine-config.ts';
 
-/** talhelper writes clusterconfig/<cluster>-<hostname>.yaml next to talconfig.yaml (budimanjojo/talhelper genconfig). */
+/** The node's machine config as talhelper generated it (lib/talos/machine-config.ts talhelperConfigFile). */
 export function machineConfigPath(ctx: TaskContext, node: NodeConfig): string {
-  if (!ctx.cluster.talconfig) throw new StepFailure(`clusters.${ctx.cluster.name}.talconfig is required to find the machine configs`);
-  return join(dirname(ctx.cluster.talconfig), 'clusterconfig', `${ctx.cluster.name}-${node.name}.yaml`);
+  const c = ctx.cluster;
+  if (!c.talconfig) throw new StepFailure(`clusters.${c.name}.talconfig is required to find the machine configs`);
+  return talhelperConfigFile({ ...c, talconfig: c.talconfig }, node.name);
 }
 
 export function firstControlPlane(ctx: TaskContext): NodeConfig {

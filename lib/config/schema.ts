@@ -4,10 +4,15 @@ import { z } from 'zod';
 import { DURATION } from '../patterns.ts';
 import { address, nodeName, text, versionTag } from '../validate.ts';
 
+/** An installer image repository without its tag, e.g. factory.talos.dev/installer/<schematic> */
+const installerRepo = text('expected an installer repository without a tag, like factory.talos.dev/installer/<schematic>', /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/);
+
 export const nodeSchema = z.strictObject({
   name: nodeName,
   address,
   role: z.enum(['controlplane', 'worker'], { error: 'expected controlplane or worker' }),
+  /** (Talos) this node's installer repository, without the tag: a node with its own schematic (a GPU's extensions) */
+  installer: installerRepo.optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -76,4 +81,6 @@ export interface ClusterConfig extends Omit<RawClusterConfig, 'nodes' | 'version
   versions: NonNullable<RawClusterConfig['versions']>;
   /** The file the cluster came from, for messages. */
   source: string;
+  /** talconfig's clusterName, when it differs from the rackhand name (it names talhelper's machine config files) */
+  talosClusterName?: string;
 }

@@ -21,15 +21,25 @@ const talconfigSchema = z.looseObject({
 export interface TalconfigData {
   nodes: NodeConfig[];
   versions: { talos?: string; kubernetes?: string };
-  /** talosImageURL of the first node that sets one, e.g. factory.talos.dev/installer/<schematic>. */
-  imageURL?: string;
+  /** talhelper's clusterName: it names the generated machine configs, clusterconfig/<clusterName>-<hostname>.yaml */
+  clusterName?: string;
+}
+
+/** talosImageURL is the installer repository; talhelper appends `:<talosVersion>` (talhelper docs, "talosImageURL").
+ *  A tag written into it anyway is dropped: the target version decides the tag. */
+export function installerRepository(url: string): string {
+  return url.replace(/:v\d+\.\d+\.\d+[^/]*$/, '');
 }
 
 export async function readTalconfig(path: string): Promise<TalconfigData> {
   const data = await parseYamlFile(path, talconfigSchema);
   return {
-    nodes: data.nodes.map((n) => ({ name: n.hostname, address: n.ipAddress, role: n.controlPlane ? 'controlplane' : 'worker' })),
+    nodes: data.nodes.map((n) => ({
+      name: n.hostname, address: n.ipAddress, role: n.controlPlane ? 'controlplane' : 'worker',
+      // a node's own installer (its schematic's extensions): upgrading it with another one would remove them
+      ...(n.talosImageURL ? { installer: installerRepository(n.talosImageURL) } : {}),
+    })),
     versions: { talos: data.talosVersion, kubernetes: data.kubernetesVersion },
-    imageURL: data.nodes.find((n) => n.talosImageURL)?.talosImageURL,
+    ...(data.clusterName ? { clusterName: data.clusterName } : {}),
   };
 }

@@ -16,7 +16,8 @@ import { backReady, bootId, etcdHealthy, machineReady, reportsVersion, wentDown,
 import { takeEtcdSnapshot } from './snapshot.ts';
 
 export interface TalosDriverOptions {
-  image: string;
+  /** the installer each node upgrades to (its own schematic where it has one) */
+  imageFor: (node: NodeConfig) => string;
   target: string;
   rebootMode: 'default' | 'powercycle';
   timeoutPerNodeMs: number;
@@ -86,10 +87,11 @@ export class TalosDriver implements NodeUpgradeDriver {
     };
     const before = await bootId(g, node.name);
     const wasCordoned = (await this.ctx.kubectl.get<Node>('nodes', node.name))?.spec?.unschedulable === true;
-    rt.output(`talosctl upgrade ${node.name} to ${this.o.image} (${this.generation === 'node-drains' ? 'the node drains itself' : 'talosctl drains'})`);
+    const image = this.o.imageFor(node);
+    rt.output(`talosctl upgrade ${node.name} to ${image} (${this.generation === 'node-drains' ? 'the node drains itself' : 'talosctl drains'})`);
     try {
       await this.talosctl.upgrade(node.address, {
-        image: this.o.image, rebootMode: this.o.rebootMode, generation: this.generation,
+        image, rebootMode: this.o.rebootMode, generation: this.generation,
         drainTimeoutMs: this.o.drainTimeoutMs, timeoutMs: this.o.timeoutPerNodeMs,
       });
     } catch (err) {

@@ -1,11 +1,14 @@
 // Talos Image Factory references for a schematic and version (cli-facts.md "Installer images";
 // factory.talos.dev docs): installer <image>/<schematic>:<version>, ISO /image/<schematic>/<version>/metal-amd64.iso.
-import type { ClusterConfig } from '../config.ts';
+import type { ClusterConfig, NodeConfig } from '../config.ts';
 
 export const FACTORY = 'https://factory.talos.dev';
 export const VANILLA_SCHEMATIC = '376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba';
 
-export function installerImage(cluster: ClusterConfig, version: string): string {
+/** The installer a node upgrades to: its own repository (talconfig's talosImageURL or `nodes[].installer`), else the
+ *  cluster's `installer.image/<schematic>`, else the vanilla Image Factory schematic. */
+export function installerImage(cluster: ClusterConfig, version: string, node?: NodeConfig): string {
+  if (node?.installer) return `${node.installer}:${version}`;
   const image = cluster.installer?.image ?? 'factory.talos.dev/installer';
   const schematic = cluster.installer?.schematic ?? VANILLA_SCHEMATIC;
   return `${image}/${schematic}:${version}`;

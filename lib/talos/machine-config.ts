@@ -3,7 +3,9 @@
 // logs or run records. Field names: siderolabs/talos pkg/machinery/config/types/v1alpha1/v1alpha1_types.go
 // (machine.token, machine.ca.{crt,key}, cluster.secret, cluster.token, cluster.secretboxEncryptionSecret,
 // cluster.aescbcEncryptionSecret, cluster.{ca,aggregatorCA,etcd.ca,serviceAccount}.{crt,key}, ...).
+import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { ClusterConfig } from '../config.ts';
 import type { Redactor } from '../redact.ts';
 
 /** Keys whose values are secrets (or certificates nobody needs to see in a log), anywhere in a machine config. */
@@ -62,4 +64,11 @@ export function registerMachineConfigSecrets(text: string, r: Redactor): void {
     }
   };
   docs.forEach(walk);
+}
+
+/** Where talhelper's genconfig writes a node's machine config: clusterconfig/<clusterName>-<hostname>.yaml next to
+ *  talconfig.yaml, with talconfig's own clusterName (budimanjojo/talhelper pkg/generate/config.go), which need not
+ *  be the cluster's key in rackhand.yaml. */
+export function talhelperConfigFile(cluster: ClusterConfig & { talconfig: string }, node: string): string {
+  return join(dirname(cluster.talconfig), 'clusterconfig', `${cluster.talosClusterName ?? cluster.name}-${node}.yaml`);
 }

@@ -25,7 +25,7 @@ export default function bootstrapCluster(): TaskImpl {
       if (!c.talconfig) throw new UsageError(`${c.source} clusters.${c.name}.talconfig: expected the talhelper talconfig.yaml whose clusterconfig/ holds the machine configs`);
       for (const n of c.nodes) {
         const f = machineConfigPath(ctx, n);
-        if (!existsSync(f)) throw new UsageError(`${c.source} clusters.${c.name}: no machine config for ${n.name} at ${f} (talhelper genconfig writes clusterconfig/<cluster>-<hostname>.yaml)`);
+        if (!existsSync(f)) throw new UsageError(`${c.source} clusters.${c.name}: no machine config for ${n.name} at ${f} (talhelper genconfig writes clusterconfig/<clusterName>-<hostname>.yaml, clusterName from talconfig.yaml)`);
       }
       inputs = readInputs(c.bootstrap, `${c.source} clusters.${c.name}`);
     },

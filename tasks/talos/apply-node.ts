@@ -3,20 +3,21 @@
 // node (authenticated API). Shows talosctl's own dry-run result first; when it reports no changes the step is done,
 // so a re-run changes nothing. Destructive.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { StepFailure, UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { talosctlFor } from '../../lib/talos/driver.ts';
 import { backReady, bootId, machineReady, wentDown, type GateContext } from '../../lib/talos/gates.ts';
 import { targetNode, waitMode } from '../../lib/talos/power.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { machineConfigProblem, registerMachineConfigSecrets } from '../../lib/talos/machine-config.ts';
+import { machineConfigProblem, registerMachineConfigSecrets, talhelperConfigFile } from '../../lib/talos/machine-config.ts';
 
-/** talhelper writes clusterconfig/<cluster>-<hostname>.yaml next to talconfig.yaml (budimanjojo/talhelper genconfig). */
+/** --file, or the machine config talhelper generated for the node (talhelperConfigFile). */
 function configFile(ctx: TaskContext, node: string): string {
   const flag = ctx.flags.file as string | undefined;
   if (flag) return resolve(ctx.cwd, flag);
-  if (ctx.cluster.talconfig) return join(dirname(ctx.cluster.talconfig), 'clusterconfig', `${ctx.cluster.name}-${node}.yaml`);
+  const c = ctx.cluster;
+  if (c.talconfig) return talhelperConfigFile({ ...c, talconfig: c.talconfig }, node);
   throw new UsageError(`--file: expected the path of ${node}'s machine config (or a talconfig in rackhand.yaml)`);
 }
 

@@ -20,7 +20,11 @@ export default function image(): TaskImpl {
           const schematic = ctx.cluster.installer?.schematic ?? VANILLA_SCHEMATIC;
           const refs = { schematic, version, installer: installerImage(ctx.cluster, version), iso: isoUrl(schematic, version, String(ctx.flags.arch)) };
           Object.assign(ctx.data, refs);
-          ctx.out(`schematic: ${refs.schematic}${ctx.cluster.installer?.schematic ? '' : ' (vanilla: no installer.schematic configured)'}\nversion:   ${version}\ninstaller: ${refs.installer}\niso:       ${refs.iso}`);
+          // nodes with an installer of their own (talconfig talosImageURL, nodes[].installer) upgrade to that one
+          const own = ctx.cluster.nodes.filter((n) => n.installer);
+          if (own.length) ctx.data.nodeInstallers = Object.fromEntries(own.map((n) => [n.name, installerImage(ctx.cluster, version, n)]));
+          ctx.out(`schematic: ${refs.schematic}${ctx.cluster.installer?.schematic ? '' : ' (vanilla: no installer.schematic configured)'}\nversion:   ${version}\ninstaller: ${refs.installer}${own.length ? ' (nodes without one of their own)' : ''}\niso:       ${refs.iso}`
+            + own.map((n) => `\n${`${n.name}:`.padEnd(11)}${installerImage(ctx.cluster, version, n)}`).join(''));
         },
       }];
     },

@@ -14,7 +14,7 @@ import { TalosDriver, talosctlFor, requireTalos } from '../../lib/talos/driver.t
 import { imageVersion, installerImage } from '../../lib/talos/images.ts';
 import { moveProblem, targetProblem } from '../../lib/versions.ts';
 
-interface Inputs { nodes: NodeConfig[]; target: string; image: string }
+interface Inputs { nodes: NodeConfig[]; target: string; imageFor: (n: NodeConfig) => string; flagImage?: string }
 
 function inputs(ctx: TaskContext): Inputs {
   const c = ctx.cluster;
@@ -30,7 +30,8 @@ function inputs(ctx: TaskContext): Inputs {
   if (flagImage && imageVersion(flagImage) !== target) throw new UsageError(`--image: its tag must be the target version ${target} (got ${flagImage})`);
   const bad = targetProblem(target, ctx.flags.to ? '--to' : `clusters.${c.name}.versions.talos`, ctx.flags['allow-prerelease'] === true);
   if (bad) throw new UsageError(bad);
-  return { nodes, target, image: flagImage ?? installerImage(c, target) };
+  // --image applies to every node it upgrades; otherwise each node keeps its own schematic (talosImageURL)
+  return { nodes, target, imageFor: (n) => flagImage ?? installerImage(c, target, n), ...(flagImage ? { flagImage } : {}) };
 }
 
 export default function upgradeNode(): TaskImpl {
@@ -39,7 +40,7 @@ export default function upgradeNode(): TaskImpl {
   const clientVersion = (ctx: TaskContext): Promise<string> => (client ??= talosctlFor(ctx).clientVersion());
   return {
     validate(ctx) { input = inputs(ctx); },
-    changes: () => input.nodes.map((n) => `node ${n.name} (${n.address}, ${n.role}) is upgraded to ${input.target} and reboots, unless it already runs it`),
+    changes: () => input.nodes.map((n) => `node ${n.name} (${n.address}, ${n.role}) is upgraded to ${input.imageFor(n)} and reboots, unless it already runs ${input.target}`),
     confirmation: (ctx) => (ctx.flags['allow-downgrade'] ? 'typed' : true),
     preflight: (ctx) => [
       {
@@ -65,14 +66,17 @@ export default function upgradeNode(): TaskImpl {
     ],
     async plan(ctx) {
       const driver = new TalosDriver(ctx, {
-        image: input.image, target: input.target,
+        imageFor: input.imageFor, target: input.target,
         rebootMode: ctx.flags['reboot-mode'] as 'default' | 'powercycle',
         timeoutPerNodeMs: ctx.flags['timeout-per-node'] as number,
         drainTimeoutMs: ctx.flags['drain-timeout'] as number,
         clientVersion: await clientVersion(ctx),
       });
       ctx.data.target = input.target;
-      ctx.data.image = input.image;
+      const images = Object.fromEntries(input.nodes.map((n) => [n.name, input.imageFor(n)]));
+      ctx.data.images = images;
+      // one image for all nodes (the usual case) is also recorded as `image`
+      if (new Set(Object.values(images)).size === 1) ctx.data.image = Object.values(images)[0];
       ctx.data.generation = driver.generation;
       const which = ctx.flags.all ? '--all' : `--node ${String(ctx.flags.node)}`;
       return rollingSteps({

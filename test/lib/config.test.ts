@@ -80,8 +80,43 @@ nodes:
     const path = join(tal, '..', 'rackhand.yaml');
     await writeFile(path, GOOD.replace(/    versions:.*\n/, '').replace(/    nodes:\n(      - .*\n)+/, '    talconfig: ./talconfig.yaml\n'));
     const c = pickCluster(await loadConfig(path), 'home');
-    expect(c.nodes).toEqual([{ name: 'cp1', address: '10.0.0.11', role: 'controlplane' }, { name: 'w1', address: '10.0.0.21', role: 'worker' }]);
+    // a node's talosImageURL is its installer (its schematic's extensions); talhelper appends the version itself
+    expect(c.nodes).toEqual([
+      { name: 'cp1', address: '10.0.0.11', role: 'controlplane', installer: 'factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba' },
+      { name: 'w1', address: '10.0.0.21', role: 'worker' },
+    ]);
     expect(c.versions).toEqual({ talos: 'v1.11.5', kubernetes: 'v1.32.2' });
+  });
+
+  it('talconfig per-node installers and clusterName: each node upgrades to its own schematic; machine configs are <clusterName>-<hostname>.yaml', async () => {
+    const gpu = 'a'.repeat(64);
+    const tal = await file('talconfig.yaml', `clusterName: main
+talosVersion: v1.11.5
+nodes:
+  - hostname: cp1
+    ipAddress: 10.0.0.11
+    controlPlane: true
+    talosImageURL: factory.talos.dev/installer/${'b'.repeat(64)}
+  - hostname: gpu1
+    ipAddress: 10.0.0.21
+    controlPlane: false
+    talosImageURL: factory.talos.dev/installer/${gpu}:v1.10.0
+  - hostname: w2
+    ipAddress: 10.0.0.22
+    controlPlane: false
+`);
+    const path = join(tal, '..', 'rackhand.yaml');
+    await writeFile(path, GOOD.replace(/    versions:.*\n/, '').replace(/schematic: [0-9a-f]{64}/, `schematic: ${'c'.repeat(64)}`).replace(/    nodes:\n(      - .*\n)+/, '    talconfig: ./talconfig.yaml\n'));
+    const c = pickCluster(await loadConfig(path), 'home');
+    const { installerImage } = await import('../../lib/talos/images.ts');
+    const { talhelperConfigFile } = await import('../../lib/talos/machine-config.ts');
+    expect(c.nodes.map((n) => installerImage(c, 'v1.12.2', n))).toEqual([
+      `factory.talos.dev/installer/${'b'.repeat(64)}:v1.12.2`,
+      `factory.talos.dev/installer/${gpu}:v1.12.2`, // the tag written into talosImageURL is not the target
+      `factory.talos.dev/installer/${'c'.repeat(64)}:v1.12.2`, // no talosImageURL: the cluster's schematic
+    ]);
+    expect(c.talosClusterName).toBe('main');
+    expect(talhelperConfigFile({ ...c, talconfig: c.talconfig! }, 'gpu1')).toBe(join(tal, '..', 'clusterconfig', 'main-gpu1.yaml'));
   });
 
   it('names the cluster choices when --cluster is needed or wrong', async () => {

@@ -288,3 +288,24 @@ describe('fault matrix: a node that does not answer talosctl is not "already off
     }
   });
 });
+
+describe('a node with an installer of its own (talconfig talosImageURL / nodes[].installer)', () => {
+  it('talos:upgrade-node upgrades it to ITS schematic and the others to the cluster\'s; the plan names each image', async () => {
+    const lab = await withLab();
+    try {
+      const { readFile, writeFile } = await import('node:fs/promises');
+      const gpu = `factory.talos.dev/installer/${'a'.repeat(64)}`;
+      const cfg = await readFile(lab.configPath, 'utf8');
+      await writeFile(lab.configPath, cfg.replace('{ name: w1, address: 10.5.0.21, role: worker }', `{ name: w1, address: 10.5.0.21, role: worker, installer: ${gpu} }`));
+      const r = await lab.run(['talos:upgrade-node', '--all', '--to', 'v1.12.2', '--dry-run', '--ignore-pdbs']);
+      expect(r.code, r.stderr).toBe(0);
+      const upgrades = r.record!.commands.filter((c) => c.argv.includes('upgrade')).map((c) => `${c.argv[c.argv.indexOf('--nodes') + 1]} ${c.argv[c.argv.indexOf('--image') + 1]}`);
+      expect(upgrades).toContain(`10.5.0.21 ${gpu}:v1.12.2`);
+      expect(upgrades.filter((u) => !u.startsWith('10.5.0.21'))).toEqual(expect.arrayContaining([expect.stringMatching(/^10\.5\.0\.11 factory\.talos\.dev\/installer\/376567988ad3[0-9a-f]+:v1\.12\.2$/)]));
+      expect(r.stderr).toContain(`node w1 (10.5.0.21, worker) is upgraded to ${gpu}:v1.12.2`);
+      expect((r.record!.data.images as Record<string, string>).w1).toBe(`${gpu}:v1.12.2`);
+    } finally {
+      await lab.stop();
+    }
+  });
+});
