@@ -20,14 +20,23 @@ function resolvePath(base: string, p: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
 }
 
-export async function loadConfig(path: string): Promise<Config> {
+/** Loads rackhand.yaml. With `only`, the talconfig.yaml of that cluster alone is read (or of the only cluster when
+ *  `only.cluster` is undefined): a task for one cluster must not fail on another cluster's files. */
+export async function loadConfig(path: string, only?: { cluster: string | undefined }): Promise<Config> {
   const raw = await parseYamlFile(path, configSchema);
   const base = dirname(path);
   const clusters = new Map<string, ClusterConfig>();
+  const names = Object.keys(raw.clusters);
+  const target = only ? (only.cluster ?? (names.length === 1 ? names[0] : undefined)) : undefined;
   for (const [name, c] of Object.entries(raw.clusters)) {
     let nodes = c.nodes ?? [];
     let versions = { ...c.versions };
     let talosClusterName: string | undefined;
+    if (only && name !== target) {
+      // not the cluster this run targets: its own files are not read (pickCluster never returns it)
+      clusters.set(name, { ...c, name, nodes, versions, source: path, kubeconfig: resolvePath(base, c.kubeconfig), unresolved: true });
+      continue;
+    }
     if (c.talconfig) {
       if (c.distribution !== 'talos') throw new ConfigError([`${path} clusters.${name}.talconfig: only talos clusters take a talconfig.yaml`]);
       const tal = await readTalconfig(resolvePath(base, c.talconfig));
@@ -63,5 +72,6 @@ export function pickCluster(config: Config, name: string | undefined): ClusterCo
   }
   const c = config.clusters.get(name);
   if (!c) throw new ConfigError([`--cluster: no cluster "${name}" in ${config.path}; expected one of ${names.join(', ') || '(none)'}`]);
+  if (c.unresolved) throw new Error(`cluster ${name} was loaded without its files; load the config for it`);
   return c;
 }

@@ -83,4 +83,6 @@ export interface ClusterConfig extends Omit<RawClusterConfig, 'nodes' | 'version
   source: string;
   /** talconfig's clusterName, when it differs from the rackhand name (it names talhelper's machine config files) */
   talosClusterName?: string;
+  /** loaded for another cluster's run: its talconfig was not read */
+  unresolved?: true;
 }

@@ -106,7 +106,8 @@ export async function runTask(o: RunOptions): Promise<number> {
     let cluster: ClusterConfig | undefined;
     if (o.entry.cluster) {
       try {
-        cluster = pickCluster(await loadConfig(configPath(flags.config as string | undefined, o.env, o.cwd)), flags.cluster as string | undefined);
+        const wanted = flags.cluster as string | undefined;
+        cluster = pickCluster(await loadConfig(configPath(flags.config as string | undefined, o.env, o.cwd), { cluster: wanted }), wanted);
       } catch (err) {
         if (err instanceof ConfigError) throw new Outcome('refused', EXIT.usage, err.message);
         throw err;

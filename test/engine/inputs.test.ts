@@ -33,6 +33,20 @@ describe('inputs are refused before anything runs', () => {
     expect(r.stderr).toMatch(/rackhand\.yaml: .*alias.*\(at most 100 alias expansions\)/i);
   });
 
+  it('a broken talconfig of another cluster does not stop a task for this one; for its own cluster it is exit 2 naming the file', async () => {
+    const s = await offlineCluster();
+    const { readFile } = await import('node:fs/promises');
+    const cfg = await readFile(join(s.dir, 'rackhand.yaml'), 'utf8');
+    await writeFile(join(s.dir, 'rackhand.yaml'), `${cfg}  other:\n    distribution: talos\n    kubeconfig: ./kubeconfig\n    context: admin@home\n    apiServer: http://127.0.0.1:9\n    talconfig: ./other/talconfig.yaml\n    versions: { talos: v1.12.1 }\n`);
+    await (await import('node:fs/promises')).mkdir(join(s.dir, 'other'));
+    await writeFile(join(s.dir, 'other', 'talconfig.yaml'), 'clusterName: other\nnodes: [ {hostname: "UPPER CASE", ipAddress: 1} ]\n');
+    const home = await cli(['talos:image', '--cluster', 'home', '--version', 'v1.12.2'], { env: s.env, cwd: s.dir });
+    expect(home.code, home.stderr).toBe(0);
+    const other = await cli(['talos:image', '--cluster', 'other'], { env: s.env, cwd: s.dir });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/other\/talconfig\.yaml:\d+:\d+ nodes\.0\.hostname: expected a node name/);
+  });
+
   it('no rackhand.yaml: the path and three ways on', async () => {
     const s = await offlineCluster();
     const r = await cli(['cluster:status', '--config', join(s.dir, 'missing.yaml')], { env: s.env, cwd: s.dir });
