@@ -23,6 +23,8 @@ export interface RestoreOptions {
   timeoutMs: number;
   kustomization: FluxRef;
   helmrelease: FluxRef;
+  /** every ReplicationSource whose sourcePVC is the app's PVC, and whether it was paused before this run */
+  sources?: { name: string; paused: boolean }[];
 }
 
 const rdName = (app: string): string => `${app}-rackhand-restore`;
@@ -71,7 +73,13 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
   const scale = (n: number) => k.mutate(['scale', wref, ...nsArgs, `--replicas=${n}`]);
   const annotate = (value: string | null) => k.mutate(['annotate', wref, ...nsArgs, '--overwrite', value === null ? `${REPLICAS_ANNOTATION}-` : `${REPLICAS_ANNOTATION}=${value}`]);
   const recorded = async () => Number((await readWorkload())?.metadata.annotations?.[REPLICAS_ANNOTATION] ?? w?.replicas ?? 1);
-  const pauseRs = (paused: boolean) => k.mutate(['patch', 'replicationsources.volsync.backube', app.name, ...nsArgs, '--type', 'merge', '-p', JSON.stringify({ spec: { paused } })]);
+  // every ReplicationSource of this PVC (bjw-s-labs/home-ops backs one volume up twice: <app> to NFS, <app>-r2 offsite):
+  // a source left running would back a half-restored volume up. One paused by the operator stays paused.
+  const sources = o.sources ?? [{ name: app.name, paused: false }];
+  const ours = sources.filter((x) => !x.paused).map((x) => x.name);
+  const pauseRs = (name: string, paused: boolean) => k.mutate(['patch', 'replicationsources.volsync.backube', name, ...nsArgs, '--type', 'merge', '-p', JSON.stringify({ spec: { paused } })]);
+  const pauseAll = async (paused: boolean) => { for (const n of ours) await pauseRs(n, paused); };
+  const names = ours.map((n) => `${app.namespace}/${n}`).join(', ');
   const rd = rdName(app.name);
   // the mover must be gone before the app may run again on the volume: a cleanup waits for it, within its own deadline
   const removeRd = () => removeDestination(ctx, rd, app.namespace, Math.max(60_000, Math.min(o.timeoutMs, 300_000)));
@@ -113,13 +121,16 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
       },
     });
   }
+  if (ours.length) {
+    steps.push({
+      title: `pause ReplicationSource${ours.length > 1 ? 's' : ''} ${names} (every source of PVC ${app.pvc})`,
+      async run() { await pauseAll(true); },
+      async cleanup() { await pauseAll(false); },
+      async undo() { await pauseAll(false); },
+      byHand: ours.map((n) => kubectlLine(['patch', 'replicationsources.volsync.backube', n, ...nsArgs, '--type', 'merge', '-p', JSON.stringify({ spec: { paused: false } })])),
+    });
+  }
   steps.push({
-    title: `pause ReplicationSource ${app.namespace}/${app.name}`,
-    async run() { await pauseRs(true); },
-    async cleanup() { await pauseRs(false); },
-    async undo() { await pauseRs(false); },
-    byHand: [kubectlLine(['patch', 'replicationsources.volsync.backube', app.name, ...nsArgs, '--type', 'merge', '-p', JSON.stringify({ spec: { paused: false } })])],
-  }, {
     title: `restore ${app.pvc} with ReplicationDestination ${rd} (trigger ${trigger})`,
     async run(rt) {
       // Rendered from the LIVE source, right now: a renamed secret or a changed security context is picked up.
@@ -140,10 +151,8 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
   }, {
     title: `delete ReplicationDestination ${rd} and wait for its mover to be gone`,
     async run() { await removeRd(); },
-  }, {
-    title: `unpause ReplicationSource ${app.namespace}/${app.name}`,
-    async run() { await pauseRs(false); },
   });
+  if (ours.length) steps.push({ title: `unpause ReplicationSource${ours.length > 1 ? 's' : ''} ${names}`, async run() { await pauseAll(false); } });
   if (w) {
     steps.push({
       title: `scale ${wref} back to its recorded replicas`,

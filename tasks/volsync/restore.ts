@@ -10,6 +10,7 @@ import { findWorkload } from '../../lib/volsync/app.ts';
 import { appProbe, repositoryReachable, snapshotMatches } from '../../lib/volsync/checks.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
 import { restoreSteps } from '../../lib/volsync/restore.ts';
+import { RS, type ReplicationSource } from '../../lib/volsync/types.ts';
 import { selectSnapshot } from '../../lib/tools/restic.ts';
 
 export default function restore(): TaskImpl {
@@ -29,7 +30,7 @@ export default function restore(): TaskImpl {
       return [
         `PVC ${app.split('/')[0]}/${ctx.data.pvc as string} is OVERWRITTEN in place (files not in the snapshot are deleted)`,
         snap ? `with snapshot ${snap.id.slice(0, 8)} from ${snap.time} (${age} old)` : 'with no snapshot (refused in preflight)',
-        `the app is down meanwhile: ${(ctx.data.workload as string | undefined) ?? 'no workload found'} scaled to 0, Flux suspended`,
+        `the app is down meanwhile: ${(ctx.data.workload as string | undefined) ?? 'no workload found'} scaled to 0, Flux suspended, and every backup of the PVC paused (${((ctx.data.sources as string[] | undefined) ?? []).join(', ')})`,
       ];
     },
     async plan(ctx) {
@@ -41,8 +42,11 @@ export default function restore(): TaskImpl {
       const workload = await findWorkload(ctx, app);
       if (workload) ctx.data.workload = `${workload.kind}/${workload.name} (${workload.replicas} replica(s))`;
       if (!workload) ctx.log.warning(`no Deployment or StatefulSet in ${app.namespace} mounts PVC ${app.pvc}: nothing to scale down`);
+      const sources = (await ctx.kubectl.list<ReplicationSource>(RS, { namespace: app.namespace }))
+        .filter((x) => x.spec?.sourcePVC === app.pvc).map((x) => ({ name: x.metadata.name, paused: x.spec?.paused === true }));
+      ctx.data.sources = sources.map((x) => x.name);
       return restoreSteps(ctx, {
-        app, workload, ...selection(ctx), timeoutMs: ctx.flags.timeout as number,
+        app, workload, sources, ...selection(ctx), timeoutMs: ctx.flags.timeout as number,
         kustomization: { resource: KS, kind: 'Kustomization', name: String(ctx.flags.kustomization ?? app.name), namespace: String(ctx.flags['flux-namespace']) },
         helmrelease: { resource: HR, kind: 'HelmRelease', name: String(ctx.flags.helmrelease ?? app.name), namespace: app.namespace },
       });

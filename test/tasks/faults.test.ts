@@ -309,3 +309,31 @@ describe('a node with an installer of its own (talconfig talosImageURL / nodes[]
     }
   });
 });
+
+describe('a volume backed up twice (an offsite ReplicationSource beside the local one)', () => {
+  it('volsync:restore pauses every source of the PVC, and puts back both after a failure and after a success', async () => {
+    const lab = await withLab({ moverRetryMs: 500 });
+    try {
+      const r2 = { apiVersion: 'volsync.backube/v1alpha1', kind: 'ReplicationSource', metadata: { name: 'paperless-r2', namespace: 'apps' },
+        spec: { sourcePVC: 'paperless', trigger: { schedule: '30 * * * *' }, restic: { repository: 'paperless-volsync-secret', copyMethod: 'Direct', retain: { daily: 7 } } } };
+      const applied = await execa('kubectl', ['apply', '-f', '-'], { input: JSON.stringify(r2), env: { ...process.env, ...lab.env }, reject: false });
+      expect(applied.exitCode, applied.stderr).toBe(0);
+      const paused = (name: string) => (get(lab, RS, 'apps', name) as { spec: { paused?: boolean } }).spec.paused === true;
+      lab.faults.moverFails('paperless', { times: 1000 });
+      const failed = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '5s']);
+      expect(failed.code).toBe(1);
+      expect(failed.record!.steps.find((s) => s.title.startsWith('pause ReplicationSources'))).toMatchObject({ title: 'pause ReplicationSources apps/paperless, apps/paperless-r2 (every source of PVC paperless)', status: 'undone' });
+      expect([paused('paperless'), paused('paperless-r2')]).toEqual([false, false]);
+      lab.faults.clearFaults();
+      let bothPausedDuringRestore = false;
+      const stop = lab.store.listen((ev) => { if (ev.type === 'ADDED' && ev.resource === 'replicationdestinations.volsync.backube') bothPausedDuringRestore = paused('paperless') && paused('paperless-r2'); });
+      const ok = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '60s']);
+      stop();
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(bothPausedDuringRestore).toBe(true);
+      expect([paused('paperless'), paused('paperless-r2')]).toEqual([false, false]);
+    } finally {
+      await lab.stop();
+    }
+  });
+});
