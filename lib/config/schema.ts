@@ -13,6 +13,8 @@ export const nodeSchema = z.strictObject({
   role: z.enum(['controlplane', 'worker'], { error: 'expected controlplane or worker' }),
   /** (Talos) this node's installer repository, without the tag: a node with its own schematic (a GPU's extensions) */
   installer: installerRepo.optional(),
+  /** (talhelper) the hostname as talconfig writes it when the node registers under another name (an FQDN) */
+  hostname: nodeName.optional(),
 });
 
 export const clusterSchema = z.strictObject({

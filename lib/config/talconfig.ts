@@ -1,5 +1,6 @@
 // Reads nodes and versions from a talhelper talconfig.yaml (budimanjojo/talhelper pkg/config/config.go:
 // clusterName, talosVersion, kubernetesVersion, endpoint, nodes[].hostname/ipAddress/controlPlane/talosImageURL).
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { address, nodeName, versionTag } from '../validate.ts';
 import type { NodeConfig } from './schema.ts';
@@ -31,11 +32,22 @@ export function installerRepository(url: string): string {
   return url.replace(/:v\d+\.\d+\.\d+[^/]*$/, '');
 }
 
+/** The name the kubelet registers: Talos uses the short hostname unless machine.kubelet.registerWithFQDN is set
+ *  (talos.dev v1alpha1 reference, KubeletConfig.registerWithFQDN), which talconfigs set through patches. */
+export function registeredName(hostname: string, withFqdn: boolean): string {
+  return withFqdn ? hostname : hostname.split('.')[0]!;
+}
+
 export async function readTalconfig(path: string): Promise<TalconfigData> {
   const data = await parseYamlFile(path, talconfigSchema);
+  // registerWithFQDN comes in through patches (inline, per role or per node): any `registerWithFQDN: true` counts
+  const text = await readFile(path, 'utf8');
+  const withFqdn = /registerWithFQDN:\s*true/.test(text);
   return {
     nodes: data.nodes.map((n) => ({
-      name: n.hostname, address: n.ipAddress, role: n.controlPlane ? 'controlplane' : 'worker',
+      name: registeredName(n.hostname, withFqdn), address: n.ipAddress, role: n.controlPlane ? 'controlplane' : 'worker',
+      // talhelper names the machine config after the hostname as written (clusterconfig/<cluster>-<hostname>.yaml)
+      ...(registeredName(n.hostname, withFqdn) !== n.hostname ? { hostname: n.hostname } : {}),
       // a node's own installer (its schematic's extensions): upgrading it with another one would remove them
       ...(n.talosImageURL ? { installer: installerRepository(n.talosImageURL) } : {}),
     })),

@@ -70,5 +70,6 @@ export function registerMachineConfigSecrets(text: string, r: Redactor): void {
  *  talconfig.yaml, with talconfig's own clusterName (budimanjojo/talhelper pkg/generate/config.go), which need not
  *  be the cluster's key in rackhand.yaml. */
 export function talhelperConfigFile(cluster: ClusterConfig & { talconfig: string }, node: string): string {
-  return join(dirname(cluster.talconfig), 'clusterconfig', `${cluster.talosClusterName ?? cluster.name}-${node}.yaml`);
+  const hostname = cluster.nodes.find((n) => n.name === node)?.hostname ?? node;
+  return join(dirname(cluster.talconfig), 'clusterconfig', `${cluster.talosClusterName ?? cluster.name}-${hostname}.yaml`);
 }

@@ -119,6 +119,25 @@ nodes:
     expect(talhelperConfigFile({ ...c, talconfig: c.talconfig! }, 'gpu1')).toBe(join(tal, '..', 'clusterconfig', 'main-gpu1.yaml'));
   });
 
+  it('FQDN hostnames register as their short name unless registerWithFQDN is patched in; machine config files keep the FQDN', async () => {
+    const talText = (patch: string) => `clusterName: main
+talosVersion: v1.11.5
+${patch}nodes:
+  - hostname: delta.bjw-s.internal
+    ipAddress: 10.0.0.11
+    controlPlane: true
+`;
+    const tal = await file('talconfig.yaml', talText(''));
+    const path = join(tal, '..', 'rackhand.yaml');
+    await writeFile(path, GOOD.replace(/    versions:.*\n/, '').replace(/    nodes:\n(      - .*\n)+/, '    talconfig: ./talconfig.yaml\n'));
+    const short = pickCluster(await loadConfig(path), 'home');
+    expect(short.nodes.map((n) => n.name)).toEqual(['delta']);
+    const { talhelperConfigFile } = await import('../../lib/talos/machine-config.ts');
+    expect(talhelperConfigFile({ ...short, talconfig: short.talconfig! }, 'delta')).toBe(join(tal, '..', 'clusterconfig', 'main-delta.bjw-s.internal.yaml'));
+    await writeFile(tal, talText('patches:\n  - |-\n    machine:\n      kubelet:\n        registerWithFQDN: true\n'));
+    expect(pickCluster(await loadConfig(path), 'home').nodes.map((n) => n.name)).toEqual(['delta.bjw-s.internal']);
+  });
+
   it('names the cluster choices when --cluster is needed or wrong', async () => {
     const path = await file('rackhand.yaml', `${GOOD}  lab:\n${GOOD.split('\n').slice(2).join('\n')}`);
     const cfg = await loadConfig(path);
