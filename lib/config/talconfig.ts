@@ -1,15 +1,19 @@
 // Reads nodes and versions from a talhelper talconfig.yaml (budimanjojo/talhelper pkg/config/config.go:
 // clusterName, talosVersion, kubernetesVersion, endpoint, nodes[].hostname/ipAddress/controlPlane/talosImageURL).
-import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { substituteTalconfig } from './talenv.ts';
 import { address, nodeName, versionTag } from '../validate.ts';
 import type { NodeConfig } from './schema.ts';
-import { parseYamlFile } from './yaml-errors.ts';
+import { ConfigError, parseYamlText } from './yaml-errors.ts';
+
+// a version left empty by an unset variable is "not set here" (rackhand.yaml's versions may supply it)
+const optionalVersion = z.preprocess((v) => (v === '' ? undefined : v), versionTag.optional());
 
 const talconfigSchema = z.looseObject({
   clusterName: z.string().optional(),
-  talosVersion: versionTag.optional(),
-  kubernetesVersion: versionTag.optional(),
+  talosVersion: optionalVersion,
+  kubernetesVersion: optionalVersion,
   endpoint: z.string().optional(),
   nodes: z.array(z.looseObject({
     hostname: nodeName,
@@ -38,11 +42,26 @@ export function registeredName(hostname: string, withFqdn: boolean): string {
   return withFqdn ? hostname : hostname.split('.')[0]!;
 }
 
-export async function readTalconfig(path: string): Promise<TalconfigData> {
-  const data = await parseYamlFile(path, talconfigSchema);
+export async function readTalconfig(path: string, env: Record<string, string | undefined> = process.env): Promise<TalconfigData> {
+  let sub;
+  try {
+    sub = await substituteTalconfig(path, env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError([`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+  let data;
+  try {
+    data = parseYamlText(sub.text, path, talconfigSchema);
+  } catch (err) {
+    // a field that came out wrong because a variable was unset: say which variables, and where they come from
+    if (err instanceof ConfigError && sub.unset.length) {
+      throw new ConfigError([...err.problems, `${path}: unset variable(s) ${sub.unset.map((v) => `\${${v}}`).join(', ')}: set them in ${join(dirname(path), 'talenv.yaml')} or the environment${sub.sopsFile ? ` (${sub.sopsFile} is encrypted and not read)` : ''}`]);
+    }
+    throw err;
+  }
   // registerWithFQDN comes in through patches (inline, per role or per node): any `registerWithFQDN: true` counts
-  const text = await readFile(path, 'utf8');
-  const withFqdn = /registerWithFQDN:\s*true/.test(text);
+  const withFqdn = /registerWithFQDN:\s*true/.test(sub.text);
   return {
     nodes: data.nodes.map((n) => ({
       name: registeredName(n.hostname, withFqdn), address: n.ipAddress, role: n.controlPlane ? 'controlplane' : 'worker',

@@ -107,7 +107,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     if (o.entry.cluster) {
       try {
         const wanted = flags.cluster as string | undefined;
-        cluster = pickCluster(await loadConfig(configPath(flags.config as string | undefined, o.env, o.cwd), { cluster: wanted }), wanted);
+        cluster = pickCluster(await loadConfig(configPath(flags.config as string | undefined, o.env, o.cwd), { cluster: wanted }, o.env), wanted);
       } catch (err) {
         if (err instanceof ConfigError) throw new Outcome('refused', EXIT.usage, err.message);
         throw err;

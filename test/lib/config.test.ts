@@ -138,6 +138,33 @@ ${patch}nodes:
     expect(pickCluster(await loadConfig(path), 'home').nodes.map((n) => n.name)).toEqual(['delta.bjw-s.internal']);
   });
 
+  it('talhelper variables: ${VAR} from talenv.yaml or the environment; unset ones are named; rackhand.yaml versions may fill in', async () => {
+    const tal = await file('talconfig.yaml', `clusterName: \${clusterName}
+talosVersion: "\${talosVersion}"
+kubernetesVersion: \${kubernetesVersion:-v1.32.0}
+nodes:
+  - hostname: \${cp}
+    ipAddress: 10.0.0.11
+    controlPlane: true
+`);
+    const dir = join(tal, '..');
+    await writeFile(join(dir, 'talenv.yaml'), 'clusterName: main\ntalosVersion: v1.11.5\ncp: cp1\n');
+    const path = join(dir, 'rackhand.yaml');
+    await writeFile(path, GOOD.replace(/    versions:.*\n/, '').replace(/    nodes:\n(      - .*\n)+/, '    talconfig: ./talconfig.yaml\n'));
+    const c = pickCluster(await loadConfig(path, undefined, { talosVersion: 'v1.11.6' }), 'home');
+    expect(c.nodes.map((n) => n.name)).toEqual(['cp1']);
+    expect(c.versions).toEqual({ talos: 'v1.11.6', kubernetes: 'v1.32.0' }); // the environment wins; the default applies
+    expect(c.talosClusterName).toBe('main');
+    // talosVersion unset everywhere: rackhand.yaml's versions fill in
+    await writeFile(join(dir, 'talenv.yaml'), 'clusterName: main\ncp: cp1\n');
+    await writeFile(path, GOOD.replace(/    nodes:\n(      - .*\n)+/, '    talconfig: ./talconfig.yaml\n'));
+    expect(pickCluster(await loadConfig(path, undefined, {}), 'home').versions.talos).toBe('v1.12.1');
+    // a node name left empty: the field and the unset variable are both named
+    await writeFile(join(dir, 'talenv.yaml'), 'clusterName: main\n');
+    await writeFile(join(dir, 'talenv.sops.yaml'), 'cp: ENC[AES256_GCM,data:x]\n');
+    await expect(loadConfig(path, undefined, {})).rejects.toThrow(/nodes\.0\.hostname: [\s\S]*unset variable\(s\) .*\$\{cp\}: set them in .*talenv\.yaml or the environment \(.*talenv\.sops\.yaml is encrypted and not read\)/);
+  });
+
   it('names the cluster choices when --cluster is needed or wrong', async () => {
     const path = await file('rackhand.yaml', `${GOOD}  lab:\n${GOOD.split('\n').slice(2).join('\n')}`);
     const cfg = await loadConfig(path);
