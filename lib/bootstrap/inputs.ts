@@ -39,7 +39,7 @@ function docs(path: string): Manifest[] {
 
 /** Read synchronously so a task's validate() can refuse bad inputs (exit 2) before any command runs. */
 export function readInputs(dir: string, source: string): BootstrapInputs {
-  for (const f of Object.values(FILES)) {
+  for (const f of [FILES.crds, FILES.apps, FILES.secrets]) {
     if (!existsSync(join(dir, f))) throw new UsageError(`${source} bootstrap: expected ${join(dir, f)} (the k8s-ops layout: bootstrap/<cluster>/${f})`);
   }
   const [apps] = docs(join(dir, FILES.apps)) as unknown as [{ releases?: Partial<Release>[] }];
@@ -47,16 +47,36 @@ export function readInputs(dir: string, source: string): BootstrapInputs {
     if (!r.name || !r.chart) throw new UsageError(`${join(dir, FILES.apps)} releases[${i}]: expected name and chart`);
     return { name: r.name, namespace: r.namespace ?? 'default', chart: r.chart, ...(r.version ? { version: String(r.version) } : {}), needs: r.needs ?? [] };
   });
-  const namespaces = (docs(join(dir, FILES.namespaces))).filter((d) => d.kind === 'Namespace');
-  const secrets = docs(join(dir, FILES.secrets));
-  const references = [...new Set(secrets.flatMap((s) => Object.values((s.stringData ?? {}) as Record<string, string>).flatMap((v) => [...String(v).matchAll(REF)].map((m) => m[1] ?? m[2]!))))];
+  // The template may mix Namespaces, Secrets and other objects (onedr0p's resources/*.yaml.j2, joryirving's
+  // secrets.yaml.tpl): Namespaces join namespaces.yaml (optional), everything else is applied with its own kind.
+  const template = docs(join(dir, FILES.secrets));
+  for (const [i, d] of template.entries()) {
+    if (!d.kind || !d.apiVersion || !d.metadata?.name) throw new UsageError(`${join(dir, FILES.secrets)} document ${i + 1}: expected apiVersion, kind and metadata.name`);
+  }
+  const listed = existsSync(join(dir, FILES.namespaces)) ? docs(join(dir, FILES.namespaces)).filter((d) => d.kind === 'Namespace') : [];
+  const namespaces = [...listed, ...template.filter((d) => d.kind === 'Namespace' && !listed.some((n) => n.metadata.name === d.metadata.name))];
+  const secrets = template.filter((d) => d.kind !== 'Namespace');
+  const references = [...new Set(secrets.flatMap((s) => strings(s).flatMap((v) => [...v.matchAll(REF)].map((m) => m[1] ?? m[2]!))))];
   return { dir, crdsFile: join(dir, FILES.crds), appsFile: join(dir, FILES.apps), releases, namespaces, secrets, references };
 }
 
-/** The Secrets with every reference replaced by its value (in memory only; callers send them through stdin). */
+/** Every string value inside a document (references may sit in stringData, data, annotations, a ConfigMap...). */
+function strings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap(strings);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
+  return [];
+}
+
+function replaceDeep(v: unknown, values: Map<string, string>): unknown {
+  if (typeof v === 'string') return v.replace(REF, (_, a?: string, b?: string) => values.get((a ?? b)!)!);
+  if (Array.isArray(v)) return v.map((x) => replaceDeep(x, values));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceDeep(x, values)]));
+  return v;
+}
+
+/** The template's objects with every reference replaced by its value, each keeping its kind and fields (in memory
+ *  only; callers send them through stdin). */
 export function renderSecrets(secrets: Manifest[], values: Map<string, string>): Manifest[] {
-  return secrets.map((s) => ({
-    ...s,
-    stringData: Object.fromEntries(Object.entries((s.stringData ?? {}) as Record<string, string>).map(([k, v]) => [k, String(v).replace(REF, (_, a?: string, b?: string) => values.get((a ?? b)!)!)])),
-  }));
+  return secrets.map((s) => replaceDeep(s, values) as Manifest);
 }

@@ -70,17 +70,26 @@ const digest = (data: Record<string, string>) => createHash('sha256').update(JSO
 
 /** Secrets from secrets.yaml.tpl with their references resolved (values: from the preflight check). */
 export function secretsStep(ctx: TaskContext, inputs: BootstrapInputs, values: () => Promise<Map<string, string>>): Step {
-  const ids = inputs.secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  const ids = inputs.secrets.map((s) => `${s.kind === 'Secret' ? '' : `${s.kind} `}${s.metadata.namespace ?? ''}${s.metadata.namespace ? '/' : ''}${s.metadata.name}`);
   return {
     title: `secrets from 1Password: ${ids.join(', ')} (applied through stdin, never written to disk)`,
     async isDone() {
       const rendered = renderSecrets(inputs.secrets, await values());
       for (const s of rendered) {
+        // Secrets are compared by a digest of their data (stringData becomes data: the API server merges it); other
+        // objects of the template only need to exist
+        if (s.kind !== 'Secret') {
+          if (!(await quiet(ctx.kubectl.get(`${s.kind!.toLowerCase()}`, s.metadata.name, s.metadata.namespace)))) return false;
+          continue;
+        }
         const live = await quiet(ctx.kubectl.get<KubeObject & { data?: Record<string, string> }>('secret', s.metadata.name, s.metadata.namespace));
-        const want = Object.fromEntries(Object.entries(s.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+        const want = {
+          ...((s.data ?? {}) as Record<string, string>),
+          ...Object.fromEntries(Object.entries((s.stringData ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])),
+        };
         if (!live || digest(live.data ?? {}) !== digest(want)) return false;
       }
-      return 'every Secret exists with the current 1Password values';
+      return 'every object of the template exists, the Secrets with the current 1Password values';
     },
     async run() {
       const rendered = renderSecrets(inputs.secrets, await values());

@@ -202,3 +202,26 @@ describe('the two clusters', () => {
     expect(new Set(cidrs).size).toBe(cidrs.length);
   });
 });
+
+describe('secret templates as the community writes them', () => {
+  it('one template mixing Namespaces, Secrets and other objects: namespaces.yaml optional, each document keeps its kind', async () => {
+    const { cpSync, mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { readInputs, renderSecrets } = await import('../../lib/bootstrap/inputs.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'rh-bootstrap-'));
+    cpSync(join(process.cwd(), 'bootstrap', 'infra', 'helmfile.d'), join(dir, 'helmfile.d'), { recursive: true });
+    // modelled on joryirving/home-ops bootstrap/secrets.yaml.tpl (a Namespace, then the Secret that goes into it)
+    writeFileSync(join(dir, 'secrets.yaml.tpl'), [
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: external-secrets\n',
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: onepassword-secret\n  namespace: external-secrets\nstringData:\n  token: op://homelab/1password/OP_CONNECT_TOKEN\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  DOMAIN: "{{ op://homelab/cluster/domain }}"\n',
+    ].join('---\n'));
+    const inputs = readInputs(dir, 'test');
+    expect(inputs.namespaces.map((n) => n.metadata.name)).toEqual(['external-secrets']);
+    expect(inputs.secrets.map((s) => s.kind)).toEqual(['Secret', 'ConfigMap']);
+    expect(inputs.references).toEqual(['op://homelab/1password/OP_CONNECT_TOKEN', 'op://homelab/cluster/domain']);
+    const rendered = renderSecrets(inputs.secrets, new Map([['op://homelab/1password/OP_CONNECT_TOKEN', 's3cret'], ['op://homelab/cluster/domain', 'example.org']]));
+    expect(rendered[0]).toMatchObject({ kind: 'Secret', stringData: { token: 's3cret' } });
+    expect(rendered[1]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-settings', namespace: 'flux-system' }, data: { DOMAIN: 'example.org' } });
+  });
+});
