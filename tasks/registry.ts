@@ -22,7 +22,10 @@ const BOOTSTRAP = {
     'resolved from 1Password (SDK with OP_SERVICE_ACCOUNT_TOKEN, else the op CLI) and never written to disk.',
     'Inputs: clusters.<name>.bootstrap (helmfile.d/00-crds.yaml, 01-apps.yaml, namespaces.yaml, secrets.yaml.tpl) and talconfig.',
   ].join('\n'),
-  flags: { timeout: { type: 'duration', description: 'deadline for each wait (nodes, etcd, API, releases, Flux)', default: 15 * 60_000 } },
+  flags: {
+    timeout: { type: 'duration', description: 'deadline for each wait (nodes, etcd, API, releases, Flux)', default: 15 * 60_000 },
+    'helmfile-command': { type: 'string', choices: ['sync', 'apply'], default: 'sync', description: 'how releases are installed: helmfile sync (as the community does) or apply (needs the helm-diff plugin)' },
+  },
   destructive: true,
   cluster: true,
   lock: false,

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { chartName, chartVersion, appVersion, renderChart } from './charts.js';
 import { addRepos, chartRelease, checkChartSource, type Ctx, info, out, releaseValues } from './command.js';
 import { noMatch } from './cmd-template.js';
-import { unreachable } from './kube.js';
+import { currentContext, unreachable } from './kube.js';
 import { affectedReleases, exitError, listRow, type AffectedRelease } from './output.js';
 import { HelmfileError, inFile, loadStateFiles, planGroups, releaseId, selectReleases, type Release, type StateFile } from './state.js';
 
@@ -80,6 +80,8 @@ async function runFile(c: Ctx, cmd: 'sync' | 'apply', f: StateFile): Promise<Fil
     jobs.set(releaseId(r), { r, digest: v.digest, values: v.merged, files: v.files });
   }
   const down = unreachable(c.h, c.cwd, c.env, { kubeconfig: c.flags.kubeconfig, kubeContext: c.flags['kube-context'] });
+  // what a hook's bare `kubectl` would use: the current context of the caller's KUBECONFIG
+  world.note('helmfile-hook-context', f.file, `${currentContext(c.cwd, c.env) ?? '(none)'} ${c.env.KUBECONFIG ?? ''}`);
   const first = groups.flat()[0]!;
   if (down) {
     // the first helm call fails: helm-diff (apply) or helm upgrade (sync)

@@ -40,3 +40,14 @@ export function unreachable(access: ClusterAccess, cwd: string, env: Record<stri
   if (!access.apiUp()) return why(`Get "${url}/version": EOF`);
   return undefined;
 }
+
+/** The current-context of the first existing file on $KUBECONFIG (what a bare kubectl in a hook would use). */
+export function currentContext(cwd: string, env: Record<string, string>): string | undefined {
+  const file = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean).map((p) => resolve(cwd, p)).find((p) => existsSync(p));
+  if (!file) return undefined;
+  try {
+    return (parse(readFileSync(file, 'utf8')) ?? {})['current-context'];
+  } catch {
+    return undefined;
+  }
+}

@@ -61,6 +61,9 @@ export class HelmWorld {
 
   constructor(private readonly deps: HelmDeps) {}
 
+  /** an entry in the lab's event log (hooks' view of the caller's environment, ...) */
+  note(type: string, object: string, detail?: string): void { this.deps.record(type, object, detail); }
+
   /** every revision of a release, newest last */
   history(namespace: string, name: string): StoredRelease[] {
     if (!this.deps.store.find('namespaces', undefined, namespace)) return [];

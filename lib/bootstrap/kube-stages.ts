@@ -1,7 +1,10 @@
 // Bootstrap stages on the Kubernetes side, each probing real state first: API readyz -> nodes registered (NotReady is
 // expected before the CNI) -> namespaces -> secrets (op:// references resolved in memory, sent through stdin, never
-// written to disk) -> CRDs (helmfile template, CRD documents only, server-side apply) -> releases (helmfile apply, in
+// written to disk) -> CRDs (helmfile template, CRD documents only, server-side apply) -> releases (helmfile sync or apply, in
 // `needs:` order) -> nodes Ready.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
@@ -129,9 +132,10 @@ interface HelmSecret extends KubeObject { metadata: KubeObject['metadata'] & { l
 
 export function releasesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
   const helmfile = new Helmfile(ctx.exec, inputs.appsFile, { kubeconfig: ctx.cluster.kubeconfig, context: ctx.cluster.context });
+  const command = (ctx.flags['helmfile-command'] as 'sync' | 'apply' | undefined) ?? 'sync';
   const names = inputs.releases.map((r) => `${r.namespace}/${r.name}`);
   return {
-    title: `releases: ${inputs.releases.map((r) => r.name).join(' -> ')} (helmfile apply, in needs order)`,
+    title: `releases: ${inputs.releases.map((r) => r.name).join(' -> ')} (helmfile ${command}, in needs order)`,
     async isDone() {
       // Helm keeps each release revision as a Secret sh.helm.release.v1.<name>.v<rev> labelled owner=helm, name,
       // status (helm pkg/storage/driver/secrets.go)
@@ -142,15 +146,32 @@ export function releasesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
     },
     async run(rt) {
       try {
-        await helmfile.apply();
+        await withPinnedKubeconfig(ctx, (path) => helmfile.withKubeconfig(path, () => helmfile.install(command)));
       } catch (err) {
         const release = failedRelease(err);
         const ns = inputs.releases.find((r) => r.name === release)?.namespace;
         const c = ctx.cluster;
-        throw new StepFailure(`helmfile apply failed${release ? ` at release ${release}` : ''}: ${(err as Error).message}`,
+        throw new StepFailure(`helmfile ${command} failed${release ? ` at release ${release}` : ''}: ${(err as Error).message}`,
           `${ns ? `kubectl --kubeconfig ${c.kubeconfig} --context ${c.context} -n ${ns} get pods,events; fix the cause, then ` : ''}npx tsx tasks bootstrap:cluster --cluster ${c.name} (it continues with what is left)`);
       }
       rt.output(ctx.dryRun ? `would deploy ${names.length} releases` : `${names.length} releases deployed`);
     },
   };
+}
+
+/** A kubeconfig holding only the checked context, as its current context (`kubectl config view --minify --flatten`:
+ *  that context, its cluster and user, credentials inlined), in a private temp folder for the length of `fn`:
+ *  helmfile hooks that call a bare `kubectl` then reach the cluster rackhand checked, not whatever the operator's
+ *  kubeconfig has as current context. Mode 0600 from creation; removed afterwards. */
+async function withPinnedKubeconfig<T>(ctx: TaskContext, fn: (path: string) => Promise<T>): Promise<T> {
+  if (ctx.dryRun) return fn(ctx.cluster.kubeconfig);
+  const text = await ctx.kubectl.read(['config', 'view', '--minify', '--flatten', '--raw', '--output', 'yaml']);
+  const dir = await mkdtemp(join(tmpdir(), 'rackhand-kubeconfig-'));
+  const path = join(dir, 'kubeconfig');
+  try {
+    await writeFile(path, text, { mode: 0o600, flag: 'wx' });
+    return await fn(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -13,21 +13,33 @@ const RULES: FailureRule[] = [
 ];
 
 export class Helmfile extends CliTool {
+  private kubeconfig: string;
+
   constructor(exec: Executor, private readonly file: string, private readonly target: KubeTarget, timeoutMs = 20 * 60_000) {
     super(exec, 'helmfile', RULES, timeoutMs);
+    this.kubeconfig = target.kubeconfig;
   }
 
   protected prefix(): string[] { return ['--file', this.file, '--kube-context', this.target.context]; }
-  protected override env(): Record<string, string> { return { KUBECONFIG: this.target.kubeconfig }; }
+  protected override env(): Record<string, string> { return { KUBECONFIG: this.kubeconfig }; }
+
+  /** Runs `fn` with KUBECONFIG pointing at `path` (a kubeconfig whose current context is the checked one, so hooks
+   *  that call a bare `kubectl` reach the same cluster as helm does). */
+  async withKubeconfig<T>(path: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.kubeconfig;
+    this.kubeconfig = path;
+    try { return await fn(); } finally { this.kubeconfig = before; }
+  }
 
   /** Every selected release rendered, CRDs included (multi-document YAML). Read-only: no cluster needed. */
   template(): Promise<string> {
     return this.read(['--quiet', 'template', '--include-crds', '--skip-tests'], 5 * 60_000);
   }
 
-  /** Installs/upgrades releases in `needs:` order; returns stdout+stderr. */
-  async apply(): Promise<string> {
-    const r = await this.mutate(['apply', '--skip-diff-on-install', '--suppress-diff']);
+  /** Installs/upgrades releases in `needs:` order; returns stdout+stderr. `sync` (what the community's bootstrap
+   *  runs) needs nothing but helm; `apply` diffs first and needs the helm-diff plugin. */
+  async install(command: 'sync' | 'apply' = 'sync'): Promise<string> {
+    const r = await this.mutate(command === 'apply' ? ['apply', '--skip-diff-on-install', '--suppress-diff'] : ['sync']);
     return `${r.stdout}${r.stderr}`;
   }
 }

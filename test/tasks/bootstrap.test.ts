@@ -40,6 +40,18 @@ describe('bootstrap:infra on an empty lab', () => {
     expect(Buffer.from(secret!.data.password, 'base64').toString()).toBe(lab.vault.get('op://homelab/flux/github-token'));
   }, 240_000);
 
+  it('helmfile runs `sync` with a kubeconfig whose current context is the checked one (hooks calling kubectl), removed afterwards', async () => {
+    const { existsSync } = await import('node:fs');
+    const seen = lab!.events.filter((e) => e.type === 'helmfile-hook-context').map((e) => e.detail!);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const d of seen) {
+      const [context, path] = d.split(' ');
+      expect(context).toBe('admin@infra');
+      expect(path).toMatch(/rackhand-kubeconfig-[^/]+\/kubeconfig$/);
+      expect(existsSync(path!)).toBe(false);
+    }
+  });
+
   it('a re-run runs zero mutating commands', async () => {
     const r = await lab.run(['bootstrap:infra', '--yes']);
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
