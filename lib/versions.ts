@@ -54,9 +54,3 @@ export function kubernetesSupportProblem(target: string, talosctl: string): stri
   if (t.minor < minor(range.min)) return `Kubernetes ${target} is older than talosctl ${talosctl} supports (${range.min}.x to ${range.max}.x)`;
   return undefined;
 }
-
-export function isNewer(a: string, b: string): boolean {
-  const x = clean(a);
-  const y = clean(b);
-  return Boolean(x && y && semver.gt(x, y));
-}

@@ -17,6 +17,8 @@ export interface VolsyncApp {
   source: ReplicationSource;
   pvc: string;
   secret: string;
+  /** every ReplicationSource of the same PVC (this one included) and whether it is paused, from the same list */
+  pvcSources?: { name: string; paused: boolean }[];
 }
 
 /** Finds the ReplicationSource named like the app (in --namespace, else in any namespace: it must be unique). */
@@ -30,7 +32,10 @@ export async function findApp(ctx: TaskContext, app: string, namespace?: string)
   if (matches.length > 1) throw new StepFailure(`ReplicationSource "${app}" exists in several namespaces (${matches.map((m) => m.metadata.namespace).join(', ')}): pass --namespace`);
   const source = matches[0]!;
   if (!source.spec?.restic?.repository) throw new StepFailure(`ReplicationSource ${source.metadata.namespace}/${app} has no spec.restic.repository (only the restic mover is supported)`);
-  return { name: app, namespace: source.metadata.namespace!, source, pvc: source.spec.sourcePVC, secret: source.spec.restic.repository };
+  const ns = source.metadata.namespace!;
+  const pvcSources = list.filter((r) => r.metadata.namespace === ns && r.spec?.sourcePVC === source.spec!.sourcePVC)
+    .map((r) => ({ name: r.metadata.name, paused: r.spec?.paused === true }));
+  return { name: app, namespace: ns, source, pvc: source.spec.sourcePVC, secret: source.spec.restic.repository, pvcSources };
 }
 
 /** Every app backed up by a restic ReplicationSource, in any namespace (--all). */

@@ -10,7 +10,6 @@ import { findWorkload } from '../../lib/volsync/app.ts';
 import { appProbe, repositoryReachable, snapshotMatches } from '../../lib/volsync/checks.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
 import { restoreSteps } from '../../lib/volsync/restore.ts';
-import { RS, type ReplicationSource } from '../../lib/volsync/types.ts';
 import { selectSnapshot } from '../../lib/tools/restic.ts';
 
 export default function restore(): TaskImpl {
@@ -42,8 +41,7 @@ export default function restore(): TaskImpl {
       const workload = await findWorkload(ctx, app);
       if (workload) ctx.data.workload = `${workload.kind}/${workload.name} (${workload.replicas} replica(s))`;
       if (!workload) ctx.log.warning(`no Deployment or StatefulSet in ${app.namespace} mounts PVC ${app.pvc}: nothing to scale down`);
-      const sources = (await ctx.kubectl.list<ReplicationSource>(RS, { namespace: app.namespace }))
-        .filter((x) => x.spec?.sourcePVC === app.pvc).map((x) => ({ name: x.metadata.name, paused: x.spec?.paused === true }));
+      const sources = app.pvcSources ?? [{ name: app.name, paused: app.source.spec?.paused === true }];
       ctx.data.sources = sources.map((x) => x.name);
       return restoreSteps(ctx, {
         app, workload, sources, ...selection(ctx), timeoutMs: ctx.flags.timeout as number,
