@@ -4,7 +4,7 @@ import type { NodeConfig } from '../config.ts';
 import { condition, type Node } from '../tools/kube-types.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
 import type { Talosctl } from '../tools/talosctl.ts';
-import { isTransient, waitUntil, WaitTimeout } from '../wait.ts';
+import { isTransient, waitUntil } from '../wait.ts';
 
 export interface GateContext {
   kubectl: Kubectl;
@@ -55,21 +55,20 @@ export function wentDown(g: GateContext, node: NodeConfig, bootBefore: string | 
 }
 
 /** Ready again, through `kubectl wait` (a watch: it returns the moment the condition flips, no polling delay). The
- *  API server may itself be coming back (a single control plane): a failed wait is retried until the deadline. */
-export async function backReady(g: GateContext, node: NodeConfig): Promise<void> {
-  const started = Date.now();
-  let last = '';
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await g.kubectl.wait(`node/${node.name}`, 'condition=Ready', left(g));
-      return;
-    } catch (err) {
-      const n = await readNode(g, node.name);
-      last = n ? `Ready=${condition(n, 'Ready')?.status}` : (err as Error).message.split('\n')[0]!;
-      if (g.deadline - Date.now() <= 1_000 || g.signal?.aborted) throw new WaitTimeout(`${node.name} to be Ready again`, Date.now() - started, last);
-      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** Math.min(attempt, 4), Math.max(0, g.deadline - Date.now() - 1_000))));
-    }
-  }
+ *  API server may itself be coming back (a single control plane): a failed wait is tried again until the deadline. */
+export function backReady(g: GateContext, node: NodeConfig): Promise<void> {
+  return waitUntil({
+    what: `${node.name} to be Ready again`, timeoutMs: left(g), intervalMs: 1_000, signal: g.signal,
+    probe: async () => {
+      try {
+        await g.kubectl.wait(`node/${node.name}`, 'condition=Ready', left(g));
+        return { done: true, value: undefined };
+      } catch (err) {
+        const n = await readNode(g, node.name);
+        return { done: false, seen: n ? `Ready=${condition(n, 'Ready')?.status}` : (err as Error).message.split('\n')[0] };
+      }
+    },
+  });
 }
 
 export function reportsVersion(g: GateContext, node: NodeConfig, target: string): Promise<void> {
