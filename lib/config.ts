@@ -34,7 +34,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
     let talosClusterName: string | undefined;
     if (only && name !== target) {
       // not the cluster this run targets: its own files are not read (pickCluster never returns it)
-      clusters.set(name, { ...c, name, nodes, versions, source: path, kubeconfig: resolvePath(base, c.kubeconfig), unresolved: true });
+      clusters.set(name, { ...c, bootstrap: undefined, name, nodes, versions, source: path, kubeconfig: resolvePath(base, c.kubeconfig), unresolved: true });
       continue;
     }
     if (c.talconfig) {
@@ -48,11 +48,12 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
     const dup = nodes.find((n, i) => nodes.findIndex((m) => m.name === n.name) !== i);
     if (dup) throw new ConfigError([`${path} clusters.${name}.nodes: node name "${dup.name}" appears twice`]);
     clusters.set(name, {
-      ...c, name, nodes, versions, source: path, ...(talosClusterName ? { talosClusterName } : {}),
+      ...c, bootstrap: undefined, name, nodes, versions, source: path, ...(talosClusterName ? { talosClusterName } : {}),
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
       ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),
-      ...(c.bootstrap ? { bootstrap: resolvePath(base, c.bootstrap) } : {}),
+      ...(typeof c.bootstrap === 'string' ? { bootstrap: resolvePath(base, c.bootstrap) } : {}),
+      ...(typeof c.bootstrap === 'object' ? { bootstrap: resolvePath(base, c.bootstrap.dir), bootstrapFiles: (({ dir: _, ...files }) => files)(c.bootstrap) } : {}),
       ...(c.backups?.drill ? { backups: { ...c.backups, drill: resolveDrillPaths(base, c.backups.drill) } } : {}),
     });
   }

@@ -4,7 +4,7 @@ import { type Ctx, out } from './command.js';
 import { loadStateFiles, selectReleases } from './state.js';
 
 export async function list(c: Ctx): Promise<number> {
-  const releases = loadStateFiles(c.cwd, c.flags.file, c.stdin).flatMap((f) => selectReleases(f.releases, c.flags.selector));
+  const releases = loadStateFiles(c.cwd, c.flags.file, c.stdin, c.flags.environment).flatMap((f) => selectReleases(f.releases, c.flags.selector));
   const rows = releases.map((r) => ({
     name: r.name, namespace: r.namespace, enabled: true, installed: r.installed,
     labels: Object.entries(r.labels).map(([k, v]) => `${k}:${v}`).join(','), chart: r.chart, version: r.version ?? '',

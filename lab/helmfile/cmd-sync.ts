@@ -45,7 +45,7 @@ function diffText(j: Job, installed: boolean): string {
 }
 
 export async function syncOrApply(c: Ctx, cmd: 'sync' | 'apply'): Promise<number> {
-  const files = loadStateFiles(c.cwd, c.flags.file, c.stdin);
+  const files = loadStateFiles(c.cwd, c.flags.file, c.stdin, c.flags.environment);
   addRepos(c, files);
   let matched = false;
   let changed = false;

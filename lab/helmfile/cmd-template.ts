@@ -13,7 +13,7 @@ import { HelmfileError, inFile, loadStateFiles, planGroups, selectReleases, type
 const doc = (source: string, o: object) => `---\n# Source: ${source}\n${stringify(o, { lineWidth: 0 })}`;
 
 export async function template(c: Ctx): Promise<number> {
-  const files = loadStateFiles(c.cwd, c.flags.file, c.stdin);
+  const files = loadStateFiles(c.cwd, c.flags.file, c.stdin, c.flags.environment);
   addRepos(c, files);
   let matched = false;
   for (const f of files) {

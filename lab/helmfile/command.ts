@@ -87,6 +87,7 @@ export const COMMAND_FLAGS: Record<string, FlagSpec[]> = {
     { name: 'detailed-exitcode', type: 'bool', usage: 'return a non-zero exit code 2 instead of 0 when there were changes detected AND the changes are synced successfully' },
     { name: 'suppress-secrets', type: 'bool' }, { name: 'show-secrets', type: 'bool' }, { name: 'context', type: 'int' },
     { name: 'retain-values-files', type: 'bool' }, { name: 'strip-trailing-cr', type: 'bool' }, { name: 'diff-args', type: 'string' }],
+  build: [{ name: 'embed-values', type: 'bool', usage: 'Read all the values files for every release and embed into the output helmfile.yaml' }],
   list: [{ name: 'output', type: 'string', usage: 'output releases with the specified format (json)' }, { name: 'skip-charts', type: 'bool' }, { name: 'keep-temp-dir', type: 'bool' }],
 };
 

@@ -1,8 +1,9 @@
 // The fake helmfile (registered as the fake CLI tool "helmfile"): cobra-style argv (global flags anywhere), the
-// commands template, sync, apply and list; errors are printed as helmfile's main does (`err: ...`/the error text on
+// commands template, sync, apply, list and build; errors are printed as helmfile's main does (`err: ...`/the error text on
 // stderr, exit 1; approximate). State files are read from the caller's cwd; the cluster is the lab's.
 import { FlagError, parseFlags, type FlagSpec } from '../talos/argv.js';
 import type { CliRequest, CliResult } from '../talos/talosctl.js';
+import { build } from './cmd-build.js';
 import { list } from './cmd-list.js';
 import { syncOrApply } from './cmd-sync.js';
 import { template } from './cmd-template.js';
@@ -12,7 +13,7 @@ import { HelmfileError } from './state.js';
 export type { HelmfileEnv } from './command.js';
 
 // helmfile 1.x commands the fake does not play (cmd/root.go)
-const UNSUPPORTED = ['build', 'cache', 'deps', 'destroy', 'diff', 'fetch', 'init', 'lint', 'print-env', 'repos', 'show-dag', 'status', 'test', 'unittest', 'write-values', 'version', 'completion', 'help'];
+const UNSUPPORTED = ['cache', 'deps', 'destroy', 'diff', 'fetch', 'init', 'lint', 'print-env', 'repos', 'show-dag', 'status', 'test', 'unittest', 'write-values', 'version', 'completion', 'help'];
 export const HELMFILE_VERSION = '1.1.7';
 
 /** the first word that is not a flag or a global flag's value */
@@ -64,6 +65,7 @@ export async function runHelmfile(h: HelmfileEnv, req: CliRequest): Promise<CliR
   try {
     if (found.name === 'template') return done(await template(c));
     if (found.name === 'list') return done(await list(c));
+    if (found.name === 'build') return done(await build(c));
     return done(await syncOrApply(c, found.name as 'sync' | 'apply'));
   } catch (e) {
     if (!(e instanceof HelmfileError)) throw e;

@@ -1,28 +1,31 @@
-// A cluster's bootstrap inputs (bootstrap/<cluster>/, the k8s-ops layout): helmfile.d/00-crds.yaml (CRD-carrying
-// charts), helmfile.d/01-apps.yaml (releases chained with `needs:`), namespaces.yaml, secrets.yaml.tpl (Secrets whose
-// values are op:// references). Read with the yaml package; nothing here talks to a cluster.
-import { existsSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// A cluster's bootstrap inputs: the helmfiles (lib/bootstrap/helmfiles.ts: CRD helmfiles, apps helmfiles, their
+// releases from helmfile itself), namespaces.yaml (optional) and the secret template(s) (secrets.yaml.tpl or named in
+// rackhand.yaml: any mix of Namespaces, Secrets and other objects whose values may be op:// references). Read with
+// the yaml package; nothing here talks to a cluster.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { BootstrapLayout } from '../config/schema.ts';
 import { UsageError } from '../engine/types.ts';
+import { findHelmfiles, type HelmfileSet, type Release } from './helmfiles.ts';
 
-export interface Release { name: string; namespace: string; chart: string; version?: string; needs: string[] }
+export type { Release } from './helmfiles.ts';
 export interface Manifest { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown }
 
 export interface BootstrapInputs {
   dir: string;
-  crdsFile: string;
-  appsFile: string;
-  releases: Release[];
+  helmfiles: HelmfileSet;
+  /** per apps helmfile, its releases in needs order (filled by loadReleases: helmfile build) */
+  releases: { file: string; releases: Release[] }[];
   namespaces: Manifest[];
-  /** Secret manifests as written, values still op:// references */
+  /** the template objects other than Namespaces, as written (values still op:// references) */
   secrets: Manifest[];
-  /** every op:// reference in secrets.yaml.tpl, in order, once */
+  /** every op:// reference in the template(s), in order, once */
   references: string[];
+  /** the secret template files read */
+  templates: string[];
 }
 
-const FILES = { crds: 'helmfile.d/00-crds.yaml', apps: 'helmfile.d/01-apps.yaml', namespaces: 'namespaces.yaml', secrets: 'secrets.yaml.tpl' } as const;
 // op inject template syntax: a bare reference or `{{ op://... }}` (developer.1password.com/docs/cli/secrets-template-syntax)
 const REF = /\{\{\s*(op:\/\/[^\s}]+)\s*\}\}|(op:\/\/[^\s"'}]+)/g;
 
@@ -37,27 +40,38 @@ function docs(path: string): Manifest[] {
   return out;
 }
 
-/** Read synchronously so a task's validate() can refuse bad inputs (exit 2) before any command runs. */
-export function readInputs(dir: string, source: string): BootstrapInputs {
-  for (const f of [FILES.crds, FILES.apps, FILES.secrets]) {
-    if (!existsSync(join(dir, f))) throw new UsageError(`${source} bootstrap: expected ${join(dir, f)} (the k8s-ops layout: bootstrap/<cluster>/${f})`);
+/** secret templates: named in rackhand.yaml, else secrets.yaml.tpl, else every *.yaml.tpl of the folder */
+function templateFiles(dir: string, layout: BootstrapLayout | undefined, source: string): string[] {
+  if (layout?.secrets) {
+    return layout.secrets.map((f) => {
+      const abs = resolve(dir, f);
+      if (!existsSync(abs)) throw new UsageError(`${source}.bootstrap.secrets: ${abs} does not exist (paths are relative to the bootstrap folder ${dir})`);
+      return abs;
+    });
   }
-  const [apps] = docs(join(dir, FILES.apps)) as unknown as [{ releases?: Partial<Release>[] }];
-  const releases = (apps?.releases ?? []).map((r, i) => {
-    if (!r.name || !r.chart) throw new UsageError(`${join(dir, FILES.apps)} releases[${i}]: expected name and chart`);
-    return { name: r.name, namespace: r.namespace ?? 'default', chart: r.chart, ...(r.version ? { version: String(r.version) } : {}), needs: r.needs ?? [] };
-  });
+  if (existsSync(join(dir, 'secrets.yaml.tpl'))) return [join(dir, 'secrets.yaml.tpl')];
+  return readdirSync(dir).filter((f) => /\.ya?ml\.tpl$/.test(f)).sort().map((f) => join(dir, f));
+}
+
+/** Read synchronously so a task's validate() can refuse bad inputs (exit 2) before any command runs. */
+export function readInputs(dir: string, source: string, layout?: BootstrapLayout): BootstrapInputs {
+  if (!existsSync(dir)) throw new UsageError(`${source}.bootstrap: the folder ${dir} does not exist`);
+  const helmfiles = findHelmfiles(dir, layout, source);
+  const templates = templateFiles(dir, layout, source);
+  if (!templates.length) helmfiles.guesses.push('no secret template (secrets.yaml.tpl or *.yaml.tpl): no secrets are created');
   // The template may mix Namespaces, Secrets and other objects (onedr0p's resources/*.yaml.j2, joryirving's
   // secrets.yaml.tpl): Namespaces join namespaces.yaml (optional), everything else is applied with its own kind.
-  const template = docs(join(dir, FILES.secrets));
-  for (const [i, d] of template.entries()) {
-    if (!d.kind || !d.apiVersion || !d.metadata?.name) throw new UsageError(`${join(dir, FILES.secrets)} document ${i + 1}: expected apiVersion, kind and metadata.name`);
-  }
-  const listed = existsSync(join(dir, FILES.namespaces)) ? docs(join(dir, FILES.namespaces)).filter((d) => d.kind === 'Namespace') : [];
+  const template = templates.flatMap((t) => docs(t).map((d, i) => {
+    if (!d.kind || !d.apiVersion || !d.metadata?.name) throw new UsageError(`${t} document ${i + 1}: expected apiVersion, kind and metadata.name`);
+    return d;
+  }));
+  const nsFile = resolve(dir, layout?.namespaces ?? 'namespaces.yaml');
+  if (layout?.namespaces && !existsSync(nsFile)) throw new UsageError(`${source}.bootstrap.namespaces: ${nsFile} does not exist`);
+  const listed = existsSync(nsFile) ? docs(nsFile).filter((d) => d.kind === 'Namespace') : [];
   const namespaces = [...listed, ...template.filter((d) => d.kind === 'Namespace' && !listed.some((n) => n.metadata.name === d.metadata.name))];
   const secrets = template.filter((d) => d.kind !== 'Namespace');
   const references = [...new Set(secrets.flatMap((s) => strings(s).flatMap((v) => [...v.matchAll(REF)].map((m) => m[1] ?? m[2]!))))];
-  return { dir, crdsFile: join(dir, FILES.crds), appsFile: join(dir, FILES.apps), releases, namespaces, secrets, references };
+  return { dir, helmfiles, releases: [], namespaces, secrets, references, templates };
 }
 
 /** Every string value inside a document (references may sit in stringData, data, annotations, a ConfigMap...). */

@@ -4,13 +4,14 @@
 // `needs:` order) -> nodes Ready.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { failedRelease, Helmfile } from '../tools/helmfile.ts';
 import { waitUntil } from '../wait.ts';
+import { buildReleases } from './helmfiles.ts';
 import { renderSecrets, type BootstrapInputs, type Manifest } from './inputs.ts';
 
 /** A probe that cannot answer yet (no API, no file) answers "not done". */
@@ -101,15 +102,33 @@ export function secretsStep(ctx: TaskContext, inputs: BootstrapInputs, values: (
   };
 }
 
+const helmfileFor = (ctx: TaskContext, file: string) => new Helmfile(ctx.exec, file, { kubeconfig: ctx.cluster.kubeconfig, context: ctx.cluster.context });
+
+/** Fills inputs.releases from helmfile itself (`helmfile build` of each apps helmfile); a file helmfile cannot read
+ *  is a usage error naming it (exit 2) before anything changes. */
+export async function loadReleases(ctx: TaskContext, inputs: BootstrapInputs): Promise<void> {
+  inputs.releases = [];
+  for (const file of inputs.helmfiles.apps) inputs.releases.push({ file, releases: await buildReleases(helmfileFor(ctx, file), file) });
+}
+
+const allReleases = (inputs: BootstrapInputs) => inputs.releases.flatMap((f) => f.releases);
+
 export function crdsStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
-  const helmfile = new Helmfile(ctx.exec, inputs.crdsFile, { kubeconfig: ctx.cluster.kubeconfig, context: ctx.cluster.context });
+  const files = inputs.helmfiles.crds;
   let crds: Promise<Manifest[]> | undefined;
   // `helmfile template` renders every manifest; only the CustomResourceDefinitions are applied here (the community's
   // `yq 'select(.kind == "CustomResourceDefinition")'`, community-ops-tooling.md "CRDs").
-  const rendered = () => (crds ??= helmfile.template().then((text) => parseAllDocuments(text).map((d) => d.toJS() as Manifest | null)
-    .filter((m): m is Manifest => m?.kind === 'CustomResourceDefinition')));
+  const rendered = () => (crds ??= (async () => {
+    const out: Manifest[] = [];
+    for (const f of files) {
+      const text = await helmfileFor(ctx, f).template();
+      out.push(...parseAllDocuments(text).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m?.kind === 'CustomResourceDefinition'));
+    }
+    return out;
+  })());
+  const shown = files.map((f) => relative(inputs.dir, f)).join(', ');
   return {
-    title: `CRDs from ${inputs.crdsFile} (helmfile template, CRDs only, server-side apply)`,
+    title: `CRDs from ${shown} (helmfile template, CRDs only, server-side apply)`,
     async isDone() {
       const want = (await rendered()).map((c) => c.metadata.name);
       const have = new Set((await quiet(ctx.kubectl.list('customresourcedefinitions.apiextensions.k8s.io')) ?? []).map((c) => c.metadata.name));
@@ -117,7 +136,7 @@ export function crdsStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
     },
     async run(rt) {
       const docs = await rendered();
-      if (!docs.length) throw new StepFailure(`helmfile template of ${inputs.crdsFile} rendered no CustomResourceDefinition`, `helmfile -f ${inputs.crdsFile} template --include-crds | grep -c 'kind: CustomResourceDefinition'`);
+      if (!docs.length) throw new StepFailure(`helmfile template of ${shown} rendered no CustomResourceDefinition`, `helmfile -f ${files[0]} template --include-crds | grep -c 'kind: CustomResourceDefinition'`);
       await ctx.kubectl.apply(docs);
       if (ctx.dryRun) return;
       // Established before anything creates custom resources (kubectl wait --for condition=established)
@@ -131,11 +150,12 @@ export function crdsStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
 interface HelmSecret extends KubeObject { metadata: KubeObject['metadata'] & { labels?: Record<string, string> } }
 
 export function releasesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
-  const helmfile = new Helmfile(ctx.exec, inputs.appsFile, { kubeconfig: ctx.cluster.kubeconfig, context: ctx.cluster.context });
   const command = (ctx.flags['helmfile-command'] as 'sync' | 'apply' | undefined) ?? 'sync';
-  const names = inputs.releases.map((r) => `${r.namespace}/${r.name}`);
+  const releases = allReleases(inputs);
+  const names = releases.map((r) => `${r.namespace}/${r.name}`);
+  const files = inputs.releases.length > 1 ? ` from ${inputs.releases.map((f) => relative(inputs.dir, f.file)).join(', ')}` : '';
   return {
-    title: `releases: ${inputs.releases.map((r) => r.name).join(' -> ')} (helmfile ${command}, in needs order)`,
+    title: `releases: ${releases.map((r) => r.name).join(' -> ')}${files} (helmfile ${command}, in needs order)`,
     async isDone() {
       // Helm keeps each release revision as a Secret sh.helm.release.v1.<name>.v<rev> labelled owner=helm, name,
       // status (helm pkg/storage/driver/secrets.go)
@@ -145,14 +165,17 @@ export function releasesStep(ctx: TaskContext, inputs: BootstrapInputs): Step {
       return names.every((n) => deployed.has(n)) ? `all ${names.length} releases are deployed` : false;
     },
     async run(rt) {
-      try {
-        await withPinnedKubeconfig(ctx, (path) => helmfile.withKubeconfig(path, () => helmfile.install(command)));
-      } catch (err) {
-        const release = failedRelease(err);
-        const ns = inputs.releases.find((r) => r.name === release)?.namespace;
-        const c = ctx.cluster;
-        throw new StepFailure(`helmfile ${command} failed${release ? ` at release ${release}` : ''}: ${(err as Error).message}`,
-          `${ns ? `kubectl --kubeconfig ${c.kubeconfig} --context ${c.context} -n ${ns} get pods,events; fix the cause, then ` : ''}npx tsx tasks bootstrap:cluster --cluster ${c.name} (it continues with what is left)`);
+      for (const { file } of inputs.releases) {
+        const helmfile = helmfileFor(ctx, file);
+        try {
+          await withPinnedKubeconfig(ctx, (path) => helmfile.withKubeconfig(path, () => helmfile.install(command)));
+        } catch (err) {
+          const release = failedRelease(err);
+          const ns = releases.find((r) => r.name === release)?.namespace;
+          const c = ctx.cluster;
+          throw new StepFailure(`helmfile ${command} of ${relative(inputs.dir, file)} failed${release ? ` at release ${release}` : ''}: ${(err as Error).message}`,
+            `${ns ? `kubectl --kubeconfig ${c.kubeconfig} --context ${c.context} -n ${ns} get pods,events; fix the cause, then ` : ''}npx tsx tasks bootstrap:cluster --cluster ${c.name} (it continues with what is left)`);
+        }
       }
       rt.output(ctx.dryRun ? `would deploy ${names.length} releases` : `${names.length} releases deployed`);
     },

@@ -25,8 +25,17 @@ export const clusterSchema = z.strictObject({
   talconfig: text('expected a path to a talhelper talconfig.yaml').optional(),
   /** Talos client config; default: talosctl's own ($TALOSCONFIG, then ~/.talos/config). */
   talosconfig: text('expected a path to a talosconfig file').optional(),
-  /** bootstrap/<cluster>/: helmfile.d/00-crds.yaml, helmfile.d/01-apps.yaml, namespaces.yaml, secrets.yaml.tpl */
-  bootstrap: text('expected the path of the cluster\'s bootstrap folder, e.g. ./bootstrap/home').optional(),
+  /** the bootstrap folder (files found in it), or the folder and its files named (paths relative to the folder) */
+  bootstrap: z.union([
+    text('expected the path of the cluster\'s bootstrap folder, e.g. ./bootstrap/home'),
+    z.strictObject({
+      dir: text('expected the path of the cluster\'s bootstrap folder, e.g. ./bootstrap'),
+      crds: z.array(text('expected a helmfile path relative to bootstrap.dir, e.g. helmfile.d/00-crds.yaml')).optional(),
+      apps: z.array(text('expected a helmfile path relative to bootstrap.dir, e.g. helmfile.d/01-apps.yaml')).optional(),
+      secrets: z.array(text('expected a secret template path relative to bootstrap.dir, e.g. secrets.yaml.tpl')).optional(),
+      namespaces: text('expected a namespaces file relative to bootstrap.dir, e.g. namespaces.yaml').optional(),
+    }),
+  ], { error: 'expected the bootstrap folder path, or {dir, crds, apps, secrets, namespaces}' }).optional(),
   versions: z.strictObject({
     talos: versionTag.optional(),
     kubernetes: versionTag.optional(),
@@ -77,7 +86,9 @@ export type NodeConfig = z.infer<typeof nodeSchema>;
 export type RawClusterConfig = z.infer<typeof clusterSchema>;
 
 /** A cluster after loading: paths absolute, nodes and versions resolved (from talconfig where referenced). */
-export interface ClusterConfig extends Omit<RawClusterConfig, 'nodes' | 'versions'> {
+export type BootstrapLayout = Omit<Extract<NonNullable<RawClusterConfig['bootstrap']>, object>, 'dir'>;
+
+export interface ClusterConfig extends Omit<RawClusterConfig, 'nodes' | 'versions' | 'bootstrap'> {
   name: string;
   nodes: NodeConfig[];
   versions: NonNullable<RawClusterConfig['versions']>;
@@ -85,6 +96,10 @@ export interface ClusterConfig extends Omit<RawClusterConfig, 'nodes' | 'version
   source: string;
   /** talconfig's clusterName, when it differs from the rackhand name (it names talhelper's machine config files) */
   talosClusterName?: string;
+  /** the bootstrap folder, absolute */
+  bootstrap?: string;
+  /** bootstrap files named in rackhand.yaml (relative to `bootstrap`); what is not named is found in the folder */
+  bootstrapFiles?: BootstrapLayout;
   /** loaded for another cluster's run: its talconfig was not read */
   unresolved?: true;
 }

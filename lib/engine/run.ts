@@ -149,7 +149,11 @@ export async function runTask(o: RunOptions): Promise<number> {
 
     // 4. Plan: observe state, probe every step (not when a signal arrived meanwhile: a check it cut short may have passed).
     if (abort.signal.aborted) throw abort.signal.reason;
-    const steps = await impl.plan(ctx);
+    const steps = await impl.plan(ctx).catch((err: unknown) => {
+      // an input only a tool can read (helmfile's state, a rendered machine config) found broken while planning
+      if (err instanceof UsageError) throw new Outcome('refused', EXIT.usage, `${o.name}: ${err.message}`);
+      throw err;
+    });
     planned = steps.map((step) => ({ step, record: { title: step.title, status: 'pending', durationMs: 0, ...(step.mutating === false ? { readOnly: true as const } : {}) } }));
     record.steps = planned.map((p) => p.record);
     for (const p of planned) {

@@ -1,4 +1,4 @@
-// helmfile for the bootstrap releases: `template` (rendered manifests on stdout, CRDs included with --include-crds)
+// helmfile for the bootstrap releases: `build` (the layered state: releases and needs as helmfile sees them), `template` (rendered manifests on stdout, CRDs included with --include-crds)
 // and `apply` (diff first, upgrade only what changed: idempotent re-runs; needs the helm-diff plugin on a real
 // machine) (reference/cli-facts.md, helmfile 1.x; helmfile/helmfile pkg/app/app.go). The kubeconfig reaches helm
 // through KUBECONFIG and `--kube-context`.
@@ -34,6 +34,12 @@ export class Helmfile extends CliTool {
   /** Every selected release rendered, CRDs included (multi-document YAML). Read-only: no cluster needed. */
   template(): Promise<string> {
     return this.read(['--quiet', 'template', '--include-crds', '--skip-tests'], 5 * 60_000);
+  }
+
+  /** The state after bases, documents, templates and environments are layered (`helmfile build`, one document per
+   *  state file; helmfile/helmfile pkg/app/app.go PrintState). Read-only: no cluster needed. */
+  build(): Promise<string> {
+    return this.read(['--quiet', 'build'], 2 * 60_000);
   }
 
   /** Installs/upgrades releases in `needs:` order; returns stdout+stderr. `sync` (what the community's bootstrap

@@ -6,7 +6,7 @@
 // Flux Kustomization Ready.
 import { existsSync } from 'node:fs';
 import { readInputs, type BootstrapInputs } from '../../lib/bootstrap/inputs.ts';
-import { apiStep, crdsStep, namespacesStep, nodesReadyStep, nodesRegisteredStep, releasesStep, secretsStep } from '../../lib/bootstrap/kube-stages.ts';
+import { apiStep, crdsStep, loadReleases, namespacesStep, nodesReadyStep, nodesRegisteredStep, releasesStep, secretsStep } from '../../lib/bootstrap/kube-stages.ts';
 import { fluxKustomizationsReady, fluxSteps } from '../../lib/bootstrap/flux-stages.ts';
 import { etcdStep, kubeconfigStep, machineConfigPath, machineConfigSteps } from '../../lib/bootstrap/talos-stages.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
@@ -27,7 +27,7 @@ export default function bootstrapCluster(): TaskImpl {
         const f = machineConfigPath(ctx, n);
         if (!existsSync(f)) throw new UsageError(`${c.source} clusters.${c.name}: no machine config for ${n.name} at ${f} (talhelper genconfig writes clusterconfig/<clusterName>-<hostname>.yaml, clusterName from talconfig.yaml)`);
       }
-      inputs = readInputs(c.bootstrap, `${c.source} clusters.${c.name}`);
+      inputs = readInputs(c.bootstrap, `${c.source} clusters.${c.name}`, c.bootstrapFiles);
     },
     preflight: (ctx) => [
       toolPresent('talosctl', ['version', '--client', '--short']),
@@ -36,6 +36,7 @@ export default function bootstrapCluster(): TaskImpl {
       secretsResolve(() => resolveSecrets(ctx), () => inputs.references),
     ],
     async plan(ctx) {
+      await loadReleases(ctx, inputs);
       return [
         ...machineConfigSteps(ctx),
         etcdStep(ctx),
