@@ -247,7 +247,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const talos = new TalosWorld(machines, topology.talosctl.version ?? topology.versions.talos, {
     kube: new Kube(api, () => nodes.reconcile()), nodes, clock, record, rebootMs, timeScale: opts.timeScale ?? rebootMs / 120_000,
     registerNode: (name) => seedNode(store, registry, topology, name, api.gitVersion),
-    cluster: topology.cluster,
+    cluster: topology.cluster, schematics: topology.schematics,
     apiUp: () => apiUp,
     // kube-apiserver answers a little after etcd starts; it creates the system namespaces, kubelets register
     onBootstrap: () => void clock.after(apiStartMs, () => {

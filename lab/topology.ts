@@ -53,6 +53,8 @@ export const TopologySchema = z.object({
     image: z.string().default('factory.talos.dev/installer'),
     schematic: z.string().regex(/^[0-9a-f]{64}$/).default('376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba'),
   }).prefault({}),
+  /** what each Image Factory schematic installs: schematic id => its official extensions (siderolabs/i915, ...) */
+  schematics: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.array(z.string())).default({}),
   node: z.object({
     kernelVersion: z.string().default('6.18.2-talos'),
     containerRuntimeVersion: z.string().default('containerd://2.1.5'),

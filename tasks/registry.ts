@@ -20,7 +20,8 @@ const BOOTSTRAP = {
     'Every stage probes real state first: a re-run does only what is left (nothing on a healthy cluster) and an',
     'interrupted run continues where it stopped. Machine configs go to maintenance-mode nodes only. Secrets are',
     'resolved from 1Password (SDK with OP_SERVICE_ACCOUNT_TOKEN, else the op CLI) and never written to disk.',
-    'Inputs: clusters.<name>.bootstrap (helmfile.d/00-crds.yaml, 01-apps.yaml, namespaces.yaml, secrets.yaml.tpl) and talconfig.',
+    'Inputs: clusters.<name>.bootstrap (its helmfiles, found in helmfile.d/, helmfile/ or helmfile.yaml or named; releases as',
+    '`helmfile build` reports them; namespaces.yaml optional; secrets.yaml.tpl or *.yaml.tpl) and talconfig.',
   ].join('\n'),
   flags: {
     timeout: { type: 'duration', description: 'deadline for each wait (nodes, etcd, API, releases, Flux)', default: 15 * 60_000 },
@@ -154,6 +155,8 @@ export const registry: Record<string, TaskEntry> = {
       'report the target version, have etcd whole again (control planes) and a ready machine status before the next',
       'one starts; every wait has a deadline. A failure stops the rollout and names the node and the resume command.',
       'rackhand never cordons a Talos node itself: up to v1.12 the node drains itself, from v1.13 talosctl does.',
+      'Each node upgrades with its own installer (talosImageURL or schematic); one that would change the node\'s system',
+      'extensions is refused unless --accept-extension-change.',
     ].join('\n'),
     example: 'npx tsx tasks talos:upgrade-node --cluster lab --all --to v1.12.2',
     flags: {
@@ -166,6 +169,7 @@ export const registry: Record<string, TaskEntry> = {
       'drain-timeout': { type: 'duration', description: 'talosctl >= v1.13 --drain-timeout', default: 5 * 60_000 },
       ...VERSION_GUARDS,
       'ignore-pdbs': IGNORE_PDBS,
+      'accept-extension-change': { type: 'boolean', description: 'upgrade even when the installer changes a node\'s schematic or system extensions (else a refusal, exit 3); a node at the target version with another schematic is then upgraded too' },
     },
     destructive: true,
     cluster: true,

@@ -77,6 +77,16 @@ const KINDS: Kind[] = [
     list: (_c, m) => (m.configured ? [{ id: 'v1alpha1', owner: '', spec: machineConfigText(m), cells: [] }] : []),
   },
   {
+    // pkg/machinery/resources/runtime/extension_status.go: ExtensionStatuses.runtime.talos.dev (alias "extensions"),
+    // ids 0.., spec{image, metadata{name, version, author, description, compatibility}}, columns NAME VERSION
+    names: ['extensions', 'extension', 'extensionstatus', 'extensionstatuses', 'ExtensionStatuses.runtime.talos.dev'], namespace: 'runtime', type: 'ExtensionStatuses.runtime.talos.dev', short: 'ExtensionStatus', columns: ['NAME', 'VERSION'],
+    list: (c, m) => c.world.extensions(m).map((e, i) => ({
+      id: String(i), owner: 'runtime.ExtensionStatusController',
+      spec: { image: e.image, metadata: { name: e.name, version: e.version, author: 'Sidero Labs', description: '', compatibility: { talos: { version: '>= v1.0.0' } } } },
+      cells: [e.name, e.version],
+    })),
+  },
+  {
     // pkg/machinery/resources/cluster/member.go (discovery members)
     names: ['members', 'member', 'Members.cluster.talos.dev'], namespace: 'cluster', type: 'Members.cluster.talos.dev', short: 'Member', columns: ['HOSTNAME', 'MACHINE TYPE', 'OS', 'ADDRESSES'],
     list: (c) => c.world.machines.filter((x) => x.configured).map((x) => ({

@@ -26,6 +26,8 @@ export interface WorldDeps {
   registerNode(name: string): void;
   /** the cluster name a machine config must carry in cluster.clusterName (default: not checked) */
   cluster?: string;
+  /** schematic id => the official extensions it installs (the lab's Image Factory) */
+  schematics?: Record<string, string[]>;
   /** whether kube-apiserver answers yet (default: always) */
   apiUp?(): boolean;
   /** etcd was just bootstrapped on m: the lab brings kube-apiserver up a little later */
@@ -50,6 +52,20 @@ export class TalosWorld {
 
   constructor(readonly machines: Machine[], readonly clientVersion: string, readonly deps: WorldDeps, opts: { bootstrapped?: boolean } = {}) {
     this.bootstrapped = opts.bootstrapped ?? true;
+  }
+
+  /**
+   * What `talosctl get extensions` lists on a machine: an Image Factory installer adds an extension named
+   * `schematic` whose version is the schematic id (siderolabs/image-factory, "schematic" system extension), then
+   * the schematic's official extensions by their short name (metadata.name is the manifest's name, e.g. i915).
+   */
+  extensions(m: Machine): { name: string; version: string; image: string }[] {
+    const official = this.deps.schematics?.[m.schematic] ?? [];
+    const factory = m.installer.startsWith('factory.talos.dev/');
+    return [
+      ...official.map((e, i) => ({ name: e.split('/').pop()!, version: m.version, image: `${String(i).padStart(3, '0')}-${e.replace('/', '-')}.sqsh` })),
+      ...(factory ? [{ name: 'schematic', version: m.schematic, image: '' }] : []),
+    ];
   }
 
   apiUp(): boolean {

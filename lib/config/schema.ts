@@ -13,6 +13,8 @@ export const nodeSchema = z.strictObject({
   role: z.enum(['controlplane', 'worker'], { error: 'expected controlplane or worker' }),
   /** (Talos) this node's installer repository, without the tag: a node with its own schematic (a GPU's extensions) */
   installer: installerRepo.optional(),
+  /** (Talos) the official extensions the node's schematic installs (siderolabs/i915, ...), when known */
+  extensions: z.array(text('expected an extension name like siderolabs/i915')).optional(),
   /** (talhelper) the hostname as talconfig writes it when the node registers under another name (an FQDN) */
   hostname: nodeName.optional(),
 });
@@ -82,7 +84,10 @@ export const configSchema = z.strictObject({
   clusters: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a cluster name (lowercase letters, digits, "-")'), clusterSchema),
 });
 
-export type NodeConfig = z.infer<typeof nodeSchema>;
+export type NodeConfig = z.infer<typeof nodeSchema> & {
+  /** (talhelper) the node names a schematic whose id rackhand cannot compute offline: no installer is guessed */
+  installerUnknown?: string;
+};
 export type RawClusterConfig = z.infer<typeof clusterSchema>;
 
 /** A cluster after loading: paths absolute, nodes and versions resolved (from talconfig where referenced). */

@@ -1,6 +1,9 @@
 // Reads nodes and versions from a talhelper talconfig.yaml (budimanjojo/talhelper pkg/config/config.go:
-// clusterName, talosVersion, kubernetesVersion, endpoint, nodes[].hostname/ipAddress/controlPlane/talosImageURL).
-import { dirname, join } from 'node:path';
+// clusterName, talosVersion, kubernetesVersion, endpoint, nodes[].hostname/ipAddress/controlPlane/talosImageURL/
+// schematic/patches, controlPlane/worker role defaults, top-level patches; a patch is inline YAML or "@./file").
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { schematicExtensions, schematicId, type Schematic } from '../talos/schematic.ts';
 import { z } from 'zod';
 import { substituteTalconfig } from './talenv.ts';
 import { address, nodeName, versionTag } from '../validate.ts';
@@ -10,16 +13,24 @@ import { ConfigError, parseYamlText } from './yaml-errors.ts';
 // a version left empty by an unset variable is "not set here" (rackhand.yaml's versions may supply it)
 const optionalVersion = z.preprocess((v) => (v === '' ? undefined : v), versionTag.optional());
 
+const patches = z.array(z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])).optional();
+const schematic = z.looseObject({}).optional();
+// what a node may set and the controlPlane/worker blocks give as defaults (talhelper NodeConfigs)
+const nodeConfigs = { talosImageURL: z.string().optional(), schematic, patches };
+
 const talconfigSchema = z.looseObject({
   clusterName: z.string().optional(),
   talosVersion: optionalVersion,
   kubernetesVersion: optionalVersion,
   endpoint: z.string().optional(),
+  patches,
+  controlPlane: z.looseObject(nodeConfigs).optional(),
+  worker: z.looseObject(nodeConfigs).optional(),
   nodes: z.array(z.looseObject({
     hostname: nodeName,
     ipAddress: address,
     controlPlane: z.boolean().default(false),
-    talosImageURL: z.string().optional(),
+    ...nodeConfigs,
   })).min(1, 'expected at least one node'),
 });
 
@@ -60,17 +71,46 @@ export async function readTalconfig(path: string, env: Record<string, string | u
     }
     throw err;
   }
-  // registerWithFQDN comes in through patches (inline, per role or per node): any `registerWithFQDN: true` counts
-  const withFqdn = /registerWithFQDN:\s*true/.test(sub.text);
+  const base = dirname(path);
+  const patchText = (list: unknown[] | undefined, where: string) => (list ?? []).map((p, i) => {
+    if (typeof p !== 'string') return JSON.stringify(p);
+    if (!p.startsWith('@')) return p;
+    // "@./file" names a patch file relative to the talconfig (talhelper docs, "patches")
+    const file = resolve(base, p.slice(1));
+    if (!existsSync(file)) throw new ConfigError([`${path} ${where}.patches[${i}]: ${file} does not exist (expected "@./path/to/patch.yaml" relative to the talconfig)`]);
+    return readFileSync(file, 'utf8');
+  }).join('\n');
+  const global = patchText(data.patches, 'patches');
+  const roles = { controlplane: patchText(data.controlPlane?.patches, 'controlPlane'), worker: patchText(data.worker?.patches, 'worker') };
   return {
-    nodes: data.nodes.map((n) => ({
-      name: registeredName(n.hostname, withFqdn), address: n.ipAddress, role: n.controlPlane ? 'controlplane' : 'worker',
-      // talhelper names the machine config after the hostname as written (clusterconfig/<cluster>-<hostname>.yaml)
-      ...(registeredName(n.hostname, withFqdn) !== n.hostname ? { hostname: n.hostname } : {}),
-      // a node's own installer (its schematic's extensions): upgrading it with another one would remove them
-      ...(n.talosImageURL ? { installer: installerRepository(n.talosImageURL) } : {}),
-    })),
+    nodes: data.nodes.map((n, i) => {
+      const role = n.controlPlane ? 'controlplane' : 'worker';
+      const defaults = n.controlPlane ? data.controlPlane : data.worker;
+      // registerWithFQDN comes in through patches (global, per role or per node, inline or a file): any
+      // `registerWithFQDN: true` (YAML) or "registerWithFQDN":true (inline objects) counts
+      const text = [global, roles[role], patchText(n.patches, `nodes[${i}]`)].join('\n');
+      const withFqdn = /registerWithFQDN"?\s*:\s*true/.test(text);
+      const name = registeredName(n.hostname, withFqdn);
+      const image = installerFor(n.talosImageURL ?? defaults?.talosImageURL, (n.schematic ?? defaults?.schematic) as Record<string, unknown> | undefined);
+      return {
+        name, address: n.ipAddress, role,
+        // talhelper names the machine config after the hostname as written (clusterconfig/<cluster>-<hostname>.yaml)
+        ...(name !== n.hostname ? { hostname: n.hostname } : {}),
+        // a node's own installer (its schematic's extensions): upgrading it with another one would remove them
+        ...image,
+      } satisfies NodeConfig;
+    }),
     versions: { talos: data.talosVersion, kubernetes: data.kubernetesVersion },
     ...(data.clusterName ? { clusterName: data.clusterName } : {}),
   };
+}
+
+/** talosImageURL wins; else a schematic gives factory.talos.dev/installer/<id> as talhelper does (its id computed
+ *  offline, lib/talos/schematic.ts) and the extensions the node should run. */
+function installerFor(url: string | undefined, s: Record<string, unknown> | undefined): Pick<NodeConfig, 'installer' | 'extensions' | 'installerUnknown'> {
+  const extensions = s ? { extensions: schematicExtensions(s as Schematic) } : {};
+  if (url) return { installer: installerRepository(url), ...extensions };
+  if (!s) return {};
+  const id = schematicId(s);
+  return 'id' in id ? { installer: `factory.talos.dev/installer/${id.id}`, ...extensions } : { ...extensions, installerUnknown: id.unknown };
 }

@@ -8,6 +8,8 @@ import { WaitTimeout } from '../wait.ts';
 export interface NodeUpgradeDriver {
   /** Running version per node name; a node that did not answer is absent. */
   observe(nodes: NodeConfig[]): Promise<Map<string, string>>;
+  /** Why a node already at the target still needs the upgrade (Talos: another schematic), else undefined. */
+  pendingChange?(node: NodeConfig): string | undefined;
   /** Work to do once before the first control plane is touched (Talos: an etcd snapshot). */
   beforeControlPlanes?(): Step;
   /** Upgrades one node and waits for every gate (down, Ready, version, etcd, machine status), each with a deadline. */
@@ -30,14 +32,17 @@ export function rolloutOrder(nodes: NodeConfig[]): NodeConfig[] {
 export async function rollingSteps(p: RolloutPlan): Promise<Step[]> {
   const observed = await p.driver.observe(p.nodes);
   const ordered = rolloutOrder(p.nodes);
-  const pendingCp = ordered.some((n) => n.role === 'controlplane' && observed.get(n.name) !== p.target);
+  const due = (n: NodeConfig) => observed.get(n.name) !== p.target || p.driver.pendingChange?.(n) !== undefined;
+  const pendingCp = ordered.some((n) => n.role === 'controlplane' && due(n));
   const steps: Step[] = [];
   if (pendingCp && p.driver.beforeControlPlanes) steps.push(p.driver.beforeControlPlanes());
   for (const node of ordered) {
     const running = observed.get(node.name);
+    const change = running === p.target ? p.driver.pendingChange?.(node) : undefined;
+    const from = running === p.target ? (change ? ` (same version; ${change})` : '') : ` (from ${running ?? 'an unknown version'})`;
     steps.push({
-      title: `upgrade ${node.role === 'controlplane' ? 'control plane' : 'worker'} ${node.name} to ${p.target}${running === p.target ? '' : ` (from ${running ?? 'an unknown version'})`}`,
-      isDone: async () => (running === p.target ? `${node.name} already runs ${p.target}` : false),
+      title: `upgrade ${node.role === 'controlplane' ? 'control plane' : 'worker'} ${node.name} to ${p.target}${from}`,
+      isDone: async () => (running === p.target && !change ? `${node.name} already runs ${p.target}` : false),
       async run(rt) {
         try {
           await p.driver.upgrade(node, rt);

@@ -16,6 +16,8 @@ import { backReady, bootId, etcdHealthy, machineReady, reportsVersion, wentDown,
 import { takeEtcdSnapshot } from './snapshot.ts';
 
 export interface TalosDriverOptions {
+  /** why a node at the target version still gets the installer (its schematic changes) */
+  pendingChange?: (node: NodeConfig) => string | undefined;
   /** the installer each node upgrades to (its own schematic where it has one) */
   imageFor: (node: NodeConfig) => string;
   target: string;
@@ -52,6 +54,10 @@ export class TalosDriver implements NodeUpgradeDriver {
   async observe(nodes: NodeConfig[]): Promise<Map<string, string>> {
     const byAddress = await this.talosctl.serverVersions(nodes.map((n) => n.address));
     return new Map(nodes.flatMap((n) => (byAddress.has(n.address) ? [[n.name, byAddress.get(n.address)!] as const] : [])));
+  }
+
+  pendingChange(node: NodeConfig): string | undefined {
+    return this.o.pendingChange?.(node);
   }
 
   beforeControlPlanes(): Step {

@@ -119,6 +119,27 @@ export class Talosctl extends CliTool {
     return parseServerVersions(r.stdout);
   }
 
+  /** System extensions per address (`talosctl get extensions -o json`: ExtensionStatus spec.metadata{name, version},
+   *  siderolabs/talos pkg/machinery/resources/runtime/extension_status.go); the Image Factory's `schematic` entry
+   *  carries the schematic id as its version. Nodes that did not answer are absent. */
+  async extensions(addresses: string[], timeoutMs = 20_000): Promise<Map<string, { schematic?: string; names: string[] }>> {
+    const r = await this.exec.run(this.argv(['--nodes', addresses.join(','), 'get', 'extensions', '--output', 'json']), { mutating: false, timeoutMs });
+    const docs = parseConcatenatedJson<{ node: string; spec?: { metadata?: { name?: string; version?: string } } }>(r.stdout);
+    const out = new Map<string, { schematic?: string; names: string[] }>();
+    // a node without extensions prints nothing, so every node counts with none unless the error names it (talosctl
+    // names the failing node in both generations: `from node X` / `* X: ...`, lab/talos/cmd-info.ts failWith)
+    const failed = new Set(addresses.filter((a) => r.stderr.includes(a)));
+    for (const a of addresses) if (!failed.has(a) || r.exitCode === 0) out.set(a, { names: [] });
+    for (const d of docs) {
+      const e = out.get(d.node) ?? { names: [] };
+      const name = d.spec?.metadata?.name ?? '';
+      if (name === 'schematic') e.schematic = d.spec?.metadata?.version;
+      else if (name) e.names.push(name);
+      out.set(d.node, e);
+    }
+    return out;
+  }
+
   async machineStatus(address: string, timeoutMs = 15_000): Promise<MachineStatus> {
     const out = await this.read(['--nodes', address, 'get', 'machinestatus', '--output', 'json'], timeoutMs);
     const [doc] = parseConcatenatedJson<{ node: string; spec: { stage: string; status: { ready: boolean; unmetConditions?: { name: string; reason: string }[] } } }>(out);

@@ -12,6 +12,7 @@ import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/ty
 import { rollingSteps } from '../../lib/rollout/rolling.ts';
 import { TalosDriver, talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import { imageVersion, installerImage } from '../../lib/talos/images.ts';
+import { extensionChange, type NodeExtensions } from '../../lib/talos/extensions.ts';
 import { moveProblem, targetProblem } from '../../lib/versions.ts';
 
 interface Inputs { nodes: NodeConfig[]; target: string; imageFor: (n: NodeConfig) => string; flagImage?: string }
@@ -38,9 +39,13 @@ export default function upgradeNode(): TaskImpl {
   let input: Inputs;
   let client: Promise<string> | undefined;
   const clientVersion = (ctx: TaskContext): Promise<string> => (client ??= talosctlFor(ctx).clientVersion());
+  // what each node runs besides Talos, read once (preflight), and how an upgrade would change it
+  let extensions: Promise<Map<string, NodeExtensions>> | undefined;
+  const changeOf = new Map<string, string>();
+  const extensionsNow = (ctx: TaskContext) => (extensions ??= talosctlFor(ctx).extensions(input.nodes.map((n) => n.address)));
   return {
     validate(ctx) { input = inputs(ctx); },
-    changes: () => input.nodes.map((n) => `node ${n.name} (${n.address}, ${n.role}) is upgraded to ${input.imageFor(n)} and reboots, unless it already runs ${input.target}`),
+    changes: () => input.nodes.map((n) => `node ${n.name} (${n.address}, ${n.role}) is upgraded to ${input.imageFor(n)} and reboots, unless it already runs ${input.target}${changeOf.has(n.name) ? `; its ${changeOf.get(n.name)}` : ''}`),
     confirmation: (ctx) => (ctx.flags['allow-downgrade'] ? 'typed' : true),
     preflight: (ctx) => [
       {
@@ -59,6 +64,23 @@ export default function upgradeNode(): TaskImpl {
       },
       toolPresent('talosctl', ['version', '--client', '--short']),
       toolPresent('kubectl', ['version', '--client', '--output=json']),
+      {
+        name: 'each node keeps its system extensions (schematic)',
+        async run() {
+          const now = await extensionsNow(ctx);
+          for (const n of input.nodes) {
+            const have = now.get(n.address);
+            const change = have && extensionChange(have, input.imageFor(n), input.flagImage ? undefined : n.extensions);
+            if (change) changeOf.set(n.name, change);
+          }
+          const lines = [...changeOf].map(([name, c]) => `${name}: ${c}`);
+          const unread = input.nodes.filter((n) => !now.has(n.address)).map((n) => n.name);
+          const note = unread.length ? `; extensions of ${unread.join(', ')} not read` : '';
+          if (!lines.length) return { ok: true, message: `the installers keep every node's extensions${note}` };
+          if (ctx.flags['accept-extension-change'] === true) return { ok: true, message: `extension change accepted: ${lines.join('; ')}${note}` };
+          return { ok: false, message: `the upgrade would change system extensions: ${lines.join('; ')}`, remedy: 'check the installer per node (npx tsx tasks talos:image; talosImageURL or schematic in talconfig.yaml), or re-run with --accept-extension-change if the change is wanted' };
+        },
+      },
       talosctlSkew(() => input.target, () => clientVersion(ctx)),
       nodesReady,
       etcdHealthyCheck,
@@ -66,6 +88,7 @@ export default function upgradeNode(): TaskImpl {
     ],
     async plan(ctx) {
       const driver = new TalosDriver(ctx, {
+        pendingChange: (n) => changeOf.get(n.name),
         imageFor: input.imageFor, target: input.target,
         rebootMode: ctx.flags['reboot-mode'] as 'default' | 'powercycle',
         timeoutPerNodeMs: ctx.flags['timeout-per-node'] as number,
