@@ -52,6 +52,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
       ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),
+      ...(c.machineConfig ? { machineConfig: { ...c.machineConfig, cwd: resolvePath(base, c.machineConfig.cwd ?? '.') } } : {}),
       ...(typeof c.bootstrap === 'string' ? { bootstrap: resolvePath(base, c.bootstrap) } : {}),
       ...(typeof c.bootstrap === 'object' ? { bootstrap: resolvePath(base, c.bootstrap.dir), bootstrapFiles: (({ dir: _, ...files }) => files)(c.bootstrap) } : {}),
       ...(c.backups?.drill ? { backups: { ...c.backups, drill: resolveDrillPaths(base, c.backups.drill) } } : {}),

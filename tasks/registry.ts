@@ -146,6 +146,8 @@ export const registry: Record<string, TaskEntry> = {
     },
     destructive: false,
     cluster: true,
+    // computed from rackhand.yaml and talconfig alone: no reachable cluster needed
+    identityFrom: 'config',
     load: () => import('./talos/image.ts'),
   },
   'talos:upgrade-node': {

@@ -4,7 +4,7 @@
 // POSTs {tool, argv, cwd, env, stdin?} to /_lab/cli/<tool> and writes back {stdout, stderr, exitCode}. Plain
 // JavaScript, node:http only (no fetch/undici, no dependencies) so it starts in a few tens of milliseconds: a rollout
 // calls it many times. Long commands (upgrade --wait) simply hold the request open. stdin is read only when an
-// argument is "-" (e.g. `apply-config -f -`) or the tool reads it by itself (`op inject` without an input file), so a
+// argument is "-" or /dev/stdin (e.g. `apply-config -f /dev/stdin`) or the tool reads it by itself (`op inject` without an input file), so a
 // caller that leaves stdin open never blocks us. env carries only the variables the fakes look at (FORWARDED).
 import { request } from 'node:http';
 
@@ -48,7 +48,7 @@ const opInjectReadsStdin = (a) => {
   }
   return true;
 };
-const wantsStdin = args.includes('-') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
+const wantsStdin = args.includes('-') || args.includes('/dev/stdin') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
 
 // the caller's umask: a fake that creates a file (etcd snapshot) creates it with the mode the real tool would get
 const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, umask: process.umask(), ...(wantsStdin ? { stdin: await readStdin() } : {}) });

@@ -45,7 +45,8 @@ export const applyConfigCmd: Command = {
     if (!c.flags.file) throw new CliError('no filename supplied for configuration');
     let text: string;
     try {
-      text = await readFile(resolve(c.cwd, c.flags.file), 'utf8');
+      // os.ReadFile of /dev/stdin reads what the caller piped in (talosctl apply-config -f /dev/stdin)
+      text = c.flags.file === '/dev/stdin' && c.stdin !== undefined ? c.stdin : await readFile(resolve(c.cwd, c.flags.file), 'utf8');
     } catch (e) {
       throw new CliError(`failed to read configuration from ${JSON.stringify(c.flags.file)}: open ${c.flags.file}: no such file or directory`);
     }

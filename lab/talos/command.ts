@@ -28,6 +28,8 @@ export interface Ctx {
   defaultTalosconfig: string;
   /** the client generation: >= v1.13 drives drains itself and multiplexes per node */
   gen13: boolean;
+  /** what the caller sent on stdin (--file /dev/stdin) */
+  stdin?: string;
 }
 
 export interface Command {

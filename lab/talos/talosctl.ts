@@ -93,7 +93,7 @@ export async function runTalosctl(world: TalosWorld, req: CliRequest, defaultTal
     return fail(cmd.args.exact === 0 ? `unknown command ${JSON.stringify(parsed.positional[0])} for ${JSON.stringify(found.path)}` : `accepts ${cmd.args.exact} arg(s), received ${n}`, helpText);
   }
   if (cmd.args?.max !== undefined && n > cmd.args.max) return fail(`accepts at most ${cmd.args.max} arg(s), received ${n}`, helpText);
-  const ctx: Ctx = { world, flags: parsed.flags, changed: parsed.changed, args: parsed.positional, cwd: req.cwd, env: req.env ?? {}, umask: req.umask ?? 0o022, io, defaultTalosconfig, gen13 };
+  const ctx: Ctx = { world, flags: parsed.flags, changed: parsed.changed, args: parsed.positional, cwd: req.cwd, env: req.env ?? {}, umask: req.umask ?? 0o022, io, defaultTalosconfig, gen13, ...(req.stdin !== undefined ? { stdin: req.stdin } : {}) };
   try {
     await cmd.run(ctx);
     return { ...io, exitCode: 0 };

@@ -11,13 +11,22 @@ import { talosctlFor } from '../talos/driver.ts';
 import { waitMode } from '../talos/power.ts';
 import { waitUntil } from '../wait.ts';
 import { quiet } from './kube-stages.ts';
-import { talhelperConfigFile } from '../talos/machine-config.ts';
+import { applyInput, loadMachineConfig, machineConfigSource, type MachineConfigSource } from '../talos/machine-source.ts';
 
-/** The node's machine config as talhelper generated it (lib/talos/machine-config.ts talhelperConfigFile). */
-export function machineConfigPath(ctx: TaskContext, node: NodeConfig): string {
-  const c = ctx.cluster;
-  if (!c.talconfig) throw new StepFailure(`clusters.${c.name}.talconfig is required to find the machine configs`);
-  return talhelperConfigFile({ ...c, talconfig: c.talconfig }, node.name);
+/** Where each node's machine config comes from (talhelper's clusterconfig/ or the render command). */
+export function machineConfigSources(ctx: TaskContext): Map<string, MachineConfigSource> {
+  return new Map(ctx.cluster.nodes.map((n) => [n.name, machineConfigSource(ctx.cluster, n)]));
+}
+
+/** Every node's config loaded and checked before the first one is applied (a broken render refuses the run). */
+export async function loadMachineConfigs(ctx: TaskContext, sources: Map<string, MachineConfigSource>): Promise<Map<string, { file: string; input?: string }>> {
+  const out = new Map<string, { file: string; input?: string }>();
+  for (const n of ctx.cluster.nodes) {
+    const s = sources.get(n.name)!;
+    const field = s.kind === 'file' ? `clusters.${ctx.cluster.name}.talconfig` : `clusters.${ctx.cluster.name}.machineConfig.render`;
+    out.set(n.name, applyInput(s, await loadMachineConfig(ctx, n, s, field)));
+  }
+  return out;
 }
 
 export function firstControlPlane(ctx: TaskContext): NodeConfig {
@@ -26,7 +35,7 @@ export function firstControlPlane(ctx: TaskContext): NodeConfig {
   return cp;
 }
 
-export function machineConfigSteps(ctx: TaskContext): Step[] {
+export function machineConfigSteps(ctx: TaskContext, configs: Map<string, { file: string; input?: string }>): Step[] {
   const talosctl = talosctlFor(ctx);
   // control planes first, as the community scripts do: etcd and the API come from them
   const nodes = [...ctx.cluster.nodes].sort((a, b) => Number(b.role === 'controlplane') - Number(a.role === 'controlplane'));
@@ -42,7 +51,8 @@ export function machineConfigSteps(ctx: TaskContext): Step[] {
       const m = await talosctl.mode(n.address);
       if (m === 'configured') return;
       if (m === 'unreachable') throw new StepFailure(`${n.name} (${n.address}) answers neither the maintenance API nor the authenticated one`, `talosctl -n ${n.address} version --insecure`);
-      await talosctl.mutate(['--nodes', n.address, 'apply-config', '--insecure', '--file', machineConfigPath(ctx, n)]);
+      const { file, input } = configs.get(n.name)!;
+      await talosctl.mutate(['--nodes', n.address, 'apply-config', '--insecure', '--file', file], input !== undefined ? { input } : {});
     },
   }));
   steps.push({

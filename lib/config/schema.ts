@@ -38,6 +38,16 @@ export const clusterSchema = z.strictObject({
       namespaces: text('expected a namespaces file relative to bootstrap.dir, e.g. namespaces.yaml').optional(),
     }),
   ], { error: 'expected the bootstrap folder path, or {dir, crds, apps, secrets, namespaces}' }).optional(),
+  /** (Talos without talhelper) the command, or pipeline of commands, that renders a node's machine config on stdout;
+   *  {node}, {hostname}, {role}, {address} and {cluster} in any argument are replaced (also RACKHAND_NODE, ...
+   *  in its environment). Run from `cwd` (default: rackhand.yaml's folder); the output stays in memory. */
+  machineConfig: z.strictObject({
+    render: z.union([
+      z.array(text('expected a command argument')).min(1),
+      z.array(z.array(text('expected a command argument')).min(1)).min(1),
+    ], { error: 'expected a command as an argv list, e.g. [talhelper, genconfig, ...], or a pipeline: a list of argv lists' }),
+    cwd: text('expected a folder path').optional(),
+  }).optional(),
   versions: z.strictObject({
     talos: versionTag.optional(),
     kubernetes: versionTag.optional(),

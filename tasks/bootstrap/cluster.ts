@@ -8,13 +8,15 @@ import { existsSync } from 'node:fs';
 import { readInputs, type BootstrapInputs } from '../../lib/bootstrap/inputs.ts';
 import { apiStep, crdsStep, loadReleases, namespacesStep, nodesReadyStep, nodesRegisteredStep, releasesStep, secretsStep } from '../../lib/bootstrap/kube-stages.ts';
 import { fluxKustomizationsReady, fluxSteps } from '../../lib/bootstrap/flux-stages.ts';
-import { etcdStep, kubeconfigStep, machineConfigPath, machineConfigSteps } from '../../lib/bootstrap/talos-stages.ts';
+import { etcdStep, kubeconfigStep, loadMachineConfigs, machineConfigSources, machineConfigSteps } from '../../lib/bootstrap/talos-stages.ts';
+import type { MachineConfigSource } from '../../lib/talos/machine-source.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { UsageError, type Check, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { secretSource } from '../../lib/secrets/onepassword.ts';
 
 export default function bootstrapCluster(): TaskImpl {
   let inputs: BootstrapInputs;
+  let sources: Map<string, MachineConfigSource>;
   let values: Promise<Map<string, string>> | undefined;
   const resolveSecrets = (ctx: TaskContext) => (values ??= secretSource(ctx.exec, ctx.env).resolve(inputs.references));
   return {
@@ -22,10 +24,10 @@ export default function bootstrapCluster(): TaskImpl {
       const c = ctx.cluster;
       if (c.distribution !== 'talos') throw new UsageError(`clusters.${c.name}.distribution: bootstrap:cluster supports talos clusters (got ${c.distribution})`);
       if (!c.bootstrap) throw new UsageError(`${c.source} clusters.${c.name}.bootstrap: expected the path of the cluster's bootstrap folder, e.g. ./bootstrap/${c.name}`);
-      if (!c.talconfig) throw new UsageError(`${c.source} clusters.${c.name}.talconfig: expected the talhelper talconfig.yaml whose clusterconfig/ holds the machine configs`);
-      for (const n of c.nodes) {
-        const f = machineConfigPath(ctx, n);
-        if (!existsSync(f)) throw new UsageError(`${c.source} clusters.${c.name}: no machine config for ${n.name} at ${f} (talhelper genconfig writes clusterconfig/<clusterName>-<hostname>.yaml, clusterName from talconfig.yaml)`);
+      if (!c.talconfig && !c.machineConfig) throw new UsageError(`${c.source} clusters.${c.name}.talconfig: expected the talhelper talconfig.yaml whose clusterconfig/ holds the machine configs (or machineConfig.render: the command that renders one)`);
+      sources = machineConfigSources(ctx);
+      for (const [name, s] of sources) {
+        if (s.kind === 'file' && !existsSync(s.path)) throw new UsageError(`${c.source} clusters.${c.name}: no machine config for ${name} at ${s.path} (talhelper genconfig writes clusterconfig/<clusterName>-<hostname>.yaml, clusterName from talconfig.yaml)`);
       }
       inputs = readInputs(c.bootstrap, `${c.source} clusters.${c.name}`, c.bootstrapFiles);
     },
@@ -36,9 +38,10 @@ export default function bootstrapCluster(): TaskImpl {
       secretsResolve(() => resolveSecrets(ctx), () => inputs.references),
     ],
     async plan(ctx) {
+      const configs = await loadMachineConfigs(ctx, sources);
       await loadReleases(ctx, inputs);
       return [
-        ...machineConfigSteps(ctx),
+        ...machineConfigSteps(ctx, configs),
         etcdStep(ctx),
         kubeconfigStep(ctx),
         apiStep(ctx),

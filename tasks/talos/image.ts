@@ -1,5 +1,6 @@
 // talos:image — the Image Factory references for the configured schematic and version: schematic id, installer
-// image (what talos:upgrade-node installs) and ISO URL. Read-only; runs no command.
+// image (what talos:upgrade-node installs) and ISO URL, per node when nodes have their own (talosImageURL or a
+// schematic in talconfig). Read-only; runs no command and needs no reachable cluster (identity from rackhand.yaml).
 import type { TaskImpl } from '../../lib/engine/types.ts';
 import { UsageError } from '../../lib/engine/types.ts';
 import { requireTalos } from '../../lib/talos/driver.ts';
@@ -23,8 +24,10 @@ export default function image(): TaskImpl {
           // nodes with an installer of their own (talconfig talosImageURL, nodes[].installer) upgrade to that one
           const own = ctx.cluster.nodes.filter((n) => n.installer);
           if (own.length) ctx.data.nodeInstallers = Object.fromEntries(own.map((n) => [n.name, installerImage(ctx.cluster, version, n)]));
-          ctx.out(`schematic: ${refs.schematic}${ctx.cluster.installer?.schematic ? '' : ' (vanilla: no installer.schematic configured)'}\nversion:   ${version}\ninstaller: ${refs.installer}${own.length ? ' (nodes without one of their own)' : ''}\niso:       ${refs.iso}`
-            + own.map((n) => `\n${`${n.name}:`.padEnd(11)}${installerImage(ctx.cluster, version, n)}`).join(''));
+          const ext = (n: typeof own[number]) => (n.extensions ? ` (${n.extensions.length ? n.extensions.join(', ') : 'no extensions'})` : '');
+          const vanilla = ctx.cluster.installer?.schematic ? '' : own.length === ctx.cluster.nodes.length ? ' (vanilla; every node has its own)' : ' (vanilla: no installer.schematic configured)';
+          ctx.out(`schematic: ${refs.schematic}${vanilla}\nversion:   ${version}\ninstaller: ${refs.installer}${own.length ? ' (nodes without one of their own)' : ''}\niso:       ${refs.iso}`
+            + own.map((n) => `\n${`${n.name}:`.padEnd(11)}${installerImage(ctx.cluster, version, n)}${ext(n)}`).join(''));
         },
       }];
     },
