@@ -31,6 +31,8 @@ export const VolsyncAppSchema = z.object({
   schedule: z.string().default('0 * * * *'),
   /** spec.restic.retain; empty => --keep-last 1 */
   retain: z.record(z.string(), z.union([z.number().int(), z.string()])).default({ hourly: 24, daily: 7 }),
+  /** restic (VolSync upstream) or kopia (perfectra1n/volsync's mover, onedr0p/home-ops components/volsync) */
+  mover: z.enum(['restic', 'kopia']).default('restic'),
   /** spec.paused on the ReplicationSource (a fresh unpaused source with no sync yet backs up at once, volsync#627) */
   paused: z.boolean().default(false),
 });
@@ -93,7 +95,9 @@ export async function prepareApp(restic: ResticRunner, dir: string, spec: Volsyn
     },
     {
       apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName(name), namespace: ns, labels: { 'app.kubernetes.io/name': name } }, type: 'Opaque',
-      data: { RESTIC_REPOSITORY: b64(repository), RESTIC_PASSWORD: b64(password) },
+      data: app.mover === 'kopia'
+        ? { KOPIA_REPOSITORY: b64(`filesystem://${repository}`), KOPIA_FS_PATH: b64(repository), KOPIA_PASSWORD: b64(password) }
+        : { RESTIC_REPOSITORY: b64(repository), RESTIC_PASSWORD: b64(password) },
     },
     {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, ...helm },
@@ -113,9 +117,10 @@ export async function prepareApp(restic: ResticRunner, dir: string, spec: Volsyn
       apiVersion: 'volsync.backube/v1alpha1', kind: 'ReplicationSource', metadata: { name, namespace: ns },
       spec: {
         sourcePVC: name, ...(app.paused ? { paused: true } : {}), trigger: { schedule: app.schedule },
-        restic: {
-          repository: secretName(name), copyMethod: 'Direct', pruneIntervalDays: 14, retain: app.retain, cacheCapacity: '2Gi',
+        [app.mover]: {
+          repository: secretName(name), copyMethod: 'Direct', retain: app.retain, cacheCapacity: '2Gi',
           storageClassName: app.storageClassName, accessModes: ['ReadWriteOnce'], moverSecurityContext: SECURITY,
+          ...(app.mover === 'kopia' ? { compression: 'zstd-fastest', parallelism: 2 } : { pruneIntervalDays: 14 }),
         },
       },
       ...(rsStatus ? { status: rsStatus } : {}),

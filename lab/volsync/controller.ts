@@ -9,7 +9,7 @@ import { groupResource } from '../kinds/types.js';
 import { timestamp } from '../store/meta.js';
 import type { KObject } from '../store/types.js';
 import { writeStatus } from '../controllers/util.js';
-import { secretEnv, takeMoverFailure, type VolsyncContext } from './context.js';
+import { moverSpec, secretEnv, takeMoverFailure, type VolsyncContext } from './context.js';
 import { nextCron, parseCron } from './cron.js';
 import type { MoverEnv, MoverResult } from './mover.js';
 import { failJob, goDuration, moverLogs, moverStopped, removeJob, startJob, synchronizing } from './status.js';
@@ -109,7 +109,7 @@ export class MoverController implements Controller {
     startJob(store, o, this.side.dir, p.pvc, now);
     writeStatus(store, this.side.resource, o, { ...o.status, lastSyncStartTime: timestamp(startedAt), conditions: synchronizing(o.status?.conditions, 'SyncInProgress', now) });
     record(`volsync-${this.side.verb}-start`, key, manual !== undefined ? `manual ${manual}` : 'schedule');
-    const secretName: string = o.spec?.restic?.repository ?? '';
+    const secretName: string = moverSpec(o)?.repository ?? '';
     const run = async (): Promise<MoverResult> => {
       if (p.blocked) return { ok: false, lines: p.blocked };
       const secret = store.find('secrets', ns, secretName);
@@ -149,7 +149,7 @@ export class MoverController implements Controller {
     removeJob(store, cur, this.side.dir);
     // a restore leaves the volume owned by the mover's user (restic writes as it); a root mover keeps what restic
     // restores (the snapshot's owners), so the owner stays
-    const sc = cur.spec?.restic?.moverSecurityContext;
+    const sc = moverSpec(cur)?.moverSecurityContext;
     if (this.side.verb === 'restore' && sc?.runAsUser !== undefined) {
       this.ctx.volumeOwners?.set(p.dataDir, { uid: Number(sc.runAsUser), gid: Number(sc.runAsGroup ?? sc.fsGroup ?? 0), mode: 0o750 });
     }

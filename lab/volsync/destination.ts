@@ -1,7 +1,7 @@
 // ReplicationDestination (copyMethod Direct): restore into spec.restic.destinationPVC (omitted => VolSync's
 // volsync-<rd>-dest, created here). A running pod that mounts a ReadWriteOnce destination makes the mover fail like
 // the Multi-Attach error a real mover pod would hit, so restores must scale the app to 0 first.
-import { volumePath } from './context.js';
+import { volumePath, moverSpec } from './context.js';
 import type { Side } from './controller.js';
 import { moverRestore } from './mover.js';
 
@@ -12,8 +12,8 @@ export const destinationSide: Side = {
   prepare(o, ctx) {
     const { store } = ctx;
     const ns = o.metadata.namespace!;
-    const restic = o.spec?.restic;
-    if (!restic) return 'spec.restic is required for the restic mover';
+    const restic = moverSpec(o);
+    if (!restic) return 'spec.restic (or spec.kopia) is required: no mover configured';
     if (!restic.repository || !store.find('secrets', ns, restic.repository)) return `secrets "${restic.repository ?? ''}" not found`;
     let pvcName: string = restic.destinationPVC ?? `volsync-${o.metadata.name}-dest`;
     let pvc = store.find('persistentvolumeclaims', ns, pvcName);

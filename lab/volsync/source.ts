@@ -3,7 +3,7 @@
 // differs from status.restic.lastUnlocked. copyMethod Clone/Snapshot back up the live folder like Direct (the lab has
 // no CSI snapshots).
 import { timestamp } from '../store/meta.js';
-import { volumePath } from './context.js';
+import { volumePath, moverSpec } from './context.js';
 import type { Side } from './controller.js';
 import { moverBackup } from './mover.js';
 
@@ -19,8 +19,8 @@ export const sourceSide: Side = {
   prepare(o, ctx) {
     const ns = o.metadata.namespace!;
     const pvc: string | undefined = o.spec?.sourcePVC;
-    const restic = o.spec?.restic;
-    if (!restic) return 'spec.restic is required for the restic mover';
+    const restic = moverSpec(o);
+    if (!restic) return 'spec.restic (or spec.kopia) is required: no mover configured';
     if (!pvc || !ctx.store.find('persistentvolumeclaims', ns, pvc)) return `persistentvolumeclaims "${pvc ?? ''}" not found`;
     if (!restic.repository || !ctx.store.find('secrets', ns, restic.repository)) return `secrets "${restic.repository ?? ''}" not found`;
     const now = ctx.clock.now();

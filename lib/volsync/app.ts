@@ -7,7 +7,7 @@ import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import type { RepoEnv } from '../tools/restic.ts';
-import { RS, type ReplicationSource } from './types.ts';
+import { moverOf, moverSpec, RS, type Mover, type ReplicationSource } from './types.ts';
 import { SecretReferenceError, secretSource } from '../secrets/onepassword.ts';
 
 export interface Workload { kind: 'deployment' | 'statefulset'; name: string; namespace: string; replicas: number; selector: string }
@@ -17,6 +17,8 @@ export interface VolsyncApp {
   source: ReplicationSource;
   pvc: string;
   secret: string;
+  /** restic, or kopia (VolSync objects only: rackhand does not open kopia repositories) */
+  mover: Mover;
   /** every ReplicationSource of the same PVC (this one included) and whether it is paused, from the same list */
   pvcSources?: { name: string; paused: boolean }[];
 }
@@ -31,17 +33,34 @@ export async function findApp(ctx: TaskContext, app: string, namespace?: string)
   }
   if (matches.length > 1) throw new StepFailure(`ReplicationSource "${app}" exists in several namespaces (${matches.map((m) => m.metadata.namespace).join(', ')}): pass --namespace`);
   const source = matches[0]!;
-  if (!source.spec?.restic?.repository) throw new StepFailure(`ReplicationSource ${source.metadata.namespace}/${app} has no spec.restic.repository (only the restic mover is supported)`);
+  const mover = moverOf(source);
+  if (!mover) throw new StepFailure(`ReplicationSource ${source.metadata.namespace}/${app} has neither spec.restic.repository nor spec.kopia.repository (rackhand knows the restic and kopia movers)`);
   const ns = source.metadata.namespace!;
   const pvcSources = list.filter((r) => r.metadata.namespace === ns && r.spec?.sourcePVC === source.spec!.sourcePVC)
     .map((r) => ({ name: r.metadata.name, paused: r.spec?.paused === true }));
-  return { name: app, namespace: ns, source, pvc: source.spec.sourcePVC, secret: source.spec.restic.repository, pvcSources };
+  return { name: app, namespace: ns, source, pvc: source.spec!.sourcePVC, secret: moverSpec(source)!.repository, mover, pvcSources };
 }
 
-/** Every app backed up by a restic ReplicationSource, in any namespace (--all). */
+/** Every app backed up by a restic or kopia ReplicationSource, in any namespace (--all). */
 export async function allApps(ctx: TaskContext): Promise<VolsyncApp[]> {
-  return (await ctx.kubectl.list<ReplicationSource>(RS, { allNamespaces: true })).filter((s) => s.spec?.restic?.repository)
-    .map((s) => ({ name: s.metadata.name, namespace: s.metadata.namespace!, source: s, pvc: s.spec!.sourcePVC, secret: s.spec!.restic!.repository }));
+  return (await ctx.kubectl.list<ReplicationSource>(RS, { allNamespaces: true })).flatMap((s) => {
+    const mover = moverOf(s);
+    return mover ? [{ name: s.metadata.name, namespace: s.metadata.namespace!, source: s, pvc: s.spec!.sourcePVC, secret: moverSpec(s)!.repository, mover }] : [];
+  });
+}
+
+/** --all for tasks that open repositories themselves: the restic apps; kopia apps are named and left out. */
+export async function resticApps(ctx: TaskContext): Promise<VolsyncApp[]> {
+  const apps = await allApps(ctx);
+  const kopia = apps.filter((a) => a.mover === 'kopia').map((a) => `${a.namespace}/${a.name}`);
+  if (kopia.length) ctx.log.warning(`left out (kopia mover; rackhand opens restic repositories only): ${kopia.join(', ')}`);
+  return apps.filter((a) => a.mover === 'restic');
+}
+
+/** Why a task that opens the repository itself cannot do it for a kopia app. */
+export function kopiaRefusal(app: VolsyncApp): StepFailure {
+  return new StepFailure(`${app.namespace}/${app.name} is backed up by the kopia mover: this task reads the repository itself, and rackhand opens restic repositories only (volsync:snapshot, volsync:status and volsync:restore work through VolSync's objects)`,
+    `kopia repository connect from-config, then kopia snapshot list (credentials in Secret ${app.namespace}/${app.secret})`);
 }
 
 /** The repository Secret's keys, decoded: restic env vars 1:1 as VolSync copies them into the mover. Every value
@@ -102,6 +121,7 @@ export function resticFor(ctx: TaskContext, app: VolsyncApp): Promise<Restic> {
   let perRun = resticCache.get(ctx.data);
   if (!perRun) resticCache.set(ctx.data, (perRun = new Map()));
   const key = `${app.namespace}/${app.name}`;
+  if (app.mover === 'kopia') return Promise.reject(kopiaRefusal(app));
   let r = perRun.get(key);
   if (!r) {
     r = repositoryEnv(ctx, app).then((env) => new Restic(ctx.exec, env));

@@ -23,6 +23,8 @@ export function repositoryUnlocked(apps: () => Promise<VolsyncApp[]>, open: (app
       const warned: string[] = [];
       let unlockFor: VolsyncApp | undefined;
       for (const app of list) {
+        // kopia repositories are not opened here; the kopia mover has its own maintenance locks
+        if (app.mover === 'kopia') continue;
         let locks: ResticLock[];
         try {
           locks = await (await open(app)).locks();

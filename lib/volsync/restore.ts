@@ -11,7 +11,7 @@ import { waitUntil } from '../wait.ts';
 import { removeDestination, removeDestinationByHand, runDestination } from './destination.ts';
 import { quoteArgv } from '../shell-quote.ts';
 import type { VolsyncApp, Workload } from './app.ts';
-import { uniqueTrigger, type ReplicationDestination, type ReplicationSource } from './types.ts';
+import { moverOf, moverSpec, uniqueTrigger, type ReplicationDestination, type ReplicationSource } from './types.ts';
 
 export const REPLICAS_ANNOTATION = 'rackhand.dev/restore-replicas';
 
@@ -43,7 +43,8 @@ export interface DestinationOptions {
  *  permission errors otherwise, onedr0p/home-ops#5197; storage class, access modes, capacity). Into the source's
  *  PVC, or into a new volume (DR drill) when `newVolume` is given. */
 export function renderDestination(source: ReplicationSource, trigger: string, o: DestinationOptions): ReplicationDestination {
-  const r = source.spec!.restic!;
+  const mover = moverOf(source) ?? 'restic';
+  const r = moverSpec(source)!;
   const copy = <K extends keyof typeof r>(k: K) => (r[k] !== undefined ? { [k]: r[k] } : {});
   const v = o.newVolume;
   return {
@@ -51,12 +52,15 @@ export function renderDestination(source: ReplicationSource, trigger: string, o:
     metadata: { name: o.name ?? rdName(source.metadata.name), namespace: o.namespace ?? source.metadata.namespace, labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
     spec: {
       trigger: { manual: trigger },
-      restic: {
+      [mover]: {
         repository: r.repository, ...(v ? {} : { destinationPVC: source.spec!.sourcePVC }), copyMethod: 'Direct', enableFileDeletion: true, cleanupCachePVC: true,
         ...copy('moverSecurityContext'), ...copy('storageClassName'), ...copy('accessModes'), ...copy('capacity'),
         ...copy('cacheCapacity'), ...copy('cacheStorageClassName'),
         ...(v ? { capacity: r.capacity ?? v.capacity, ...(r.storageClassName ?? v.storageClassName ? { storageClassName: r.storageClassName ?? v.storageClassName } : {}), accessModes: r.accessModes ?? v.accessModes ?? ['ReadWriteOnce'] } : {}),
         ...(o.previous !== undefined ? { previous: o.previous } : {}), ...(o.asOf ? { restoreAsOf: o.asOf } : {}),
+        // kopia names snapshots by the source's identity (<name>@<namespace>); a destination named otherwise must say
+        // whose snapshots to restore (perfectra1n/volsync docs, kopia "sourceIdentity")
+        ...(mover === 'kopia' ? { sourceIdentity: { sourceName: source.metadata.name, sourceNamespace: source.metadata.namespace } } : {}),
       },
     },
   };
@@ -135,7 +139,7 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
     async run(rt) {
       // Rendered from the LIVE source, right now: a renamed secret or a changed security context is picked up.
       const live = await k.get<ReplicationSource>('replicationsources.volsync.backube', app.name, app.namespace);
-      if (!live?.spec?.restic) throw new StepFailure(`ReplicationSource ${app.namespace}/${app.name} disappeared`);
+      if (!live || !moverSpec(live)) throw new StepFailure(`ReplicationSource ${app.namespace}/${app.name} disappeared`);
       await removeRd(); // a destination left by an earlier run, with its mover
       const done = await runDestination(ctx, renderDestination(live, trigger, { previous: o.previous, asOf: o.asOf }), { timeoutMs: o.timeoutMs, app: app.name, output: (t) => rt.output(t) });
       if (!done) return;

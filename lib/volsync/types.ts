@@ -22,6 +22,9 @@ export type ReplicationSource = KubeObject<{
   paused?: boolean;
   trigger?: { manual?: string; schedule?: string };
   restic?: ResticSourceSpec;
+  /** the kopia mover of perfectra1n/volsync (onedr0p/home-ops kubernetes/components/volsync): same shape for what
+   *  rackhand copies (repository Secret, copyMethod, storage, moverSecurityContext), plus compression, parallelism */
+  kopia?: ResticSourceSpec & { compression?: string; parallelism?: number };
 }, {
   lastSyncTime?: string;
   lastSyncStartTime?: string;
@@ -33,7 +36,7 @@ export type ReplicationSource = KubeObject<{
   restic?: { lastUnlocked?: string; lastPruned?: string };
 }>;
 
-export type ReplicationDestination = KubeObject<{ trigger?: { manual?: string }; restic?: Record<string, unknown> }, {
+export type ReplicationDestination = KubeObject<{ trigger?: { manual?: string }; restic?: Record<string, unknown>; kopia?: Record<string, unknown> }, {
   lastManualSync?: string;
   /** Direct copyMethod: the PVC that holds the restored data */
   latestImage?: { apiGroup?: string; kind?: string; name?: string };
@@ -41,6 +44,11 @@ export type ReplicationDestination = KubeObject<{ trigger?: { manual?: string };
   latestMoverStatus?: MoverStatus;
   conditions?: Condition[];
 }>;
+
+export type Mover = 'restic' | 'kopia';
+/** Which mover backs the source up, by the section that names a repository. */
+export const moverOf = (rs: ReplicationSource): Mover | undefined => (rs.spec?.restic?.repository ? 'restic' : rs.spec?.kopia?.repository ? 'kopia' : undefined);
+export const moverSpec = (rs: ReplicationSource): ResticSourceSpec | undefined => rs.spec?.restic ?? rs.spec?.kopia;
 
 export const RS = 'replicationsources.volsync.backube';
 export const RD = 'replicationdestinations.volsync.backube';

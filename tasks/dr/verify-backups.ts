@@ -7,12 +7,12 @@ import { verifyApp, type VerifyResult } from '../../lib/dr/verify.ts';
 import { StepFailure, UsageError, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { parseDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
-import { allApps, findApp, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { findApp, resticApps, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
 
 export default function verifyBackups(): TaskImpl {
   let targets: Promise<VolsyncApp[]> | undefined;
-  const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? allApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
+  const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? resticApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
   return {
     validate(ctx) {
       if (Boolean(ctx.flags.app) === Boolean(ctx.flags.all)) throw new UsageError('expected exactly one of --app NAME or --all');

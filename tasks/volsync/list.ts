@@ -1,22 +1,26 @@
 // volsync:list — the snapshots of an app, read straight from its restic repository (not from VolSync's status):
 // time, id, size, newest first. Read-only (restic --no-lock).
 import type { TaskImpl } from '../../lib/engine/types.ts';
-import { appProbe } from '../../lib/volsync/checks.ts';
+import { appProbe, resticRepository } from '../../lib/volsync/checks.ts';
+import { kopiaRefusal } from '../../lib/volsync/app.ts';
 import { table } from '../../lib/table.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { formatBytes } from '../../lib/patterns.ts';
 
 export default function list(): TaskImpl {
+  let probe: ReturnType<typeof appProbe>;
   return {
-    // restic runs on this machine: refuse cleanly (exit 3, how to install it) rather than fail halfway
-    preflight: () => [toolPresent('restic', ['version'])],
+    validate(ctx) { probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined); },
+    // restic runs on this machine: refuse cleanly (exit 3, how to install it) rather than fail halfway; a kopia
+    // repository is refused with what to run instead
+    preflight: () => [toolPresent('restic', ['version']), resticRepository(probe)],
     async plan(ctx) {
-      const probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
       return [{
         title: `list the snapshots of ${String(ctx.flags.app)}`,
         mutating: false,
         async run() {
           const { app, restic, snapshots } = await probe();
+          if (!restic) throw kopiaRefusal(app);
           const newest = [...snapshots].sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
           // summary{} exists only from restic 0.17; older versions need `stats` per snapshot.
           const rows = await Promise.all(newest.map(async (s) => ({

@@ -6,8 +6,8 @@ import { toolPresent } from '../../lib/checks/tools.ts';
 import { formatDuration, isRfc3339 } from '../../lib/patterns.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { HR, KS } from '../../lib/flux/objects.ts';
-import { findWorkload } from '../../lib/volsync/app.ts';
-import { appProbe, repositoryReachable, snapshotMatches } from '../../lib/volsync/checks.ts';
+import { findWorkload, kopiaRefusal } from '../../lib/volsync/app.ts';
+import { appProbe, repositoryReachable, resticNeeded, snapshotMatches } from '../../lib/volsync/checks.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
 import { restoreSteps } from '../../lib/volsync/restore.ts';
 import { selectSnapshot } from '../../lib/tools/restic.ts';
@@ -21,14 +21,20 @@ export default function restore(): TaskImpl {
       if (asOf && !isRfc3339(asOf)) throw new UsageError(`--as-of: expected an RFC 3339 time like 2026-11-20T03:00:00Z or 2026-11-20T04:00:00+01:00 (got "${asOf}")`);
       probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
     },
-    preflight: (ctx) => [toolPresent('restic', ['version']), repositoryReachable(probe), repositoryUnlocked(async () => [(await probe()).app], async () => (await probe()).restic, 'exclusive'), snapshotMatches(probe, selection(ctx))],
+    // restic apps: the repository opens, is not locked, and a snapshot matches; kopia apps: VolSync's record of the
+    // last backup (rackhand does not open kopia repositories; the mover picks the snapshot)
+    preflight: (ctx) => [resticNeeded(probe, toolPresent('restic', ['version'])), repositoryReachable(probe),
+      repositoryUnlocked(async () => [(await probe()).app], async (app) => (await probe()).restic ?? Promise.reject(kopiaRefusal(app)), 'exclusive'), snapshotMatches(probe, selection(ctx))],
     changes(ctx) {
       const snap = ctx.data.snapshot as { id: string; time: string } | null;
       const app = ctx.data.app as string;
       const age = snap ? formatDuration(Math.max(0, Date.now() - Date.parse(snap.time))) : '';
+      const kopia = ctx.data.mover === 'kopia';
+      const sel = `${ctx.flags['as-of'] ? `as of ${String(ctx.flags['as-of'])}` : 'the latest'}${ctx.flags.previous ? `, ${String(ctx.flags.previous)} before that` : ''}`;
       return [
         `PVC ${app.split('/')[0]}/${ctx.data.pvc as string} is OVERWRITTEN in place (files not in the snapshot are deleted)`,
-        snap ? `with snapshot ${snap.id.slice(0, 8)} from ${snap.time} (${age} old)` : 'with no snapshot (refused in preflight)',
+        kopia ? `with the kopia snapshot VolSync's mover picks (${sel}; last backup ${String(ctx.data.lastBackup ?? 'unknown')})`
+          : snap ? `with snapshot ${snap.id.slice(0, 8)} from ${snap.time} (${age} old)` : 'with no snapshot (refused in preflight)',
         `the app is down meanwhile: ${(ctx.data.workload as string | undefined) ?? 'no workload found'} scaled to 0, Flux suspended, and every backup of the PVC paused (${((ctx.data.sources as string[] | undefined) ?? []).join(', ')})`,
       ];
     },
@@ -36,6 +42,8 @@ export default function restore(): TaskImpl {
       const { app, snapshots } = await probe();
       const pick = selectSnapshot(snapshots, selection(ctx));
       ctx.data.pvc = app.pvc;
+      ctx.data.mover = app.mover;
+      if (app.mover === 'kopia') ctx.data.lastBackup = app.source.status?.lastSyncTime ?? null;
       ctx.data.app = `${app.namespace}/${app.name}`;
       ctx.data.snapshot = pick ? { id: pick.id, time: pick.time } : null;
       const workload = await findWorkload(ctx, app);

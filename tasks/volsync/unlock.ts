@@ -4,7 +4,7 @@
 // running backup's view otherwise). Destructive.
 import { StepFailure, UsageError, type Step, type TaskImpl } from '../../lib/engine/types.ts';
 import type { KubeObject } from '../../lib/tools/kube-types.ts';
-import { allApps, findApp, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
+import { findApp, kopiaRefusal, resticApps, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { manualSync } from '../../lib/volsync/manual-sync.ts';
 import { uniqueTrigger } from '../../lib/volsync/types.ts';
 
@@ -17,8 +17,10 @@ export default function unlock(): TaskImpl {
     },
     async plan(ctx) {
       const apps: VolsyncApp[] = ctx.flags.all
-        ? await allApps(ctx)
+        ? await resticApps(ctx)
         : [await findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined)];
+      // spec.restic.unlock and `restic unlock` mean nothing to a kopia repository
+      for (const app of apps) if (app.mover === 'kopia') throw kopiaRefusal(app);
       const value = uniqueTrigger('unlock');
       return apps.map((app): Step => (ctx.flags['remove-all'] ? {
         title: `restic unlock --remove-all on the repository of ${app.namespace}/${app.name}`,
