@@ -47,6 +47,7 @@ import { createVolsync, type LabVolsync } from './volsync/index.js';
 import { volumePath } from './volsync/context.js';
 import { labVault, type LabVault } from './op/lab-vault.js';
 import { runOp } from './op/op.js';
+import { runSops } from './sops/sops.js';
 import { OpAccount } from './op/vault.js';
 import { runFlux } from './flux-cli/flux.js';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +130,7 @@ export interface Lab {
   dir: string;
   kubeconfigPath: string;
   configPath: string;
-  /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first; talosctl, helmfile, op, flux there),
+  /** KUBECONFIG, KUBECACHEDIR, RACKHAND_CONFIG, PATH (dir/bin first; talosctl, helmfile, op, flux, sops there),
    *  OP_CONNECT_HOST/OP_CONNECT_TOKEN (the fake op's Connect sign-in); an empty lab adds TALOSCONFIG */
   env: Record<string, string>;
   store: Store;
@@ -293,6 +294,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     cli: {
       talosctl: (req) => runTalosctl(talos, req, talosconfigPath),
       op: (req) => runOp(opAccount, req, record),
+      sops: async (req) => runSops(req),
       flux: (req) => runFlux({ store, registry, version: opts.fluxVersion ?? '2.7.0', kubernetesVersion: () => api.gitVersion, timeScale: opts.timeScale ?? rebootMs / 120_000, record }, req),
       helmfile: (req) => runHelmfile({ world: helm, labUrl: () => `http://127.0.0.1:${port}`, apiUp: () => apiUp }, req),
     },
@@ -313,7 +315,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   if (!empty) await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
   await writeRackhandConfig(configPath, topology, url, kubernetesVersion, empty ? { repo: REPO } : undefined);
   await writeTalosconfig(talosconfigPath, topology);
-  for (const tool of ['talosctl', 'helmfile', 'op', 'flux']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
+  for (const tool of ['talosctl', 'helmfile', 'op', 'flux', 'sops']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
 
   const settled = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { configSchema, type ClusterConfig } from './config/schema.ts';
 import { readTalconfig } from './config/talconfig.ts';
+import type { Decrypt } from './config/sops.ts';
 import { ConfigError, parseYamlFile } from './config/yaml-errors.ts';
 
 export { ConfigError } from './config/yaml-errors.ts';
@@ -22,7 +23,7 @@ function resolvePath(base: string, p: string): string {
 
 /** Loads rackhand.yaml. With `only`, the talconfig.yaml of that cluster alone is read (or of the only cluster when
  *  `only.cluster` is undefined): a task for one cluster must not fail on another cluster's files. */
-export async function loadConfig(path: string, only?: { cluster: string | undefined }, env: Record<string, string | undefined> = process.env): Promise<Config> {
+export async function loadConfig(path: string, only?: { cluster: string | undefined }, env: Record<string, string | undefined> = process.env, decrypt?: Decrypt): Promise<Config> {
   const raw = await parseYamlFile(path, configSchema);
   const base = dirname(path);
   const clusters = new Map<string, ClusterConfig>();
@@ -39,7 +40,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
     }
     if (c.talconfig) {
       if (c.distribution !== 'talos') throw new ConfigError([`${path} clusters.${name}.talconfig: only talos clusters take a talconfig.yaml`]);
-      const tal = await readTalconfig(resolvePath(base, c.talconfig), env);
+      const tal = await readTalconfig(resolvePath(base, c.talconfig), env, decrypt ? (file) => decrypt(file, c.sopsAgeKey) : undefined);
       nodes = c.nodes ?? tal.nodes;
       versions = { ...tal.versions, ...c.versions };
       talosClusterName = tal.clusterName;

@@ -33,7 +33,7 @@ const readStdin = () => new Promise((resolve) => {
 });
 
 // the caller's environment the fakes may look at: 1Password auth (op), the kubeconfig, the helmfile environment
-const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+)$/;
+const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+|SOPS_AGE_\w+)$/;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => FORWARDED.test(k) && v !== undefined));
 
 // `op inject` reads the template from stdin unless -i/--in-file names a file (op-js passes --in-file=/dev/stdin)

@@ -25,6 +25,8 @@ export const clusterSchema = z.strictObject({
   context: text('expected the kube context name, e.g. admin@home'),
   apiServer: z.url({ error: 'expected the API server URL, e.g. https://10.0.0.10:6443' }),
   talconfig: text('expected a path to a talhelper talconfig.yaml').optional(),
+  /** the age key that decrypts talenv.sops.yaml, as a 1Password reference (kept only in 1Password) */
+  sopsAgeKey: text('expected an op://vault/item/field reference to the age key', /^op:\/\/[^/]+\/[^/]+\/.+$/).optional(),
   /** Talos client config; default: talosctl's own ($TALOSCONFIG, then ~/.talos/config). */
   talosconfig: text('expected a path to a talosconfig file').optional(),
   /** the bootstrap folder (files found in it), or the folder and its files named (paths relative to the folder) */

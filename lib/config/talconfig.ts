@@ -53,10 +53,10 @@ export function registeredName(hostname: string, withFqdn: boolean): string {
   return withFqdn ? hostname : hostname.split('.')[0]!;
 }
 
-export async function readTalconfig(path: string, env: Record<string, string | undefined> = process.env): Promise<TalconfigData> {
+export async function readTalconfig(path: string, env: Record<string, string | undefined> = process.env, decrypt?: (file: string) => Promise<Record<string, unknown>>): Promise<TalconfigData> {
   let sub;
   try {
-    sub = await substituteTalconfig(path, env);
+    sub = await substituteTalconfig(path, env, decrypt);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError([`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
@@ -67,7 +67,7 @@ export async function readTalconfig(path: string, env: Record<string, string | u
   } catch (err) {
     // a field that came out wrong because a variable was unset: say which variables, and where they come from
     if (err instanceof ConfigError && sub.unset.length) {
-      throw new ConfigError([...err.problems, `${path}: unset variable(s) ${sub.unset.map((v) => `\${${v}}`).join(', ')}: set them in ${join(dirname(path), 'talenv.yaml')} or the environment${sub.sopsFile ? ` (${sub.sopsFile} is encrypted and not read)` : ''}`]);
+      throw new ConfigError([...err.problems, `${path}: unset variable(s) ${sub.unset.map((v) => `\${${v}}`).join(', ')}: set them in ${join(dirname(path), 'talenv.yaml')} or the environment${sub.sopsFile && !sub.sopsRead ? ` (${sub.sopsFile} is encrypted and was not read: set clusters.<name>.sopsAgeKey to the age key's op:// reference, or give sops its key as usual)` : sub.sopsRead ? ` (${sub.sopsFile} was read too)` : ''}`]);
     }
     throw err;
   }

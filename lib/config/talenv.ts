@@ -1,15 +1,16 @@
 // talhelper's variable substitution: a talconfig.yaml may say `talosVersion: ${talosVersion}` with the value in
 // talenv.yaml beside it (or talenv.sops.yaml, or the environment): talhelper runs envsubst over the file before
 // reading it (budimanjojo/talhelper docs "talenv.yaml"; a8m/envsubst syntax: $VAR, ${VAR}, ${VAR:-default}, $$).
-// Here the process environment wins over talenv.yaml (dotenv convention). talenv.sops.yaml is encrypted: it is not
-// read (a variable only it defines is reported as unset, naming it).
+// Here the process environment wins over talenv.yaml, which wins over talenv.sops.yaml. talenv.sops.yaml is decrypted
+// (sops, lib/config/sops.ts) only when a variable is still unset, in memory; without a decryptor a variable only it
+// defines is reported as unset, naming the file.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from './yaml-errors.ts';
 
-export interface Substituted { text: string; unset: string[]; sopsFile?: string }
+export interface Substituted { text: string; unset: string[]; sopsFile?: string; sopsRead?: boolean }
 
 /** envsubst over `text`; unset variables become empty (envsubst's default) and are listed. */
 export function envsubst(text: string, lookup: (name: string) => string | undefined): { text: string; unset: string[] } {
@@ -26,8 +27,8 @@ export function envsubst(text: string, lookup: (name: string) => string | undefi
   return { text: out, unset: [...unset] };
 }
 
-/** The talconfig's text with talenv.yaml and the environment substituted. */
-export async function substituteTalconfig(path: string, env: Record<string, string | undefined>): Promise<Substituted> {
+/** The talconfig's text with the environment, talenv.yaml and (when still needed) talenv.sops.yaml substituted. */
+export async function substituteTalconfig(path: string, env: Record<string, string | undefined>, decrypt?: (file: string) => Promise<Record<string, unknown>>): Promise<Substituted> {
   const raw = await readFile(path, 'utf8');
   const dir = dirname(path);
   let values: Record<string, unknown> = {};
@@ -40,6 +41,11 @@ export async function substituteTalconfig(path: string, env: Record<string, stri
     }
   }
   const sops = join(dir, 'talenv.sops.yaml');
-  const r = envsubst(raw, (name) => env[name] ?? (values[name] === undefined || values[name] === null ? undefined : String(values[name])));
+  const lookup = (v: Record<string, unknown>) => (name: string) => env[name] ?? (v[name] === undefined || v[name] === null ? undefined : String(v[name]));
+  let r = envsubst(raw, lookup(values));
+  if (r.unset.length && existsSync(sops) && decrypt) {
+    r = envsubst(raw, lookup({ ...(await decrypt(sops)), ...values }));
+    return { ...r, sopsFile: sops, sopsRead: true };
+  }
   return { ...r, ...(existsSync(sops) ? { sopsFile: sops } : {}) };
 }

@@ -20,6 +20,7 @@ import { compensation, describeLeftover, type Compensation } from './compensate.
 import { summaryLines } from './summary.ts';
 import { formatDuration } from '../patterns.ts';
 import { Interrupted, interruptSignal, signalExitCode, trapSignals, type TrappedSignal } from './signals.ts';
+import { sopsDecryptor } from '../config/sops.ts';
 import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry } from './types.ts';
 
 export interface RunOptions {
@@ -103,11 +104,16 @@ export async function runTask(o: RunOptions): Promise<number> {
       record.exitCode = EXIT.ok;
       return EXIT.ok;
     }
+    // before the config: reading it may take a command (sops for talenv.sops.yaml), recorded like any other
+    exec = new Executor({
+      dryRun: record.dryRun, env: o.env, signal: abort.signal, redactor, dryRunStdinLines: flags.verbose === true ? Infinity : 40,
+      log: (line, kind) => (kind === 'dry-run' ? log.command(`[dry-run] ${line}`, true) : log.command(line)),
+    });
     let cluster: ClusterConfig | undefined;
     if (o.entry.cluster) {
       try {
         const wanted = flags.cluster as string | undefined;
-        cluster = pickCluster(await loadConfig(configPath(flags.config as string | undefined, o.env, o.cwd), { cluster: wanted }, o.env), wanted);
+        cluster = pickCluster(await loadConfig(configPath(flags.config as string | undefined, o.env, o.cwd), { cluster: wanted }, o.env, sopsDecryptor(exec, o.env)), wanted);
       } catch (err) {
         if (err instanceof ConfigError) throw new Outcome('refused', EXIT.usage, err.message);
         throw err;
@@ -115,10 +121,6 @@ export async function runTask(o: RunOptions): Promise<number> {
       record.cluster = cluster.name;
     }
 
-    exec = new Executor({
-      dryRun: record.dryRun, env: o.env, signal: abort.signal, redactor, dryRunStdinLines: flags.verbose === true ? Infinity : 40,
-      log: (line, kind) => (kind === 'dry-run' ? log.command(`[dry-run] ${line}`, true) : log.command(line)),
-    });
     const ctx = makeContext(o, { flags, exec, log, cluster, stateDir, record, abort, json });
     const impl = (await o.entry.load()).default();
     try {

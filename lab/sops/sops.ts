@@ -1,0 +1,84 @@
+// The lab's sops (registered as the fake CLI tool "sops"): `sops --decrypt [--input-type yaml] [--output-type yaml]
+// FILE` for YAML files encrypted the way sops lays them out -- every value `ENC[AES256_GCM,data:...,iv:...,tag:...,
+// type:str]`, a `sops:` block with age recipients each holding the wrapped data key (getsops/sops stores/yaml,
+// aes/cipher.go). The key wrapping is the lab's own, NOT age's X25519: a recipient is "age1" + a hash of the
+// identity and the data key is sealed with AES-GCM under sha256(identity). Identities come from SOPS_AGE_KEY
+// (one per line) or SOPS_AGE_KEY_FILE, as sops reads them (age/keysource.go). Without a matching identity sops
+// exits 128 ("Failed to get the data key required to decrypt the SOPS file."; cmd/sops/codes CouldNotRetrieveKey).
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { CliRequest, CliResult } from '../talos/talosctl.js';
+
+const sha = (s: string) => createHash('sha256').update(s).digest();
+export const recipientOf = (identity: string) => `age1${sha(`recipient:${identity.trim()}`).toString('hex').slice(0, 58)}`;
+
+function seal(key: Buffer, plain: Buffer): { data: string; iv: string; tag: string } {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const data = Buffer.concat([c.update(plain), c.final()]);
+  return { data: data.toString('base64'), iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64') };
+}
+
+function open(key: Buffer, s: { data: string; iv: string; tag: string }): Buffer {
+  const d = createDecipheriv('aes-256-gcm', key, Buffer.from(s.iv, 'base64'));
+  d.setAuthTag(Buffer.from(s.tag, 'base64'));
+  return Buffer.concat([d.update(Buffer.from(s.data, 'base64')), d.final()]);
+}
+
+const ENC = /^ENC\[AES256_GCM,data:([^,]*),iv:([^,]*),tag:([^,]*),type:(\w+)\]$/;
+
+/** A flat YAML map of strings encrypted for `identity` (what `sops --encrypt --age <recipient>` writes). */
+export function encryptForLab(values: Record<string, string>, identity: string): string {
+  const dataKey = randomBytes(32);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const s = seal(dataKey, Buffer.from(v));
+    out[k] = `ENC[AES256_GCM,data:${s.data},iv:${s.iv},tag:${s.tag},type:str]`;
+  }
+  const wrapped = seal(sha(identity.trim()), dataKey);
+  out.sops = {
+    age: [{ recipient: recipientOf(identity), enc: `-----BEGIN AGE ENCRYPTED FILE-----\n${Buffer.from(JSON.stringify(wrapped)).toString('base64')}\n-----END AGE ENCRYPTED FILE-----\n` }],
+    lastmodified: new Date().toISOString(), unencrypted_suffix: '_unencrypted', version: '3.9.4',
+  };
+  return stringify(out);
+}
+
+export function runSops(req: CliRequest, home = '/root'): CliResult {
+  const io = { stdout: '', stderr: '' };
+  const done = (exitCode: number): CliResult => ({ ...io, exitCode });
+  const argv = req.argv;
+  if (argv.includes('--version')) { io.stdout += 'sops 3.9.4 (latest)\n'; return done(0); }
+  if (!argv.includes('--decrypt') && !argv.includes('-d')) { io.stderr += 'the lab\'s fake sops only decrypts (sops --decrypt FILE)\n'; return done(1); }
+  const withValue = new Set(['--input-type', '--output-type']);
+  const file = argv.find((a, i) => !a.startsWith('-') && !withValue.has(argv[i - 1] ?? ''));
+  if (!file) { io.stderr += 'Error: no file specified\n'; return done(1); }
+  const path = resolve(req.cwd, file);
+  if (!existsSync(path)) { io.stderr += `Error: cannot operate on non-existent file\n`; return done(100); }
+  const doc = parse(readFileSync(path, 'utf8')) as Record<string, any>;
+  const recipients: { recipient: string; enc: string }[] = doc?.sops?.age ?? [];
+  if (!recipients.length) { io.stderr += 'sops metadata not found\n'; return done(128); }
+  const env = req.env ?? {};
+  const identities = [...(env.SOPS_AGE_KEY ?? '').split('\n'), ...(env.SOPS_AGE_KEY_FILE && existsSync(env.SOPS_AGE_KEY_FILE) ? readFileSync(env.SOPS_AGE_KEY_FILE, 'utf8').split('\n') : [])]
+    .map((l) => l.trim()).filter((l) => l.startsWith('AGE-SECRET-KEY-'));
+  let dataKey: Buffer | undefined;
+  for (const r of recipients) {
+    const id = identities.find((i) => recipientOf(i) === r.recipient);
+    if (!id) continue;
+    const body = r.enc.replace(/-----[A-Z ]+-----/g, '').trim();
+    dataKey = open(sha(id), JSON.parse(Buffer.from(body, 'base64').toString('utf8')));
+  }
+  if (!dataKey) {
+    io.stderr += `Failed to get the data key required to decrypt the SOPS file.\n\nGroup 0: FAILED\n${recipients.map((r) => `  ${r.recipient}: FAILED\n    - | failed to load age identities: failed to open file: open ${home}/.config/sops/age/keys.txt: no such file or directory\n`).join('')}\nRecovery failed because no master key was able to decrypt the file. In\norder for SOPS to recover the file, at least 1 key has to be successful,\nbut only 0 were.\n`;
+    return done(128);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === 'sops') continue;
+    const m = typeof v === 'string' ? ENC.exec(v) : null;
+    out[k] = m ? open(dataKey, { data: m[1]!, iv: m[2]!, tag: m[3]! }).toString('utf8') : v;
+  }
+  io.stdout += stringify(out);
+  return done(0);
+}
