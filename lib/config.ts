@@ -21,6 +21,11 @@ function resolvePath(base: string, p: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
 }
 
+/** The cluster names of rackhand.yaml (the file checked against the schema; no cluster's own files read). */
+export async function clusterNames(path: string): Promise<string[]> {
+  return Object.keys((await parseYamlFile(path, configSchema)).clusters);
+}
+
 /** Loads rackhand.yaml. With `only`, the talconfig.yaml of that cluster alone is read (or of the only cluster when
  *  `only.cluster` is undefined): a task for one cluster must not fail on another cluster's files. */
 export async function loadConfig(path: string, only?: { cluster: string | undefined }, env: Record<string, string | undefined> = process.env, decrypt?: Decrypt): Promise<Config> {
@@ -33,6 +38,8 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
     let nodes = c.nodes ?? [];
     let versions = { ...c.versions };
     let talosClusterName: string | undefined;
+    let talosEndpoint: string | undefined;
+    let talconfigVersions: { talos?: string; kubernetes?: string } | undefined;
     if (only && name !== target) {
       // not the cluster this run targets: its own files are not read (pickCluster never returns it)
       clusters.set(name, { ...c, bootstrap: undefined, name, nodes, versions, source: path, kubeconfig: resolvePath(base, c.kubeconfig), unresolved: true });
@@ -44,12 +51,14 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
       nodes = c.nodes ?? tal.nodes;
       versions = { ...tal.versions, ...c.versions };
       talosClusterName = tal.clusterName;
+      talosEndpoint = tal.endpoint;
+      talconfigVersions = tal.versions;
     }
     if (nodes.length === 0) throw new ConfigError([`${path} clusters.${name}.nodes: expected at least one node (or a talconfig)`]);
     const dup = nodes.find((n, i) => nodes.findIndex((m) => m.name === n.name) !== i);
     if (dup) throw new ConfigError([`${path} clusters.${name}.nodes: node name "${dup.name}" appears twice`]);
     clusters.set(name, {
-      ...c, bootstrap: undefined, name, nodes, versions, source: path, ...(talosClusterName ? { talosClusterName } : {}),
+      ...c, bootstrap: undefined, name, nodes, versions, source: path, ...(talosClusterName ? { talosClusterName } : {}), ...(talosEndpoint ? { talosEndpoint } : {}), ...(talconfigVersions ? { talconfigVersions } : {}),
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
       ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),

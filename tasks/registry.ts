@@ -35,6 +35,20 @@ const BOOTSTRAP = {
 } as const satisfies Omit<TaskEntry, 'example'>;
 
 export const registry: Record<string, TaskEntry> = {
+  doctor: {
+    summary: 'what rackhand understood from the repository: clusters, nodes, installers, machine configs, releases, secrets, VolSync',
+    description: [
+      'Read-only and needs no reachable cluster (what it cannot check is marked unchecked). Lists each cluster of',
+      'rackhand.yaml with its nodes (address, role, installer image, machine config), the bootstrap helmfiles and their',
+      'releases in install order (helmfile build), the 1Password references of the secret templates and the VolSync apps,',
+      'then every guess and mismatch. Exit 0: understood everything; 1: had to guess; 2: a file is broken.',
+    ].join('\n'),
+    example: 'npx tsx tasks doctor',
+    flags: {},
+    destructive: false,
+    cluster: false,
+    load: () => import('./doctor.ts'),
+  },
   'bootstrap:cluster': { ...BOOTSTRAP, example: 'npx tsx tasks bootstrap:cluster --cluster infra' },
   'bootstrap:infra': { ...BOOTSTRAP, summary: 'bootstrap:cluster --cluster infra', example: 'npx tsx tasks bootstrap:infra', presetFlags: { cluster: 'infra' } },
   'bootstrap:apps': { ...BOOTSTRAP, summary: 'bootstrap:cluster --cluster apps', example: 'npx tsx tasks bootstrap:apps', presetFlags: { cluster: 'apps' } },

@@ -4,7 +4,7 @@
 // helmfile state itself: bases, templates + inherit, environments, several documents and .gotmpl files are helmfile's
 // business, so the releases come from `helmfile build` (helmfile/helmfile pkg/app/app.go PrintState).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { BootstrapLayout } from '../config/schema.ts';
 import { UsageError } from '../engine/types.ts';
@@ -62,12 +62,13 @@ export function findHelmfiles(dir: string, layout: BootstrapLayout | undefined, 
   if (!files.length) throw new UsageError(`${source}.bootstrap: no helmfile in ${dir} (expected helmfile.d/*.yaml, helmfile/*.yaml or helmfile.yaml, or name them as bootstrap: {dir, crds: [...], apps: [...]})`);
   const crds = layout?.crds ? named(layout.crds, 'crds') : files.filter((f) => /crds/i.test(f.slice(dir.length)));
   const apps = files.filter((f) => !crds.includes(f));
+  // 00-crds.yaml / crds.yaml is the community's convention (onedr0p/home-ops bootstrap/helmfile.d): read, not guessed
+  const conventional = (f: string) => /^(\d+-)?crds\.ya?ml(\.gotmpl)?$/.test(basename(f));
   if (!layout?.crds) {
-    guesses.push(crds.length
-      ? `CRDs from ${crds.map((f) => relative(dir, f)).join(', ')} (the file name says crds)`
-      : `CRDs from the rendered apps helmfile(s): no helmfile is named for CRDs`);
+    if (!crds.length) guesses.push('CRDs from the rendered apps helmfile(s): no helmfile is named for CRDs');
+    else if (!crds.every(conventional)) guesses.push(`CRDs from ${crds.map((f) => relative(dir, f)).join(', ')} (the file name says crds)`);
   }
-  if (files.length > 1) guesses.push(`helmfiles run in file name order: ${apps.map((f) => relative(dir, f)).join(', ')}`);
+  if (apps.length > 1 && !apps.every((f) => /^\d+-/.test(basename(f)))) guesses.push(`helmfiles run in file name order: ${apps.map((f) => relative(dir, f)).join(', ')}`);
   return { crds: crds.length ? crds : apps, apps: apps.length ? apps : crds, guesses };
 }
 

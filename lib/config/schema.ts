@@ -113,6 +113,10 @@ export interface ClusterConfig extends Omit<RawClusterConfig, 'nodes' | 'version
   source: string;
   /** talconfig's clusterName, when it differs from the rackhand name (it names talhelper's machine config files) */
   talosClusterName?: string;
+  /** talconfig's endpoint (the control plane endpoint its machine configs carry) */
+  talosEndpoint?: string;
+  /** the versions talconfig.yaml itself names (rackhand.yaml's `versions` win over them) */
+  talconfigVersions?: { talos?: string; kubernetes?: string };
   /** the bootstrap folder, absolute */
   bootstrap?: string;
   /** bootstrap files named in rackhand.yaml (relative to `bootstrap`); what is not named is found in the folder */

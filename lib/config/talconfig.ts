@@ -39,6 +39,8 @@ export interface TalconfigData {
   versions: { talos?: string; kubernetes?: string };
   /** talhelper's clusterName: it names the generated machine configs, clusterconfig/<clusterName>-<hostname>.yaml */
   clusterName?: string;
+  /** the control plane endpoint the machine configs carry (cluster.controlPlane.endpoint) */
+  endpoint?: string;
 }
 
 /** talosImageURL is the installer repository; talhelper appends `:<talosVersion>` (talhelper docs, "talosImageURL").
@@ -102,6 +104,7 @@ export async function readTalconfig(path: string, env: Record<string, string | u
     }),
     versions: { talos: data.talosVersion, kubernetes: data.kubernetesVersion },
     ...(data.clusterName ? { clusterName: data.clusterName } : {}),
+    ...(data.endpoint ? { endpoint: data.endpoint } : {}),
   };
 }
 

@@ -229,7 +229,7 @@ export async function runTask(o: RunOptions): Promise<number> {
       }
       if (sig) throw new Outcome('interrupted', signalExitCode(sig), `interrupted (${sig}): ${undoneSummary(planned)}`);
       const failed = planned.find((p) => p.record.status === 'failed');
-      throw new Outcome('failed', EXIT.failed, `${failed ? `step "${failed.step.title}" failed: ` : ''}${(stepError as Error).message}`,
+      throw new Outcome('failed', (stepError instanceof StepFailure ? stepError.exitCode : undefined) ?? EXIT.failed, `${failed ? `step "${failed.step.title}" failed: ` : ''}${(stepError as Error).message}`,
         stepError instanceof StepFailure ? stepError.remedy : undefined);
     }
 

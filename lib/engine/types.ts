@@ -133,7 +133,8 @@ export class UsageError extends Error {
 
 /** A step failure that names the failing thing and the next command to run. */
 export class StepFailure extends Error {
-  constructor(message: string, readonly remedy?: string) {
+  /** exitCode: when the failure is not a plain 1 (doctor: 2 for a broken file) */
+  constructor(message: string, readonly remedy?: string, readonly exitCode?: number) {
     super(message);
     this.name = 'StepFailure';
   }
