@@ -40,6 +40,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
     let talosClusterName: string | undefined;
     let talosEndpoint: string | undefined;
     let talconfigVersions: { talos?: string; kubernetes?: string } | undefined;
+    let talconfigUnset: string[] = [];
     if (only && name !== target) {
       // not the cluster this run targets: its own files are not read (pickCluster never returns it)
       clusters.set(name, { ...c, bootstrap: undefined, name, nodes, versions, source: path, kubeconfig: resolvePath(base, c.kubeconfig), unresolved: true });
@@ -53,12 +54,13 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
       talosClusterName = tal.clusterName;
       talosEndpoint = tal.endpoint;
       talconfigVersions = tal.versions;
+      talconfigUnset = tal.unset;
     }
     if (nodes.length === 0) throw new ConfigError([`${path} clusters.${name}.nodes: expected at least one node (or a talconfig)`]);
     const dup = nodes.find((n, i) => nodes.findIndex((m) => m.name === n.name) !== i);
     if (dup) throw new ConfigError([`${path} clusters.${name}.nodes: node name "${dup.name}" appears twice`]);
     clusters.set(name, {
-      ...c, bootstrap: undefined, name, nodes, versions, source: path, ...(talosClusterName ? { talosClusterName } : {}), ...(talosEndpoint ? { talosEndpoint } : {}), ...(talconfigVersions ? { talconfigVersions } : {}),
+      ...c, bootstrap: undefined, name, nodes, versions, source: path, ...(talosClusterName ? { talosClusterName } : {}), ...(talosEndpoint ? { talosEndpoint } : {}), ...(talconfigVersions ? { talconfigVersions } : {}), ...(talconfigUnset.length ? { talconfigUnset } : {}),
       kubeconfig: resolvePath(base, c.kubeconfig),
       ...(c.talconfig ? { talconfig: resolvePath(base, c.talconfig) } : {}),
       ...(c.talosconfig ? { talosconfig: resolvePath(base, c.talosconfig) } : {}),

@@ -6,6 +6,7 @@ import { FlagError, parseFlags, usage } from './argv.js';
 import { bootstrapCmd, etcdMembersCmd, etcdSnapshotCmd, etcdStatusCmd } from './cmd-etcd.js';
 import { applyConfigCmd, upgradeK8sCmd } from './cmd-config.js';
 import { getCmd, versionCmd } from './cmd-info.js';
+import { machineconfigPatchCmd } from './cmd-machineconfig.js';
 import { kubeconfigCmd } from './cmd-kubeconfig.js';
 import { rebootCmd, resetCmd, shutdownCmd } from './cmd-power.js';
 import { upgradeCmd, upgradeFlags } from './cmd-upgrade.js';
@@ -29,8 +30,8 @@ export interface CliResult {
   exitCode: number;
 }
 
-const COMMANDS: Command[] = [versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, kubeconfigCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
-const GROUPS: Record<string, string[]> = { etcd: ['members', 'status', 'snapshot', 'alarm', 'defrag', 'forfeit-leadership', 'leave', 'remove-member'] };
+const COMMANDS: Command[] = [machineconfigPatchCmd, versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, kubeconfigCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
+const GROUPS: Record<string, string[]> = { etcd: ['members', 'status', 'snapshot', 'alarm', 'defrag', 'forfeit-leadership', 'leave', 'remove-member'], machineconfig: ['patch', 'gen'], mc: ['patch', 'gen'] };
 const KNOWN_UNSUPPORTED = ['health', 'logs', 'dmesg', 'services', 'containers', 'config', 'dashboard', 'patch', 'edit', 'gen', 'list', 'read', 'copy', 'cluster', 'image', 'netstat', 'processes', 'memory', 'mounts', 'restart', 'rollback', 'service', 'stats', 'time', 'disks', 'events', 'inspect', 'support', 'wipe', 'meta', 'inject', 'completion', 'docs', 'help', 'validate', 'conformance', 'cgroups', 'pcap', 'usage'];
 
 /** The command path: the leading non-flag words, skipping global flags and their values. */

@@ -53,8 +53,8 @@ export function findHelmfiles(dir: string, layout: BootstrapLayout | undefined, 
   let files: string[];
   if (folder) {
     files = readdirSync(folder).filter((f) => STATE.test(f)).sort().map((f) => join(folder, f));
+    // a file another one names in `bases:` is a layer of it, not a helmfile to run
     const bases = basesNamed(files);
-    for (const b of bases) if (files.includes(b)) guesses.push(`${relative(dir, b)} is a base of another helmfile: not run on its own`);
     files = files.filter((f) => !bases.has(f));
   } else {
     files = ['helmfile.yaml', 'helmfile.yaml.gotmpl'].map((f) => join(dir, f)).filter((f) => existsSync(f));

@@ -117,6 +117,8 @@ export interface ClusterConfig extends Omit<RawClusterConfig, 'nodes' | 'version
   talosEndpoint?: string;
   /** the versions talconfig.yaml itself names (rackhand.yaml's `versions` win over them) */
   talconfigVersions?: { talos?: string; kubernetes?: string };
+  /** talhelper variables the talconfig uses that nothing set (talenv.yaml, talenv.sops.yaml, the environment) */
+  talconfigUnset?: string[];
   /** the bootstrap folder, absolute */
   bootstrap?: string;
   /** bootstrap files named in rackhand.yaml (relative to `bootstrap`); what is not named is found in the folder */

@@ -41,6 +41,8 @@ export interface TalconfigData {
   clusterName?: string;
   /** the control plane endpoint the machine configs carry (cluster.controlPlane.endpoint) */
   endpoint?: string;
+  /** variables the talconfig uses that nothing set (they became empty, as envsubst makes them) */
+  unset: string[];
 }
 
 /** talosImageURL is the installer repository; talhelper appends `:<talosVersion>` (talhelper docs, "talosImageURL").
@@ -105,6 +107,7 @@ export async function readTalconfig(path: string, env: Record<string, string | u
     versions: { talos: data.talosVersion, kubernetes: data.kubernetesVersion },
     ...(data.clusterName ? { clusterName: data.clusterName } : {}),
     ...(data.endpoint ? { endpoint: data.endpoint } : {}),
+    unset: sub.unset,
   };
 }
 

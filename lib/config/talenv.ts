@@ -1,6 +1,6 @@
 // talhelper's variable substitution: a talconfig.yaml may say `talosVersion: ${talosVersion}` with the value in
 // talenv.yaml beside it (or talenv.sops.yaml, or the environment): talhelper runs envsubst over the file before
-// reading it (budimanjojo/talhelper docs "talenv.yaml"; a8m/envsubst syntax: $VAR, ${VAR}, ${VAR:-default}, $$).
+// reading it (budimanjojo/talhelper docs "talenv.yaml"; a8m/envsubst syntax: $VAR, ${VAR}, ${VAR:-default}, ${VAR:=default}, $$).
 // Here the process environment wins over talenv.yaml, which wins over talenv.sops.yaml. talenv.sops.yaml is decrypted
 // (sops, lib/config/sops.ts) only when a variable is still unset, in memory; without a decryptor a variable only it
 // defines is reported as unset, naming the file.
@@ -12,10 +12,17 @@ import { ConfigError } from './yaml-errors.ts';
 
 export interface Substituted { text: string; unset: string[]; sopsFile?: string; sopsRead?: boolean }
 
-/** envsubst over `text`; unset variables become empty (envsubst's default) and are listed. */
+/** envsubst over `text`; unset variables become empty (envsubst's default) and are listed. Comment lines are left
+ *  alone: `# yaml-language-server: $schema=...` heads most talconfigs and means nothing to anyone. */
 export function envsubst(text: string, lookup: (name: string) => string | undefined): { text: string; unset: string[] } {
   const unset = new Set<string>();
-  const out = text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, braced?: string, def?: string, bare?: string) => {
+  const lines = text.split('\n').map((line) => (/^\s*#/.test(line) ? line : substituteLine(line, lookup, unset)));
+  return { text: lines.join('\n'), unset: [...unset] };
+}
+
+function substituteLine(text: string, lookup: (name: string) => string | undefined, unset: Set<string>): string {
+  // ${VAR:-default} and ${VAR:=default} (a8m/envsubst; Flux's postBuild, drone/envsubst, takes the same forms)
+  const out = text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-=]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, braced?: string, def?: string, bare?: string) => {
     if (m === '$$') return '$';
     const name = (braced ?? bare)!;
     const v = lookup(name);
@@ -24,7 +31,7 @@ export function envsubst(text: string, lookup: (name: string) => string | undefi
     unset.add(name);
     return '';
   });
-  return { text: out, unset: [...unset] };
+  return out;
 }
 
 /** The talconfig's text with the environment, talenv.yaml and (when still needed) talenv.sops.yaml substituted. */

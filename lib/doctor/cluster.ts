@@ -70,6 +70,7 @@ export async function examineCluster(ctx: TaskContext, configPath: string, name:
 }
 
 function talosFindings(c: ClusterConfig, add: (l: Finding['level'], w: string, m: string) => void): void {
+  if (c.talconfigUnset?.length) add('mismatch', 'talconfig', `variable(s) ${c.talconfigUnset.map((v) => `\${${v}}`).join(', ')} set nowhere (talenv.yaml, talenv.sops.yaml, the environment): they read as empty`);
   if (c.talosEndpoint && origin(c.talosEndpoint) !== origin(c.apiServer)) {
     add('mismatch', 'apiServer', `rackhand.yaml says ${c.apiServer}, talconfig's endpoint is ${c.talosEndpoint} (a VIP or DNS name can be right: check they reach the same API server)`);
   }
