@@ -30,6 +30,44 @@ beforeAll(async () => {
 });
 afterAll(async () => closeLab(lab));
 
+describe('fake helmfile: state layering as helmfile 1.x does it (bases, documents, templates + inherit, environments)', () => {
+  beforeAll(async () => { await (await import('node:fs/promises')).mkdir(join(hf, '../layers'), { recursive: true }); });
+
+  it('build prints the layered state: a base under the file, several documents merged, inherited fields resolved', async () => {
+    await writeFile(join(hf, '../layers/layer-base.yaml'), 'helmDefaults:\n  wait: true\n  timeout: 600\nrepositories:\n  - { name: base, url: https://charts.example.org }\n');
+    await writeFile(join(hf, '../layers/layered.yaml'), [
+      'bases: [./layer-base.yaml]',
+      'templates:\n  ks:\n    namespace: kube-system\n    labels: { tier: net }\nreleases:\n  - name: a\n    chart: oci://example.org/charts/a\n    inherit: [{ template: ks }]',
+      'environments:\n  staging: {}\nreleases:\n  - name: b\n    chart: oci://example.org/charts/b\n    inherit: [{ template: ks, except: [labels] }]\n    needs: [kube-system/a]\n  - name: off\n    namespace: x\n    chart: oci://example.org/charts/off\n    installed: false',
+    ].join('\n---\n'));
+    const r = await helmfile('-f', '../layers/layered.yaml', 'build');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [state] = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    expect(r.stdout.startsWith('---\n#  Source: ../layers/layered.yaml\n')).toBe(true);
+    expect(state.helmDefaults).toEqual({ wait: true, timeout: 600 });
+    expect(state.repositories).toEqual([{ name: 'base', url: 'https://charts.example.org' }]);
+    expect(state.releases).toEqual([
+      { name: 'a', namespace: 'kube-system', chart: 'oci://example.org/charts/a', labels: { tier: 'net' } },
+      { name: 'b', namespace: 'kube-system', chart: 'oci://example.org/charts/b', needs: ['kube-system/a'] },
+      { name: 'off', namespace: 'x', chart: 'oci://example.org/charts/off', installed: false },
+    ]);
+    const list = await helmfile('-f', '../layers/layered.yaml', 'list', '--output', 'json');
+    expect(JSON.parse(list.stdout).map((x: { name: string; namespace: string }) => `${x.namespace}/${x.name}`)).toEqual(['kube-system/a', 'kube-system/b', 'x/off']);
+  });
+
+  it('refuses an undefined template, an undefined environment, a missing base and a Go-templated state file', async () => {
+    await writeFile(join(hf, '../layers/bad-template.yaml'), 'releases:\n  - name: a\n    chart: x/a\n    inherit: [{ template: nope }]\n');
+    expect((await helmfile('-f', '../layers/bad-template.yaml', 'build')).stderr).toContain('release a inherits from undefined template "nope"');
+    expect((await helmfile('-f', '../layers/layered.yaml', '-e', 'prod', 'build')).stderr).toContain('environment "prod" is not defined');
+    await writeFile(join(hf, '../layers/bad-base.yaml'), 'bases: [./gone.yaml]\n---\nreleases: []\n');
+    expect((await helmfile('-f', '../layers/bad-base.yaml', 'build')).stderr).toContain('failed to load base ./gone.yaml');
+    await writeFile(join(hf, '../layers/templated.yaml.gotmpl'), 'releases: []\n');
+    const g = await helmfile('-f', '../layers/templated.yaml.gotmpl', 'build');
+    expect(g.exitCode).toBe(1);
+    expect(g.stderr).toContain('does not render Go templates');
+  });
+});
+
 describe('fake helmfile: template and list (no cluster needed)', () => {
   it('template prints each release as helm does, with CRDs only when --include-crds is given', async () => {
     const plain = await helmfile('-f', '01-apps.yaml', 'template', '-l', 'name=cert-manager');

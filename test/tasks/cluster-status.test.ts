@@ -71,4 +71,18 @@ describe('cluster:status against the lab, through the real kubectl', () => {
     expect(r.stderr).toContain(`context admin@lab points at ${lab.url}, but cluster lab in ${other} is https://10.99.0.1:6443`);
     expect(r.record?.commands.map((c) => c.argv.slice(5, 7).join(' '))).toEqual(['config view']);
   });
+
+  it('a node configured by its FQDN that registered its short name is named with the reason (exit 1)', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const cfg = await readFile(lab.configPath, 'utf8');
+    try {
+      await writeFile(lab.configPath, cfg.replace('{ name: w1, address: 10.5.0.21, role: worker }', '{ name: w1.home.arpa, address: 10.5.0.21, role: worker }'));
+      const r = await lab.run(['cluster:status', '--cluster', 'lab']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('Configured in rackhand.yaml but not in the cluster:\n  w1.home.arpa (the cluster has w1: Talos registers the short hostname unless machine.kubelet.registerWithFQDN is set; name it w1 in rackhand.yaml)');
+      expect(r.stdout).toContain('In the cluster but not in rackhand.yaml: w1');
+    } finally {
+      await writeFile(lab.configPath, cfg);
+    }
+  });
 });
