@@ -42,16 +42,25 @@ export default function upgradeNode(): TaskImpl {
   // what each node runs besides Talos, read once (preflight), and how an upgrade would change it
   let extensions: Promise<Map<string, NodeExtensions>> | undefined;
   const changeOf = new Map<string, string>();
+  let runningVersion = new Map<string, string>();
+  let runningExtensions = new Map<string, NodeExtensions>();
   const extensionsNow = (ctx: TaskContext) => (extensions ??= talosctlFor(ctx).extensions(input.nodes.map((n) => n.address)));
   return {
     validate(ctx) { input = inputs(ctx); },
-    changes: () => input.nodes.map((n) => `node ${n.name} (${n.address}, ${n.role}) is upgraded to ${input.imageFor(n)} and reboots, unless it already runs ${input.target}${changeOf.has(n.name) ? `; its ${changeOf.get(n.name)}` : ''}`),
+    // each node's target image next to what it runs now (version, schematic) as preflight read it
+    changes: () => input.nodes.map((n) => {
+      const v = runningVersion.get(n.address);
+      const e = runningExtensions.get(n.address);
+      const now = v || e ? `; it runs ${v ?? 'an unknown version'}${e?.schematic ? `, schematic ${e.schematic.slice(0, 12)}…` : ''}${e ? `, ${e.names.length ? e.names.join(', ') : 'no extensions'}` : ''} now` : '';
+      return `node ${n.name} (${n.address}, ${n.role}) is upgraded to ${input.imageFor(n)} and reboots, unless it already runs ${input.target}${now}${changeOf.has(n.name) ? `; its ${changeOf.get(n.name)}` : ''}`;
+    }),
     confirmation: (ctx) => (ctx.flags['allow-downgrade'] ? 'typed' : true),
     preflight: (ctx) => [
       {
         name: 'each node moves to the target by an upgrade of at most one minor',
         async run() {
           const running = await talosctlFor(ctx).serverVersions(input.nodes.map((n) => n.address));
+          runningVersion = running;
           const policy = { what: 'Talos', allowDowngrade: ctx.flags['allow-downgrade'] === true, allowPrerelease: ctx.flags['allow-prerelease'] === true, maxMinorStep: 1 };
           const problems = input.nodes.flatMap((n) => {
             const v = running.get(n.address);
@@ -68,6 +77,7 @@ export default function upgradeNode(): TaskImpl {
         name: 'each node keeps its system extensions (schematic)',
         async run() {
           const now = await extensionsNow(ctx);
+          runningExtensions = now;
           for (const n of input.nodes) {
             const have = now.get(n.address);
             const change = have && extensionChange(have, input.imageFor(n), input.flagImage ? undefined : n.extensions);

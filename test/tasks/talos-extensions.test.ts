@@ -59,6 +59,8 @@ describe('talos:upgrade-node and system extensions', () => {
       expect(r.record!.checks.find((c) => c.name.startsWith('each node keeps its system extensions'))).toMatchObject({ ok: true, message: 'the installers keep every node\'s extensions' });
       expect((r.record!.data.images as Record<string, string>).w1).toBe(`factory.talos.dev/installer/${gpu}:v1.12.2`);
       expect((r.record!.data.images as Record<string, string>).w2).toBe(`factory.talos.dev/installer/${VANILLA}:v1.12.2`);
+      // the plan shows each node's target next to what it runs now
+      expect(r.stderr).toContain(`node w1 (10.5.0.21, worker) is upgraded to factory.talos.dev/installer/${gpu}:v1.12.2 and reboots, unless it already runs v1.12.2; it runs v1.12.1, schematic ${gpu.slice(0, 12)}…, i915, intel-ucode now`);
     } finally {
       await lab.stop();
     }
