@@ -80,15 +80,16 @@ export function resticNeeded(probe: () => Promise<AppProbe>, check: Check): Chec
   };
 }
 
-/** The app's repository is one rackhand opens (restic): a kopia app is refused, naming what to run instead. */
-export function resticRepository(probe: () => Promise<AppProbe>): Check {
+/** The app's repository is one rackhand opens (restic): a kopia app is refused, naming what to run instead. Reads
+ *  the ReplicationSource only (the repository Secret is not touched). */
+export function resticRepository(ctx: TaskContext, name: string, namespace?: string): Check {
   return {
     name: 'the repository is a restic repository',
     async run() {
-      const p = await probe().catch(() => undefined);
-      if (!p) return { ok: true, message: 'not read yet (the task reports it)' };
-      if (p.app.mover !== 'kopia') return { ok: true, message: `${p.app.namespace}/${p.app.name}: restic` };
-      const refusal = kopiaRefusal(p.app);
+      const app = await findApp(ctx, name, namespace).catch(() => undefined);
+      if (!app) return { ok: true, message: 'no such app yet (the task reports it)' };
+      if (app.mover !== 'kopia') return { ok: true, message: `${app.namespace}/${app.name}: restic` };
+      const refusal = kopiaRefusal(app);
       return { ok: false, message: refusal.message, ...(refusal.remedy ? { remedy: refusal.remedy } : {}) };
     },
   };

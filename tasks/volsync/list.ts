@@ -13,7 +13,7 @@ export default function list(): TaskImpl {
     validate(ctx) { probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined); },
     // restic runs on this machine: refuse cleanly (exit 3, how to install it) rather than fail halfway; a kopia
     // repository is refused with what to run instead
-    preflight: () => [toolPresent('restic', ['version']), resticRepository(probe)],
+    preflight: (ctx) => [toolPresent('restic', ['version']), resticRepository(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined)],
     async plan(ctx) {
       return [{
         title: `list the snapshots of ${String(ctx.flags.app)}`,

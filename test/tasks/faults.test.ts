@@ -297,7 +297,8 @@ describe('a node with an installer of its own (talconfig talosImageURL / nodes[]
       const gpu = `factory.talos.dev/installer/${'a'.repeat(64)}`;
       const cfg = await readFile(lab.configPath, 'utf8');
       await writeFile(lab.configPath, cfg.replace('{ name: w1, address: 10.5.0.21, role: worker }', `{ name: w1, address: 10.5.0.21, role: worker, installer: ${gpu} }`));
-      const r = await lab.run(['talos:upgrade-node', '--all', '--to', 'v1.12.2', '--dry-run', '--ignore-pdbs']);
+      // a made-up schematic whose extensions the lab cannot know: the change is accepted explicitly
+      const r = await lab.run(['talos:upgrade-node', '--all', '--to', 'v1.12.2', '--dry-run', '--ignore-pdbs', '--accept-extension-change']);
       expect(r.code, r.stderr).toBe(0);
       const upgrades = r.record!.commands.filter((c) => c.argv.includes('upgrade')).map((c) => `${c.argv[c.argv.indexOf('--nodes') + 1]} ${c.argv[c.argv.indexOf('--image') + 1]}`);
       expect(upgrades).toContain(`10.5.0.21 ${gpu}:v1.12.2`);
