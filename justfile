@@ -1,5 +1,6 @@
-# just front door (many homelab repos moved from go-task to just): `just run cluster:status --cluster lab`.
-# Every recipe forwards to the rackhand CLI, which owns flags, validation and confirmation.
+# just front door, generated from the task registry by scripts/gen-wrappers.ts (do not edit: npm run gen:wrappers).
+# `just cluster-status --cluster lab`, or `just run <task> [flags]`; import it from your own justfile with
+# `import 'justfile.rackhand'`. Every recipe forwards to the rackhand CLI, which owns flags and confirmation.
 set positional-arguments
 
 default:
@@ -8,3 +9,95 @@ default:
 # run any rackhand task: just run talos:upgrade-node --cluster lab --all
 run task *args:
     npx tsx tasks "$@"
+
+# bootstrap:cluster --cluster apps
+bootstrap-apps *args:
+    npx tsx tasks bootstrap:apps "$@"
+
+# bootstrap a Talos cluster to Flux: configs, etcd, kubeconfig, namespaces, 1Password secrets, CRDs, releases, Flux
+bootstrap-cluster *args:
+    npx tsx tasks bootstrap:cluster "$@"
+
+# bootstrap:cluster --cluster infra
+bootstrap-infra *args:
+    npx tsx tasks bootstrap:infra "$@"
+
+# per-node role, readiness and versions; unhealthy pods; PDBs that allow no disruption
+cluster-status *args:
+    npx tsx tasks cluster:status "$@"
+
+# what rackhand understood from the repository: clusters, nodes, installers, machine configs, releases, secrets, VolSync
+doctor *args:
+    npx tsx tasks doctor "$@"
+
+# DR drill: restore each app into a scratch namespace, verify the data in-cluster, measure RTO; report + metrics
+dr-drill *args:
+    npx tsx tasks dr:drill "$@"
+
+# verify backups from outside the cluster: opens, within RPO, restic check subset, test restore + content
+dr-verify-backups *args:
+    npx tsx tasks dr:verify-backups "$@"
+
+# stop the background lab started by lab:up and remove its files
+lab-down *args:
+    npx tsx tasks lab:down "$@"
+
+# show whether a background lab is running, where, and its environment
+lab-status *args:
+    npx tsx tasks lab:status "$@"
+
+# start the simulated homelab in the background; prints export lines for eval
+lab-up *args:
+    npx tsx tasks lab:up "$@"
+
+# apply a node's machine config (maintenance mode or configured), showing the dry-run result first
+talos-apply-node *args:
+    npx tsx tasks talos:apply-node "$@"
+
+# save a timestamped etcd snapshot (size and sha256) under .rackhand/snapshots/<cluster>/
+talos-etcd-snapshot *args:
+    npx tsx tasks talos:etcd-snapshot "$@"
+
+# schematic id, installer image and ISO URL for the configured schematic and version
+talos-image *args:
+    npx tsx tasks talos:image "$@"
+
+# reboot one node and wait until it is Ready, its machine status ready and etcd whole again
+talos-reboot-node *args:
+    npx tsx tasks talos:reboot-node "$@"
+
+# wipe a node (STATE, EPHEMERAL) back to maintenance mode; type the cluster name to confirm
+talos-reset-node *args:
+    npx tsx tasks talos:reset-node "$@"
+
+# power one node off (Talos cordons and drains it unless --force) and wait until it is off
+talos-shutdown-node *args:
+    npx tsx tasks talos:shutdown-node "$@"
+
+# upgrade Kubernetes with talosctl upgrade-k8s; postflight: every kubelet reports the target
+talos-upgrade-k8s *args:
+    npx tsx tasks talos:upgrade-k8s "$@"
+
+# rolling Talos upgrade: control planes one at a time (after an etcd snapshot), then workers; resumable
+talos-upgrade-node *args:
+    npx tsx tasks talos:upgrade-node "$@"
+
+# the snapshots of an app, read straight from its restic repository: time, id, size
+volsync-list *args:
+    npx tsx tasks volsync:list "$@"
+
+# restore an app's PVC in place; Flux suspended and replicas scaled down meanwhile, always put back
+volsync-restore *args:
+    npx tsx tasks volsync:restore "$@"
+
+# back up an app now: a unique manual trigger, waited for with a deadline; the schedule is kept
+volsync-snapshot *args:
+    npx tsx tasks volsync:snapshot "$@"
+
+# every ReplicationSource: last sync, duration, result, next sync; stale or failed ones flagged (exit 1)
+volsync-status *args:
+    npx tsx tasks volsync:status "$@"
+
+# clear stale restic locks through VolSync (spec.restic.unlock); --remove-all only when no mover runs
+volsync-unlock *args:
+    npx tsx tasks volsync:unlock "$@"

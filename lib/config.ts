@@ -6,15 +6,13 @@ import { configSchema, type ClusterConfig } from './config/schema.ts';
 import { readTalconfig } from './config/talconfig.ts';
 import type { Decrypt } from './config/sops.ts';
 import { ConfigError, parseYamlFile } from './config/yaml-errors.ts';
+export { configPath } from './config/path.ts';
 
 export { ConfigError } from './config/yaml-errors.ts';
 export type { ClusterConfig, NodeConfig } from './config/schema.ts';
 
 export interface Config { path: string; clusters: Map<string, ClusterConfig> }
 
-export function configPath(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
-  return resolve(cwd, flag ?? env.RACKHAND_CONFIG ?? 'rackhand.yaml');
-}
 
 function resolvePath(base: string, p: string): string {
   if (p === '~' || p.startsWith('~/')) return join(homedir(), p.slice(1));

@@ -8,8 +8,9 @@ import { ConfigError } from '../lib/config/yaml-errors.ts';
 import { examineCluster } from '../lib/doctor/cluster.ts';
 import { doctorExit, renderReport, type ClusterReport } from '../lib/doctor/findings.ts';
 import { StepFailure, UsageError, type TaskImpl } from '../lib/engine/types.ts';
+import { defineTask } from '../lib/engine/define.ts';
 
-export default function doctor(): TaskImpl {
+function doctor(): TaskImpl {
   return {
     async plan(ctx) {
       return [{
@@ -41,3 +42,18 @@ export default function doctor(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'what rackhand understood from the repository: clusters, nodes, installers, machine configs, releases, secrets, VolSync',
+  description: [
+    'Read-only and needs no reachable cluster (what it cannot check is marked unchecked). Lists each cluster of',
+    'rackhand.yaml with its nodes (address, role, installer image, machine config), the bootstrap helmfiles and their',
+    'releases in install order (helmfile build), the 1Password references of the secret templates and the VolSync apps,',
+    'then every guess and mismatch. Exit 0: understood everything; 1: had to guess; 2: a file is broken.',
+  ].join('\n'),
+  example: 'npx tsx tasks doctor',
+  flags: {},
+  destructive: false,
+  cluster: false,
+  impl: doctor,
+});

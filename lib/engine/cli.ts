@@ -10,19 +10,34 @@ export interface CliOptions {
   io: IO;
   env: Record<string, string | undefined>;
   cwd: string;
-  registry: Record<string, TaskEntry>;
+  /** default: discovered (rackhand's tasks and the operator's folders) */
+  registry?: Record<string, TaskEntry>;
   interrupt?: AbortController;
 }
 
 const USAGE = 'Usage: npx tsx tasks <namespace:name> [flags] | list | help <name> | --version\n';
 
-function unknownTask(name: string, o: CliOptions): number {
+function unknownTask(name: string, o: CliOptions & { registry: Record<string, TaskEntry> }): number {
   const near = suggest(name, Object.keys(o.registry));
   o.io.stderr.write(`✗ unknown task "${name}"${near ? `; did you mean ${near}?` : ''} (npx tsx tasks list shows them all)\n`);
   return EXIT.usage;
 }
 
-export async function runCli(argv: string[], o: CliOptions): Promise<number> {
+/** `--config FILE` / `--config=FILE` anywhere in argv: it also says where the operator's task folders are listed */
+function configFlag(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  return i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=').slice(1).join('=') : argv[i + 1];
+}
+
+export async function runCli(argv: string[], given: CliOptions): Promise<number> {
+  let o: CliOptions & { registry: Record<string, TaskEntry> };
+  try {
+    o = { ...given, registry: given.registry ?? await (await import('./registry.ts')).loadRegistry({ env: given.env, cwd: given.cwd, config: configFlag(argv) }) };
+  } catch (err) {
+    if ((err as Error).name !== 'TaskFileError') throw err;
+    given.io.stderr.write(`✗ ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
     o.io.stdout.write(USAGE + '\n' + taskList(o.registry));

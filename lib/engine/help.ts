@@ -34,6 +34,7 @@ export function taskHelp(name: string, entry: TaskEntry): string {
     '',
     'Example:',
     `  ${entry.example}`,
+    ...(entry.source ? ['', `Defined in: ${entry.source}${entry.origin && entry.origin !== 'rackhand' ? ` (${entry.origin})` : ''}`] : []),
     '',
   ].join('\n');
 }
@@ -45,10 +46,10 @@ export function taskList(registry: Record<string, TaskEntry>): string {
     groups.set(ns, [...(groups.get(ns) ?? []), [name, entry]]);
   }
   const width = Math.max(...Object.keys(registry).map((n) => n.length)) + 2;
-  const lines = ['Tasks (npx tsx tasks <name> --help for flags):'];
+  const lines = ['Tasks (npx tsx tasks <name> --help for flags; rackhand\'s own unless a folder is named):'];
   for (const [ns, entries] of groups) {
     lines.push('', `${ns}:`);
-    for (const [name, e] of entries) lines.push(`  ${name.padEnd(width)}${e.summary}${e.destructive ? ' [destructive]' : ''}`);
+    for (const [name, e] of entries) lines.push(`  ${name.padEnd(width)}${e.summary}${e.destructive ? ' [destructive]' : ''}${e.origin && e.origin !== 'rackhand' ? `  (${e.origin})` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -46,6 +46,9 @@ export interface TaskEntry {
   identityFrom?: 'kubeconfig' | 'config';
   /** Flags an alias fixes (bootstrap:infra = bootstrap:cluster --cluster infra); a different value is refused. */
   presetFlags?: FlagValues;
+  /** The task file (discovered) and where it comes from (rackhand, or the operator's folder) */
+  source?: string;
+  origin?: string;
   /** The implementation module; its default export makes a fresh TaskImpl for each run. */
   load: () => Promise<{ default: () => TaskImpl }>;
 }
@@ -78,17 +81,40 @@ export interface Step {
   mutating?: boolean;
 }
 
-export interface TaskImpl {
+/** The value a flag of definition D parses to: booleans, numbers (durations in ms), string lists, strings. */
+export type FlagValueOf<D extends FlagDef> = D['type'] extends 'boolean' ? boolean
+  : D['type'] extends 'number' | 'duration' ? number
+  : D['type'] extends 'list' ? string[]
+  : D extends { choices: readonly (infer C)[] } ? C : string;
+
+/** The parsed flags of a task declaring F: a flag with a default (or required) always has a value. */
+export type FlagsOf<F extends FlagDefs> = {
+  [K in keyof F]: F[K] extends { default: unknown } | { required: true } ? FlagValueOf<F[K]> : FlagValueOf<F[K]> | undefined
+};
+
+/** The global flags every task gets (lib/engine/flags.ts GLOBAL_FLAGS). */
+export interface GlobalFlagValues {
+  cluster?: string;
+  config?: string;
+  'dry-run': boolean;
+  yes: boolean;
+  json: boolean;
+  verbose: boolean;
+  'force-unlock': boolean;
+  help: boolean;
+}
+
+export interface TaskImpl<F extends FlagDefs = FlagDefs> {
   /** Checks input against config before ANY command runs; throw UsageError (exit 2) naming the field. */
-  validate?: (ctx: TaskContext) => void;
-  preflight?: (ctx: TaskContext) => Check[];
-  plan(ctx: TaskContext): Promise<Step[]>;
-  postflight?: (ctx: TaskContext) => Check[];
+  validate?: (ctx: TaskContext<F>) => void;
+  preflight?: (ctx: TaskContext<F>) => Check[];
+  plan(ctx: TaskContext<F>): Promise<Step[]>;
+  postflight?: (ctx: TaskContext<F>) => Check[];
   /** Exactly what this run will change or destroy (the node to reset, the volume to overwrite and the snapshot it
    *  gets), shown with the plan and the target before any confirmation. Called after plan(). */
-  changes?: (ctx: TaskContext) => string[];
+  changes?: (ctx: TaskContext<F>) => string[];
   /** Raises the confirmation a run needs from its flags (a forced downgrade wants the cluster name typed). */
-  confirmation?: (ctx: TaskContext) => Destructive;
+  confirmation?: (ctx: TaskContext<F>) => Destructive;
 }
 
 /** The cluster a destructive run targets, shown before any confirmation. */
@@ -99,9 +125,10 @@ export interface Identity {
   nodes: string[];
 }
 
-export interface TaskContext {
+export interface TaskContext<F extends FlagDefs = FlagDefs> {
   task: string;
-  flags: FlagValues;
+  /** typed from the task's flag definitions when it is declared with defineTask */
+  flags: FlagDefs extends F ? FlagValues : FlagsOf<F> & GlobalFlagValues;
   dryRun: boolean;
   yes: boolean;
   exec: Executor;

@@ -13,8 +13,9 @@ import type { MachineConfigSource } from '../../lib/talos/machine-source.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { UsageError, type Check, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { secretSource } from '../../lib/secrets/onepassword.ts';
+import { defineTask } from '../../lib/engine/define.ts';
 
-export default function bootstrapCluster(): TaskImpl {
+function bootstrapCluster(): TaskImpl {
   let inputs: BootstrapInputs;
   let sources: Map<string, MachineConfigSource>;
   let values: Promise<Map<string, string>> | undefined;
@@ -72,3 +73,30 @@ function secretsResolve(resolve: () => Promise<Map<string, string>>, refs: () =>
     },
   };
 }
+
+export default defineTask({
+  summary: 'bootstrap a Talos cluster to Flux: configs, etcd, kubeconfig, namespaces, 1Password secrets, CRDs, releases, Flux',
+  description: [
+    'Every stage probes real state first: a re-run does only what is left (nothing on a healthy cluster) and an',
+    'interrupted run continues where it stopped. Machine configs go to maintenance-mode nodes only. Secrets are',
+    'resolved from 1Password (SDK with OP_SERVICE_ACCOUNT_TOKEN, else the op CLI) and never written to disk.',
+    'Inputs: clusters.<name>.bootstrap (its helmfiles, found in helmfile.d/, helmfile/ or helmfile.yaml or named; releases as',
+    '`helmfile build` reports them; namespaces.yaml optional; secrets.yaml.tpl or *.yaml.tpl) and talconfig.',
+  ].join('\n'),
+  example: 'npx tsx tasks bootstrap:cluster --cluster infra',
+  flags: {
+    timeout: { type: 'duration', description: 'deadline for each wait (nodes, etcd, API, releases, Flux)', default: 15 * 60_000 },
+    'helmfile-command': { type: 'string', choices: ['sync', 'apply'], default: 'sync', description: 'how releases are installed: helmfile sync (as the community does) or apply (needs the helm-diff plugin)' },
+  },
+  destructive: true,
+  cluster: true,
+  // no API before etcd is bootstrapped: no lock, and the target comes from rackhand.yaml
+  lock: false,
+  identityFrom: 'config',
+  // the example clusters of the k8s-ops layout
+  aliases: {
+    'bootstrap:infra': { summary: 'bootstrap:cluster --cluster infra', example: 'npx tsx tasks bootstrap:infra', presetFlags: { cluster: 'infra' } },
+    'bootstrap:apps': { summary: 'bootstrap:cluster --cluster apps', example: 'npx tsx tasks bootstrap:apps', presetFlags: { cluster: 'apps' } },
+  },
+  impl: bootstrapCluster,
+});

@@ -7,6 +7,7 @@ import { readClusterState, type ClusterState } from '../../lib/cluster-state.ts'
 import type { Check, TaskContext, TaskImpl } from '../../lib/engine/types.ts';
 import { table } from '../../lib/table.ts';
 import { missingNodes } from '../../lib/checks/nodes.ts';
+import { defineTask } from '../../lib/engine/define.ts';
 
 function render(s: ClusterState, missing: string[], unknown: string[]): string {
   const out = [table(['NODE', 'ROLE', 'READY', 'SCHEDULABLE', 'KUBELET', 'OS', 'ADDRESS'],
@@ -22,7 +23,7 @@ function render(s: ClusterState, missing: string[], unknown: string[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export default function clusterStatus(): TaskImpl {
+function clusterStatus(): TaskImpl {
   let state: ClusterState | undefined;
   const observed = (): ClusterState => {
     if (!state) throw new Error('cluster state was not read');
@@ -64,3 +65,13 @@ export default function clusterStatus(): TaskImpl {
     postflight: () => [nodesReady, podsHealthy],
   };
 }
+
+export default defineTask({
+  summary: 'per-node role, readiness and versions; unhealthy pods; PDBs that allow no disruption',
+  description: 'Read-only. Exit 0 when every node is Ready and every pod Running or Succeeded, 1 otherwise.',
+  example: 'npx tsx tasks cluster:status --cluster lab',
+  flags: {},
+  destructive: false,
+  cluster: true,
+  impl: clusterStatus,
+});

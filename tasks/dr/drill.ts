@@ -14,10 +14,12 @@ import { formatBytes, formatDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
 import { findApp, resticApps, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
 const SENTINEL_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/;
 
-export default function drill(): TaskImpl {
+function drill(): TaskImpl {
   let targets: Promise<VolsyncApp[]> | undefined;
   const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? resticApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
   return {
@@ -125,3 +127,28 @@ function targetsExist(targets: () => Promise<VolsyncApp[]>): Check {
     },
   };
 }
+
+export default defineTask({
+  summary: 'DR drill: restore each app into a scratch namespace, verify the data in-cluster, measure RTO; report + metrics',
+  description: [
+    'Never touches the app: restores its latest backup into rackhand-drill-<app> (a ReplicationDestination into a new',
+    'volume, never a ReplicationSource), checks files, bytes and the sentinel with a Job, deletes the namespace in any',
+    'case (kept on failure with --keep-on-failure). Writes a JSON + Markdown report and Prometheus metrics. Exit 1 if any',
+    'target fails. Made for a schedule: `dr:drill --all --yes --json`.',
+  ].join('\n'),
+  example: 'npx tsx tasks dr:drill --cluster lab --all --metrics-file /var/lib/node_exporter/textfile/dr.prom',
+  flags: {
+    app: APP,
+    all: { type: 'boolean', description: 'every ReplicationSource with a restic repository' },
+    namespace: NAMESPACE,
+    'keep-on-failure': { type: 'boolean', description: 'leave a failed target\'s scratch namespace for inspection' },
+    timeout: { type: 'duration', description: 'deadline for each wait (mover, verification Job, teardown)', default: 30 * 60_000 },
+    'report-dir': { type: 'string', description: 'where the report goes (default: backups.drill.reportDir, else .rackhand/drills)' },
+    'metrics-file': { type: 'string', description: 'Prometheus textfile to write, atomically (default: backups.drill.metricsFile)' },
+    pushgateway: { type: 'string', pattern: /^https?:\/\/\S+$/, hint: 'a URL like http://pushgateway.monitoring:9091', description: 'Pushgateway to push the metrics to (default: backups.drill.pushgateway)' },
+    image: { type: 'string', pattern: /^[a-z0-9][\w./:@-]*$/, hint: 'an image reference like docker.io/library/busybox:1.37.0', description: 'image of the verification Job (default: backups.drill.image, else pinned busybox)' },
+  },
+  destructive: false,
+  cluster: true,
+  impl: drill,
+});

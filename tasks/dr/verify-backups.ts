@@ -9,8 +9,10 @@ import { parseDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
 import { findApp, resticApps, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
-export default function verifyBackups(): TaskImpl {
+function verifyBackups(): TaskImpl {
   let targets: Promise<VolsyncApp[]> | undefined;
   const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? resticApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
   return {
@@ -58,3 +60,19 @@ export default function verifyBackups(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'verify backups from outside the cluster: opens, within RPO, restic check subset, test restore + content',
+  description: 'Credentials come from each app\'s repository Secret. `--read-data-subset n/t` rotates n across runs.',
+  example: 'npx tsx tasks dr:verify-backups --cluster lab --all',
+  flags: {
+    app: APP,
+    all: { type: 'boolean', description: 'every ReplicationSource with a restic repository' },
+    namespace: NAMESPACE,
+    rpo: { type: 'duration', description: 'oldest acceptable latest snapshot (default: backups.rpo, else 25h)' },
+    subsets: { type: 'number', description: 'restic check --read-data-subset n/<this> (default: backups.subsets, else 10)' },
+  },
+  destructive: false,
+  cluster: true,
+  impl: verifyBackups,
+});

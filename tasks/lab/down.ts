@@ -2,9 +2,10 @@
 import { rm } from 'node:fs/promises';
 import type { TaskContext, TaskImpl } from '../../lib/engine/types.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { alive, labDir, readLabState, unsetLines } from './state.ts';
+import { alive, labDir, readLabState, unsetLines } from './_state.ts';
+import { defineTask } from '../../lib/engine/define.ts';
 
-export default function labDown(): TaskImpl {
+function labDown(): TaskImpl {
   return {
     async plan(ctx: TaskContext) {
       const state = await readLabState(ctx.stateDir);
@@ -33,3 +34,12 @@ export default function labDown(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'stop the background lab started by lab:up and remove its files',
+  example: 'npx tsx tasks lab:down',
+  flags: {},
+  destructive: false,
+  cluster: false,
+  impl: labDown,
+});

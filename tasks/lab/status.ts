@@ -1,9 +1,10 @@
 // lab:status — is a background lab running, where, and which environment points at it. Exit 1 when none runs.
 import type { TaskContext, TaskImpl } from '../../lib/engine/types.ts';
 import { StepFailure } from '../../lib/engine/types.ts';
-import { alive, exportLines, readLabState } from './state.ts';
+import { alive, exportLines, readLabState } from './_state.ts';
+import { defineTask } from '../../lib/engine/define.ts';
 
-export default function labStatus(): TaskImpl {
+function labStatus(): TaskImpl {
   return {
     async plan(ctx: TaskContext) {
       return [{
@@ -20,3 +21,12 @@ export default function labStatus(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'show whether a background lab is running, where, and its environment',
+  example: 'npx tsx tasks lab:status',
+  flags: {},
+  destructive: false,
+  cluster: false,
+  impl: labStatus,
+});

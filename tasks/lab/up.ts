@@ -7,12 +7,13 @@ import { spawnDetached } from '../../lib/exec.ts';
 import { StepFailure, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { formatDuration } from '../../lib/patterns.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { alive, exportLines, labDir, readLabState, type LabState } from './state.ts';
+import { alive, exportLines, labDir, readLabState, type LabState } from './_state.ts';
+import { defineTask } from '../../lib/engine/define.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const START_TIMEOUT_MS = 30_000;
 
-export default function labUp(): TaskImpl {
+function labUp(): TaskImpl {
   let running: LabState | undefined;
   return {
     async plan(ctx: TaskContext) {
@@ -63,3 +64,17 @@ export default function labUp(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'start the simulated homelab in the background; prints export lines for eval',
+  description: 'Prints only shell export lines on stdout (KUBECONFIG, PATH, RACKHAND_CONFIG, KUBECACHEDIR), so\n`eval "$(npx tsx tasks lab:up)"` points kubectl and rackhand at the lab. Progress goes to stderr.',
+  example: 'eval "$(npx tsx tasks lab:up)"',
+  flags: {
+    topology: { type: 'string', description: 'topology YAML (default: lab/topologies/default.yaml)' },
+    'reboot-time': { type: 'duration', description: 'how long a simulated node reboot takes', default: 2_000 },
+    empty: { type: 'boolean', description: 'a cluster still to bootstrap: every machine in maintenance mode, no Kubernetes API until talosctl bootstrap' },
+  },
+  destructive: false,
+  cluster: false,
+  impl: labUp,
+});

@@ -11,8 +11,10 @@ import { targetNode, waitMode } from '../../lib/talos/power.ts';
 import { waitUntil } from '../../lib/wait.ts';
 import { machineConfigProblem } from '../../lib/talos/machine-config.ts';
 import { applyInput, checkFileSource, describeSource, loadMachineConfig, machineConfigSource, resolveFlagFile, type MachineConfigSource } from '../../lib/talos/machine-source.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { NODE } from '../../lib/engine/flag-kit.ts';
 
-export default function applyNode(): TaskImpl {
+function applyNode(): TaskImpl {
   let source: MachineConfigSource;
   return {
     changes: (ctx) => { const n = targetNode(ctx); return [`node ${n.name} (${n.address}, ${n.role}) gets the machine config ${describeSource(source)} (mode ${String(ctx.flags.mode)})`]; },
@@ -72,3 +74,18 @@ export default function applyNode(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'apply a node\'s machine config (maintenance mode or configured), showing the dry-run result first',
+  description: 'Default --file with a talconfig: clusterconfig/<cluster>-<node>.yaml next to talconfig.yaml (talhelper genconfig).',
+  example: 'npx tsx tasks talos:apply-node --cluster lab --node w3 --file clusterconfig/lab-w3.yaml',
+  flags: {
+    node: { ...NODE, description: 'the node to configure', required: true },
+    file: { type: 'string', description: 'the node\'s machine config' },
+    mode: { type: 'string', description: 'talosctl apply-config --mode', choices: ['auto', 'no-reboot', 'reboot', 'staged', 'try'], default: 'auto' },
+    timeout: { type: 'duration', description: 'deadline for the node to be configured and Ready', default: 15 * 60_000 },
+  },
+  destructive: true,
+  cluster: true,
+  impl: applyNode,
+});

@@ -5,8 +5,10 @@ import { toolPresent } from '../../lib/checks/tools.ts';
 import { UsageError, type TaskImpl } from '../../lib/engine/types.ts';
 import { talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import { takeEtcdSnapshot } from '../../lib/talos/snapshot.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { NODE } from '../../lib/engine/flag-kit.ts';
 
-export default function etcdSnapshot(): TaskImpl {
+function etcdSnapshot(): TaskImpl {
   return {
     validate(ctx) {
       requireTalos(ctx);
@@ -32,3 +34,12 @@ export default function etcdSnapshot(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'save a timestamped etcd snapshot (size and sha256) under .rackhand/snapshots/<cluster>/',
+  example: 'npx tsx tasks talos:etcd-snapshot --cluster lab',
+  flags: { node: { ...NODE, description: 'control plane to take it from (default: the first)' } },
+  destructive: false,
+  cluster: true,
+  impl: etcdSnapshot,
+});

@@ -5,8 +5,10 @@ import type { TaskImpl } from '../../lib/engine/types.ts';
 import { UsageError } from '../../lib/engine/types.ts';
 import { requireTalos } from '../../lib/talos/driver.ts';
 import { installerImage, isoUrl, VANILLA_SCHEMATIC } from '../../lib/talos/images.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { VERSION } from '../../lib/engine/flag-kit.ts';
 
-export default function image(): TaskImpl {
+function image(): TaskImpl {
   return {
     validate(ctx) {
       requireTalos(ctx);
@@ -33,3 +35,17 @@ export default function image(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'schematic id, installer image and ISO URL for the configured schematic and version',
+  example: 'npx tsx tasks talos:image --cluster lab --version v1.12.2',
+  flags: {
+    version: { ...VERSION, description: 'Talos version (default: versions.talos from rackhand.yaml)' },
+    arch: { type: 'string', description: 'ISO architecture', choices: ['amd64', 'arm64'], default: 'amd64' },
+  },
+  destructive: false,
+  cluster: true,
+  // computed from rackhand.yaml and talconfig alone: no reachable cluster needed
+  identityFrom: 'config',
+  impl: image,
+});

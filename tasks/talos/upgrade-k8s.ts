@@ -9,12 +9,14 @@ import { talosctlFor, requireTalos } from '../../lib/talos/driver.ts';
 import type { Node } from '../../lib/tools/kube-types.ts';
 import { waitUntil } from '../../lib/wait.ts';
 import { kubernetesSupportProblem, moveProblem, targetProblem } from '../../lib/versions.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { VERSION, VERSION_GUARDS } from '../../lib/engine/flag-kit.ts';
 
 async function kubelets(ctx: TaskContext): Promise<Map<string, string>> {
   return new Map((await ctx.kubectl.list<Node>('nodes')).map((n) => [n.metadata.name, n.status?.nodeInfo?.kubeletVersion ?? '']));
 }
 
-export default function upgradeK8s(): TaskImpl {
+function upgradeK8s(): TaskImpl {
   let target = '';
   const kubeletsAtTarget: Check = {
     name: 'every kubelet reports the target version',
@@ -76,3 +78,13 @@ export default function upgradeK8s(): TaskImpl {
     postflight: () => [kubeletsAtTarget],
   };
 }
+
+export default defineTask({
+  summary: 'upgrade Kubernetes with talosctl upgrade-k8s; postflight: every kubelet reports the target',
+  description: '--dry-run is passed to `talosctl upgrade-k8s --dry-run`, which prints its plan and changes nothing.',
+  example: 'npx tsx tasks talos:upgrade-k8s --cluster lab --to v1.32.3',
+  flags: { to: { ...VERSION, description: 'target Kubernetes version (default: versions.kubernetes from rackhand.yaml)' }, ...VERSION_GUARDS },
+  destructive: true,
+  cluster: true,
+  impl: upgradeK8s,
+});

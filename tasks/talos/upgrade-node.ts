@@ -14,6 +14,8 @@ import { TalosDriver, talosctlFor, requireTalos } from '../../lib/talos/driver.t
 import { imageVersion, installerImage } from '../../lib/talos/images.ts';
 import { extensionChange, type NodeExtensions } from '../../lib/talos/extensions.ts';
 import { moveProblem, targetProblem } from '../../lib/versions.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { IGNORE_PDBS, NODE, VERSION, VERSION_GUARDS } from '../../lib/engine/flag-kit.ts';
 
 interface Inputs { nodes: NodeConfig[]; target: string; imageFor: (n: NodeConfig) => string; flagImage?: string }
 
@@ -35,7 +37,7 @@ function inputs(ctx: TaskContext): Inputs {
   return { nodes, target, imageFor: (n) => flagImage ?? installerImage(c, target, n), ...(flagImage ? { flagImage } : {}) };
 }
 
-export default function upgradeNode(): TaskImpl {
+function upgradeNode(): TaskImpl {
   let input: Inputs;
   let client: Promise<string> | undefined;
   const clientVersion = (ctx: TaskContext): Promise<string> => (client ??= talosctlFor(ctx).clientVersion());
@@ -120,3 +122,31 @@ export default function upgradeNode(): TaskImpl {
     postflight: () => [nodesReady],
   };
 }
+
+export default defineTask({
+  summary: 'rolling Talos upgrade: control planes one at a time (after an etcd snapshot), then workers; resumable',
+  description: [
+    'Only nodes whose running Talos differs from the target are upgraded. Each node must go down, come back Ready,',
+    'report the target version, have etcd whole again (control planes) and a ready machine status before the next',
+    'one starts; every wait has a deadline. A failure stops the rollout and names the node and the resume command.',
+    'rackhand never cordons a Talos node itself: up to v1.12 the node drains itself, from v1.13 talosctl does.',
+    'Each node upgrades with its own installer (talosImageURL or schematic); one that would change the node\'s system',
+    'extensions is refused unless --accept-extension-change.',
+  ].join('\n'),
+  example: 'npx tsx tasks talos:upgrade-node --cluster lab --all --to v1.12.2',
+  flags: {
+    node: { ...NODE, description: 'upgrade this node only' },
+    all: { type: 'boolean', description: 'upgrade every node of the cluster' },
+    to: { ...VERSION, description: 'target Talos version (default: versions.talos from rackhand.yaml)' },
+    image: { type: 'string', pattern: /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+:v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, hint: 'an installer image like factory.talos.dev/installer/<schematic>:v1.12.3', description: 'installer image (default: installer.image/<schematic>:<target> from rackhand.yaml)' },
+    'reboot-mode': { type: 'string', description: 'talosctl --reboot-mode', choices: ['default', 'powercycle'], default: 'default' },
+    'timeout-per-node': { type: 'duration', description: 'deadline for one node: drain, reboot, Ready, version, etcd, machine status', default: 15 * 60_000 },
+    'drain-timeout': { type: 'duration', description: 'talosctl >= v1.13 --drain-timeout', default: 5 * 60_000 },
+    ...VERSION_GUARDS,
+    'ignore-pdbs': IGNORE_PDBS,
+    'accept-extension-change': { type: 'boolean', description: 'upgrade even when the installer changes a node\'s schematic or system extensions (else a refusal, exit 3); a node at the target version with another schematic is then upgraded too' },
+  },
+  destructive: true,
+  cluster: true,
+  impl: upgradeNode,
+});

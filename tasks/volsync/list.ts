@@ -6,8 +6,10 @@ import { kopiaRefusal } from '../../lib/volsync/app.ts';
 import { table } from '../../lib/table.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { formatBytes } from '../../lib/patterns.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
-export default function list(): TaskImpl {
+function list(): TaskImpl {
   let probe: ReturnType<typeof appProbe>;
   return {
     validate(ctx) { probe = appProbe(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined); },
@@ -36,3 +38,12 @@ export default function list(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'the snapshots of an app, read straight from its restic repository: time, id, size',
+  example: 'npx tsx tasks volsync:list --cluster lab --app paperless',
+  flags: { app: { ...APP, required: true }, namespace: NAMESPACE },
+  destructive: false,
+  cluster: true,
+  impl: list,
+});

@@ -3,7 +3,7 @@
 // matches (an empty selection would "succeed" restoring nothing). Every step is idempotent; on failure or Ctrl-C,
 // Flux is resumed and the replicas restored. Re-runnable after a partial failure.
 import { toolPresent } from '../../lib/checks/tools.ts';
-import { formatDuration, isRfc3339 } from '../../lib/patterns.ts';
+import { DNS_LABEL, DNS_SUBDOMAIN, formatDuration, isRfc3339 } from '../../lib/patterns.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { HR, KS } from '../../lib/flux/objects.ts';
 import { findWorkload, kopiaRefusal } from '../../lib/volsync/app.ts';
@@ -11,8 +11,10 @@ import { appProbe, repositoryReachable, resticNeeded, snapshotMatches } from '..
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
 import { restoreSteps } from '../../lib/volsync/restore.ts';
 import { selectSnapshot } from '../../lib/tools/restic.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
-export default function restore(): TaskImpl {
+function restore(): TaskImpl {
   let probe: ReturnType<typeof appProbe>;
   const selection = (ctx: TaskContext) => ({ previous: ctx.flags.previous as number | undefined, asOf: ctx.flags['as-of'] as string | undefined });
   return {
@@ -59,3 +61,26 @@ export default function restore(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'restore an app\'s PVC in place; Flux suspended and replicas scaled down meanwhile, always put back',
+  description: [
+    'Refuses unless the ReplicationSource exists, its repository opens and a snapshot matches (--previous N skips N',
+    'newer ones, --as-of picks the newest at or before a time). Fails, never "succeeds", when the mover restored nothing.',
+  ].join('\n'),
+  example: 'npx tsx tasks volsync:restore --cluster lab --app paperless --previous 1',
+  flags: {
+    'confirm-cluster': { type: 'string', description: 'with --yes: the cluster name, as a typed confirmation (the volume is overwritten in place)' },
+    app: { ...APP, required: true },
+    namespace: NAMESPACE,
+    previous: { type: 'number', description: 'skip this many newer snapshots' },
+    'as-of': { type: 'string', description: 'restore the newest snapshot at or before this RFC 3339 time' },
+    timeout: { type: 'duration', description: 'deadline for each wait (pods gone, mover, app Ready)', default: 30 * 60_000 },
+    kustomization: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a Kustomization name', description: 'Flux Kustomization to suspend (default: the app name)' },
+    'flux-namespace': { type: 'string', pattern: DNS_LABEL, hint: 'a namespace', description: 'namespace of that Kustomization', default: 'flux-system' },
+    helmrelease: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a HelmRelease name', description: 'HelmRelease to suspend, in the app namespace (default: the app name)' },
+  },
+  destructive: 'typed',
+  cluster: true,
+  impl: restore,
+});

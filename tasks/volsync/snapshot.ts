@@ -6,8 +6,10 @@ import { findApp } from '../../lib/volsync/app.ts';
 import { manualSync, moverDiagnosis, moverRemedy } from '../../lib/volsync/manual-sync.ts';
 import { WaitTimeout } from '../../lib/wait.ts';
 import { RS, uniqueTrigger, type ReplicationSource } from '../../lib/volsync/types.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
-export default function snapshot(): TaskImpl {
+function snapshot(): TaskImpl {
   return {
     async plan(ctx) {
       const app = await findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined);
@@ -36,3 +38,12 @@ export default function snapshot(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'back up an app now: a unique manual trigger, waited for with a deadline; the schedule is kept',
+  example: 'npx tsx tasks volsync:snapshot --cluster lab --app paperless',
+  flags: { app: { ...APP, required: true }, namespace: NAMESPACE, timeout: { type: 'duration', description: 'deadline for the mover', default: 30 * 60_000 } },
+  destructive: false,
+  cluster: true,
+  impl: snapshot,
+});

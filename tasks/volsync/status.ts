@@ -4,8 +4,9 @@ import { StepFailure, type TaskImpl } from '../../lib/engine/types.ts';
 import { formatDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
 import { RS, type ReplicationSource } from '../../lib/volsync/types.ts';
+import { defineTask } from '../../lib/engine/define.ts';
 
-export default function status(): TaskImpl {
+function status(): TaskImpl {
   return {
     async plan(ctx) {
       return [{
@@ -31,3 +32,12 @@ export default function status(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'every ReplicationSource: last sync, duration, result, next sync; stale or failed ones flagged (exit 1)',
+  example: 'npx tsx tasks volsync:status --cluster lab --max-age 25h',
+  flags: { 'max-age': { type: 'duration', description: 'a source without a sync this recent is stale', default: 25 * 3_600_000 } },
+  destructive: false,
+  cluster: true,
+  impl: status,
+});

@@ -7,10 +7,12 @@ import type { KubeObject } from '../../lib/tools/kube-types.ts';
 import { findApp, kopiaRefusal, resticApps, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { manualSync } from '../../lib/volsync/manual-sync.ts';
 import { uniqueTrigger } from '../../lib/volsync/types.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
 type Job = KubeObject<Record<string, unknown>, { active?: number }>;
 
-export default function unlock(): TaskImpl {
+function unlock(): TaskImpl {
   return {
     validate(ctx) {
       if (Boolean(ctx.flags.app) === Boolean(ctx.flags.all)) throw new UsageError('expected exactly one of --app NAME or --all');
@@ -44,3 +46,18 @@ export default function unlock(): TaskImpl {
     },
   };
 }
+
+export default defineTask({
+  summary: 'clear stale restic locks through VolSync (spec.restic.unlock); --remove-all only when no mover runs',
+  example: 'npx tsx tasks volsync:unlock --cluster lab --app paperless',
+  flags: {
+    app: APP,
+    all: { type: 'boolean', description: 'every ReplicationSource' },
+    namespace: NAMESPACE,
+    'remove-all': { type: 'boolean', description: 'run `restic unlock --remove-all` from here (refused while a mover Job runs)' },
+    timeout: { type: 'duration', description: 'deadline for the mover', default: 30 * 60_000 },
+  },
+  destructive: true,
+  cluster: true,
+  impl: unlock,
+});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { registry } from '../../tasks/registry.ts';
+import { loadRegistry } from '../../lib/engine/registry.ts';
 import { cli } from '../helpers/cli.ts';
 
 const env = { ...process.env, CI: 'true' };
@@ -12,6 +12,8 @@ describe('the CLI front door', () => {
   it('tasks list groups every registered task by namespace with its summary', async () => {
     const r = await cli(['list'], { env, cwd: process.cwd() });
     expect(r.code).toBe(0);
+    const registry = await loadRegistry({ env, cwd: process.cwd() });
+    expect(Object.keys(registry).length).toBeGreaterThanOrEqual(22);
     for (const [name, entry] of Object.entries(registry)) {
       expect(r.stdout.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^  ${name} +${entry.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)));
     }
@@ -43,14 +45,18 @@ describe('the CLI front door', () => {
   });
 
   it.each([['list'], ['help', 'lab:up'], ['cluster:status', '--help']])(
-    '`tasks %s` imports no task implementation, no listr2, no prompts, no 1Password SDK, no zod',
+    '`tasks %s` (metadata cached) imports no task file, no listr2, no prompts, no 1Password SDK, no zod, no yaml',
     async (...args) => {
-      const trace = join(await mkdtemp(join(tmpdir(), 'rackhand-trace-')), 'imports.txt');
+      const dir = await mkdtemp(join(tmpdir(), 'rackhand-trace-'));
+      const trace = join(dir, 'imports.txt');
+      // the first run reads every task file and caches their metadata; the runs after it import none of them
+      const cache = { ...env, RACKHAND_CACHE_DIR: join(dir, 'cache') };
+      expect((await execa('node', ['--import', 'tsx', 'tasks/index.ts', 'list'], { env: cache, reject: false })).exitCode).toBe(0);
       const r = await execa('node', ['--import', 'tsx', '--import', './test/fixtures/trace-imports.mjs', 'tasks/index.ts', ...args],
-        { env: { ...env, TRACE_IMPORTS: trace }, reject: false });
+        { env: { ...cache, TRACE_IMPORTS: trace }, reject: false });
       expect(r.exitCode).toBe(0);
       const urls = (await readFile(trace, 'utf8')).split('\n');
-      expect(urls).toContain(`file://${process.cwd()}/tasks/registry.ts`);
+      expect(urls).toContain(`file://${process.cwd()}/lib/engine/discover.ts`);
       const heavy = urls.filter((u) => /\/tasks\/[a-z]+\/|listr2|@inquirer|@1password|\/zod\/|\/execa\/|\/yaml\//.test(u));
       expect(heavy).toEqual([]);
     },

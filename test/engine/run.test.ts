@@ -212,7 +212,7 @@ describe('engine: rendering', () => {
   });
 
   it('lab:up export lines end with a newline (the last one too)', async () => {
-    const { exportLines } = await import('../../tasks/lab/state.ts');
+    const { exportLines } = await import('../../tasks/lab/_state.ts');
     const text = exportLines({ pid: 1, url: 'http://127.0.0.1:1', dir: '/tmp/lab', env: { KUBECONFIG: '/tmp/lab/kubeconfig', PATH: '/x' } } as never);
     expect(text).toBe("export KUBECONFIG=/tmp/lab/kubeconfig\nexport PATH=/tmp/lab/bin:\"$PATH\"\n");
   });

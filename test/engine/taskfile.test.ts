@@ -1,10 +1,19 @@
+// Taskfile.yaml and justfile are generated from the registry: they must not drift from it.
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { registry } from '../../tasks/registry.ts';
+import { loadRegistry } from '../../lib/engine/registry.ts';
+import { renderJustfile, renderTaskfile } from '../../lib/engine/wrappers.ts';
 
-describe('Taskfile.yaml forwards to the CLI', () => {
-  it('every Taskfile task names a registered task, and every registered task has a Taskfile entry', async () => {
+const registry = await loadRegistry({ env: { ...process.env, RACKHAND_TASKS: '' }, cwd: process.cwd(), config: '/nonexistent' });
+
+describe('Taskfile.yaml and justfile forward to the CLI', () => {
+  it('are what the registry generates (npm run gen:wrappers after adding a task)', async () => {
+    expect(await readFile('Taskfile.yaml', 'utf8')).toBe(renderTaskfile(registry));
+    expect(await readFile('justfile', 'utf8')).toBe(renderJustfile(registry));
+  });
+
+  it('every registered task has a Taskfile entry forwarding its arguments, and nothing else is there', async () => {
     const tf = parse(await readFile('Taskfile.yaml', 'utf8')) as { tasks: Record<string, { cmds: string[] }> };
     const names = Object.keys(tf.tasks).filter((n) => n !== 'default');
     expect(names.sort()).toEqual(Object.keys(registry).sort());

@@ -6,7 +6,6 @@ import { PassThrough } from 'node:stream';
 import { runCli } from '../../lib/engine/cli.ts';
 import type { TaskEntry } from '../../lib/engine/types.ts';
 import type { RunRecord } from '../../lib/report.ts';
-import { registry as realRegistry } from '../../tasks/registry.ts';
 
 export interface CliRun { code: number; stdout: string; stderr: string; record: RunRecord | undefined }
 
@@ -43,7 +42,7 @@ export async function cli(argv: string[], o: {
   const before = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
   const code = await runCli(argv, {
     io: { stdout: out.stream, stderr: err.stream, stdin, interactive: Boolean(o.typed), color: false },
-    env: o.env, cwd: o.cwd, registry: o.registry ?? realRegistry, interrupt: o.interrupt,
+    env: o.env, cwd: o.cwd, ...(o.registry ? { registry: o.registry } : {}), interrupt: o.interrupt,
   });
   const after = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
   return { code, stdout: out.text(), stderr: err.text(), record: after > before ? await latestRecord(stateDir) : undefined };

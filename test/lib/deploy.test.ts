@@ -8,7 +8,9 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { GLOBAL_FLAGS, parseFlags } from '../../lib/engine/flags.ts';
-import { registry } from '../../tasks/registry.ts';
+import { loadRegistry } from '../../lib/engine/registry.ts';
+
+const registry = await loadRegistry({ env: process.env, cwd: process.cwd() });
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const docs = async (path: string) => parseAllDocuments(await readFile(join(ROOT, path), 'utf8')).map((d) => d.toJS() as any);
