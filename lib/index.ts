@@ -5,3 +5,7 @@ export { defineTask, type TaskAlias, type TaskDefinition, type TaskMeta } from '
 export { StepFailure, UsageError } from './engine/types.ts';
 export type { Check, CheckResult, Destructive, FlagDef, FlagDefs, FlagsOf, Step, StepRuntime, TaskContext, TaskImpl } from './engine/types.ts';
 export { waitUntil } from './wait.ts';
+export { CommandOutput, type Dollar, type DollarOptions } from './engine/dollar.ts';
+// zx's helpers that fit a task (google/zx: retry with backoff, sleep, glob, fs-extra, YAML); its `$` is not used:
+// ctx.$ runs commands through the engine without a shell
+export { expBackoff, fs, glob, retry, sleep, YAML } from 'zx';

@@ -45,3 +45,29 @@ export async function confirm(o: {
     return { go: false, reason: `no answer (${(err as Error).name})` };
   }
 }
+
+/** A task's own question (ctx.confirm / ctx.question): --yes (and --dry-run) answer a yes/no question with yes and
+ *  a question with its default; with no terminal and no --yes the run stops (a StepFailure naming the question), as
+ *  for any confirmation. */
+export async function askOperator(o: { io: IO; yes: boolean; dryRun: boolean; log: Logger; kind: 'confirm' | 'input'; message: string; default?: string }): Promise<boolean | string> {
+  const { StepFailure } = await import('./types.ts');
+  // a dry run changes nothing, so it goes on as if the answer were yes (or the default), and says it would ask
+  if (o.dryRun && (o.kind === 'confirm' || o.default !== undefined)) {
+    o.log.info(`[dry-run] would ask: ${o.message}`);
+    return o.kind === 'confirm' ? true : o.default!;
+  }
+  if (o.yes) {
+    if (o.kind === 'confirm') return true;
+    if (o.default !== undefined) return o.default;
+    throw new StepFailure(`--yes cannot answer "${o.message}" (it has no default)`, 'run it from a terminal, or give the value as a flag');
+  }
+  if (!o.io.interactive) throw new StepFailure(`no terminal to answer "${o.message}" and no --yes`, 're-run with --yes (automation) or from a terminal');
+  const { confirm: ask, input } = await import('@inquirer/prompts');
+  const { PassThrough } = await import('node:stream');
+  const output = new PassThrough();
+  output.pipe(o.io.stderr, { end: false });
+  const context = { input: o.io.stdin, output, signal: AbortSignal.timeout(10 * 60_000) };
+  return o.kind === 'confirm'
+    ? ask({ message: o.message, default: false }, context)
+    : input({ message: o.message, ...(o.default !== undefined ? { default: o.default } : {}) }, context);
+}

@@ -7,7 +7,7 @@ import { Redactor } from '../redact.ts';
 import { writeRunRecord, writeRunRecordSync, type CheckRecord, type Leftover, type RunRecord, type RunResult } from '../report.ts';
 import { Kubectl } from '../tools/kubectl.ts';
 import { identityMatchesConfig, readIdentity } from '../checks/identity.ts';
-import { confirm, describeTarget } from './confirm.ts';
+import { askOperator, confirm, describeTarget } from './confirm.ts';
 import { ClusterLock, LEASE_SECONDS, LockHeld, LOCK_NAME, LOCK_NAMESPACE } from './lock.ts';
 import { quoteArgv } from '../shell-quote.ts';
 import { EXIT } from './exit.ts';
@@ -21,6 +21,7 @@ import { summaryLines } from './summary.ts';
 import { formatDuration } from '../patterns.ts';
 import { Interrupted, interruptSignal, signalExitCode, trapSignals, type TrappedSignal } from './signals.ts';
 import { sopsDecryptor } from '../config/sops.ts';
+import { makeDollar, type Dollar } from './dollar.ts';
 import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry } from './types.ts';
 
 export interface RunOptions {
@@ -303,6 +304,7 @@ function makeContext(o: RunOptions, s: {
   flags: TaskContext['flags']; exec: Executor; log: Logger; cluster: ClusterConfig | undefined; stateDir: string; record: RunRecord; abort: AbortController; json: boolean;
 }): TaskContext {
   let kubectl: Kubectl | undefined;
+  let dollar: Dollar | undefined;
   const needCluster = (): ClusterConfig => {
     if (!s.cluster) throw new Error(`${o.name} is registered without a cluster`);
     return s.cluster;
@@ -317,6 +319,9 @@ function makeContext(o: RunOptions, s: {
       return kubectl;
     },
     out(text: string) { if (!s.json) o.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`); },
+    get $() { return (dollar ??= makeDollar(s.exec)); },
+    confirm: async (message: string) => (await askOperator({ io: o.io, yes: s.flags.yes === true, dryRun: s.record.dryRun, log: s.log, kind: 'confirm', message })) as boolean,
+    question: async (message: string, q?: { default?: string }) => (await askOperator({ io: o.io, yes: s.flags.yes === true, dryRun: s.record.dryRun, log: s.log, kind: 'input', message, ...(q?.default !== undefined ? { default: q.default } : {}) })) as string,
     artifact(label: string, value: string) { (s.record.artifacts ??= []).push({ label, value }); },
   };
 }

@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../config.ts';
 import type { Executor } from '../exec.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
 import type { Logger } from './log.ts';
+import type { Dollar } from './dollar.ts';
 
 export type FlagType = 'string' | 'boolean' | 'number' | 'duration' | 'list';
 
@@ -145,6 +146,13 @@ export interface TaskContext<F extends FlagDefs = FlagDefs> {
   data: Record<string, unknown>;
   /** Primary output (a status table, export lines): stdout unless --json. */
   out(text: string): void;
+  /** zx-style commands through the engine: `await ctx.$\`kubectl get ns\``, `ctx.$.mutating\`kubectl apply ...\``
+   *  (lib/engine/dollar.ts): argv (never a shell), deadline, redaction, the run record; --dry-run prints mutating ones */
+  readonly $: Dollar;
+  /** a yes/no question through rackhand's confirmation: --yes answers yes; no terminal and no --yes stops the run */
+  confirm(message: string): Promise<boolean>;
+  /** a question with a typed answer: --yes takes the default (none: the run stops); no terminal stops the run */
+  question(message: string, o?: { default?: string }): Promise<string>;
   /** Something the run produced that the operator keeps (an etcd snapshot, a report): listed in the summary at the
    *  end of the run and in the run record. */
   artifact(label: string, value: string): void;
