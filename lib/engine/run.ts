@@ -33,6 +33,8 @@ export interface RunOptions {
   cwd: string;
   /** Tests inject an abort to simulate Ctrl-C; the engine also wires SIGINT, SIGTERM and SIGHUP to it. */
   interrupt?: AbortController;
+  /** the finished run's record (redacted) and where it was written: run() returns it to scripts */
+  onRecord?: (record: RunRecord, path: string | undefined) => void;
 }
 
 class Outcome extends Error {
@@ -265,6 +267,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     const path = await writeRunRecord(stateDir, record, redactor).catch((e: Error) => { log.warning(`could not write the run record: ${e.message}`); return undefined; });
     if (!helpOnly) for (const line of summaryLines(record, path, record.error?.remedy)) log.info(line);
     if (json) o.io.stdout.write(`${JSON.stringify(redactor.redactDeep({ ...record, recordPath: path }), null, 2)}\n`);
+    o.onRecord?.(redactor.redactDeep(record) as RunRecord, path);
   }
 }
 
