@@ -50,6 +50,18 @@ lab-status *args:
 lab-up *args:
     npx tsx tasks lab:up "$@"
 
+# check runbooks: every step a real task with valid flags and a known cluster (exit 2 naming the line)
+runbook-check *args:
+    npx tsx tasks runbook:check "$@"
+
+# the runbooks: name, title, how many task and manual steps, where
+runbook-list *args:
+    npx tsx tasks runbook:list "$@"
+
+# run a runbook: each step shown and asked for (--yes), under one lock; resumes at the first unfinished step
+runbook-run *args:
+    npx tsx tasks runbook:run "$@"
+
 # apply a node's machine config (maintenance mode or configured), showing the dry-run result first
 talos-apply-node *args:
     npx tsx tasks talos:apply-node "$@"

@@ -44,6 +44,7 @@ async function metaSchema() {
     required: z.boolean().optional(),
     secret: z.boolean().optional(),
     short: z.string().length(1).optional(),
+    positional: z.boolean().optional(),
   });
   return z.looseObject({
     summary: z.string({ error: 'expected a one-line summary' }).min(1),

@@ -83,6 +83,12 @@ export function parseFlags(argv: string[], taskFlags: FlagDefs): ParsedFlags {
     if (def.type === 'list') values[t.name] = [...((values[t.name] as string[] | undefined) ?? []), String(v)];
     else values[t.name] = v;
   }
+  // a task may take one flag as its positional argument (`runbook:run NAME` = `runbook:run --runbook NAME`)
+  const slot = Object.entries(taskFlags).find(([, d]) => d.positional);
+  if (positionals.length) {
+    if (!slot || positionals.length > 1 || values[slot[0]] !== undefined) throw new FlagError(`unexpected argument "${positionals[slot && values[slot[0]] === undefined ? 1 : 0]}"${slot ? ` (--${slot[0]} takes one)` : ' (flags start with --)'}`);
+    values[slot[0]] = convert(slot[0], slot[1], positionals[0]!);
+  }
   for (const [name, def] of Object.entries(defs)) {
     if (values[name] === undefined && def.default !== undefined) values[name] = def.default;
     if (values[name] === undefined && def.required) throw new FlagError(`${expected(name, def)}; --${name} is required`);

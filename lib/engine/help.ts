@@ -7,7 +7,7 @@ function flagLine(name: string, def: FlagDef): string {
   const value = def.type === 'boolean' ? '' : ` <${def.choices ? def.choices.join('|') : def.type === 'list' ? 'value' : def.type}>`;
   const dflt = def.default === undefined || def.default === false ? ''
     : ` (default: ${def.type === 'duration' ? formatDuration(Number(def.default)) : String(def.default)})`;
-  const req = `${def.required ? ' (required)' : ''}${def.type === 'list' ? ' (repeatable)' : ''}`;
+  const req = `${def.required ? ' (required)' : ''}${def.type === 'list' ? ' (repeatable)' : ''}${def.positional ? ' (or as the argument)' : ''}`;
   const left = `${def.short ? `-${def.short}, ` : '    '}--${name}${value}`;
   return `  ${left.padEnd(38)} ${def.description}${dflt}${req}`;
 }

@@ -35,6 +35,9 @@ export interface RunOptions {
   interrupt?: AbortController;
   /** the finished run's record (redacted) and where it was written: run() returns it to scripts */
   onRecord?: (record: RunRecord, path: string | undefined) => void;
+  /** the holder of a cluster lock an enclosing run (a runbook) holds: this run works under it, neither taking nor
+   *  releasing it, and a lease held by that holder is not a conflict */
+  heldLock?: string;
 }
 
 class Outcome extends Error {
@@ -124,7 +127,7 @@ export async function runTask(o: RunOptions): Promise<number> {
       record.cluster = cluster.name;
     }
 
-    const ctx = makeContext(o, { flags, exec, log, cluster, stateDir, record, abort, json });
+    const ctx = makeContext(o, { flags: flags as TaskContext['flags'], exec, log, cluster, stateDir, record, abort, json, lockHolder: () => (lock?.isHeld ? lock.holder : o.heldLock) });
     const impl = (await o.entry.load()).default();
     try {
       impl.validate?.(ctx);
@@ -137,7 +140,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     const locking = Boolean(o.entry.destructive && cluster && o.entry.lock !== false && !record.dryRun && flags['force-unlock'] !== true);
     if (locking) {
       const held = await new ClusterLock(ctx.kubectl, o.name).current().catch(() => undefined);
-      if (held) throw lockHeld(new LockHeld(held.spec?.holderIdentity ?? 'unknown', held.spec?.acquireTime ?? 'unknown'), o.name, o.argv);
+      if (held && !(o.heldLock && held.spec?.holderIdentity === o.heldLock)) throw lockHeld(new LockHeld(held.spec?.holderIdentity ?? 'unknown', held.spec?.acquireTime ?? 'unknown'), o.name, o.argv);
     }
 
     // 3. Preflight: refuse (exit 3) before anything changes.
@@ -192,7 +195,8 @@ export async function runTask(o: RunOptions): Promise<number> {
         if (!d.go) throw new Outcome('refused', EXIT.refused, `refused: ${d.reason}; nothing was changed`, d.remedy);
       }
       // One destructive run per cluster at a time.
-      lock = o.entry.lock === false ? undefined : new ClusterLock(ctx.kubectl, o.name, (why) => {
+      if (o.heldLock) log.detail(`under the cluster lock held by ${o.heldLock}`);
+      lock = o.entry.lock === false || o.heldLock ? undefined : new ClusterLock(ctx.kubectl, o.name, (why) => {
         log.failure(`${why}: stopping`);
         abort.abort(new Error(`${why}; the run stopped so two runs do not change the cluster at once`));
       });
@@ -305,6 +309,7 @@ function undoneSummary(planned: PlannedStep[]): string {
 
 function makeContext(o: RunOptions, s: {
   flags: TaskContext['flags']; exec: Executor; log: Logger; cluster: ClusterConfig | undefined; stateDir: string; record: RunRecord; abort: AbortController; json: boolean;
+  lockHolder: () => string | undefined;
 }): TaskContext {
   let kubectl: Kubectl | undefined;
   let dollar: Dollar | undefined;
@@ -323,6 +328,24 @@ function makeContext(o: RunOptions, s: {
     },
     out(text: string) { if (!s.json) o.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`); },
     get $() { return (dollar ??= makeDollar(s.exec)); },
+    get lockHolder() { return s.lockHolder(); },
+    async runTask(name: string, argv: string[], opts: { heldLock?: string } = {}): Promise<RunRecord & { recordPath?: string }> {
+      const registry = await (await import('./registry.ts')).loadRegistry({ env: o.env, cwd: o.cwd, ...(typeof s.flags.config === 'string' ? { config: s.flags.config } : {}) });
+      const entry = registry[name];
+      if (!entry) throw new StepFailure(`no task ${name}`, 'npx tsx tasks list');
+      // the child stops when this run is interrupted; it runs under this run's lock
+      const child = new AbortController();
+      const stop = () => child.abort(s.abort.signal.reason);
+      s.abort.signal.addEventListener('abort', stop, { once: true });
+      let result: (RunRecord & { recordPath?: string }) | undefined;
+      try {
+        const holder = opts.heldLock ?? s.lockHolder();
+        const code = await runTask({ name, entry, argv, io: o.io, env: o.env, cwd: o.cwd, interrupt: child, ...(holder ? { heldLock: holder } : {}), onRecord: (r, p) => { result = { ...r, ...(p ? { recordPath: p } : {}) }; } });
+        return result ?? ({ task: name, exitCode: code } as RunRecord);
+      } finally {
+        s.abort.signal.removeEventListener('abort', stop);
+      }
+    },
     confirm: async (message: string) => (await askOperator({ io: o.io, yes: s.flags.yes === true, dryRun: s.record.dryRun, log: s.log, kind: 'confirm', message })) as boolean,
     question: async (message: string, q?: { default?: string }) => (await askOperator({ io: o.io, yes: s.flags.yes === true, dryRun: s.record.dryRun, log: s.log, kind: 'input', message, ...(q?.default !== undefined ? { default: q.default } : {}) })) as string,
     artifact(label: string, value: string) { (s.record.artifacts ??= []).push({ label, value }); },

@@ -5,6 +5,7 @@ import type { Executor } from '../exec.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
 import type { Logger } from './log.ts';
 import type { Dollar } from './dollar.ts';
+import type { RunRecord } from '../report.ts';
 
 export type FlagType = 'string' | 'boolean' | 'number' | 'duration' | 'list';
 
@@ -21,6 +22,8 @@ export interface FlagDef {
   /** Never printed, logged or recorded; registered with the executor's redactor. */
   secret?: boolean;
   short?: string;
+  /** the task's one positional argument fills this flag (`runbook:run NAME`) */
+  positional?: boolean;
 }
 
 export type FlagDefs = Record<string, FlagDef>;
@@ -83,7 +86,8 @@ export interface Step {
 }
 
 /** The value a flag of definition D parses to: booleans, numbers (durations in ms), string lists, strings. */
-export type FlagValueOf<D extends FlagDef> = D['type'] extends 'boolean' ? boolean
+export type FlagValueOf<D extends FlagDef> = FlagDef extends D ? string | number | boolean | string[] // not declared: any
+  : D['type'] extends 'boolean' ? boolean
   : D['type'] extends 'number' | 'duration' ? number
   : D['type'] extends 'list' ? string[]
   : D extends { choices: readonly (infer C)[] } ? C : string;
@@ -94,7 +98,8 @@ export type FlagsOf<F extends FlagDefs> = {
 };
 
 /** The global flags every task gets (lib/engine/flags.ts GLOBAL_FLAGS). */
-export interface GlobalFlagValues {
+// a type alias (not an interface): assignable to FlagValues, so typed contexts pass to helpers taking any context
+export type GlobalFlagValues = {
   cluster?: string;
   config?: string;
   'dry-run': boolean;
@@ -103,7 +108,7 @@ export interface GlobalFlagValues {
   verbose: boolean;
   'force-unlock': boolean;
   help: boolean;
-}
+};
 
 export interface TaskImpl<F extends FlagDefs = FlagDefs> {
   /** Checks input against config before ANY command runs; throw UsageError (exit 2) naming the field. */
@@ -129,7 +134,7 @@ export interface Identity {
 export interface TaskContext<F extends FlagDefs = FlagDefs> {
   task: string;
   /** typed from the task's flag definitions when it is declared with defineTask */
-  flags: FlagDefs extends F ? FlagValues : FlagsOf<F> & GlobalFlagValues;
+  flags: FlagsOf<F> & GlobalFlagValues;
   dryRun: boolean;
   yes: boolean;
   exec: Executor;
@@ -149,6 +154,11 @@ export interface TaskContext<F extends FlagDefs = FlagDefs> {
   /** zx-style commands through the engine: `await ctx.$\`kubectl get ns\``, `ctx.$.mutating\`kubectl apply ...\``
    *  (lib/engine/dollar.ts): argv (never a shell), deadline, redaction, the run record; --dry-run prints mutating ones */
   readonly $: Dollar;
+  /** the cluster lock this run works under (its own, or an enclosing runbook's), if any */
+  readonly lockHolder: string | undefined;
+  /** runs another task as the CLI would (argv as typed after the task name), under this run's lock, with its own
+   *  run record, returned; an interrupt of this run stops it */
+  runTask(name: string, argv: string[], o?: { heldLock?: string }): Promise<RunRecord & { recordPath?: string }>;
   /** a yes/no question through rackhand's confirmation: --yes answers yes; no terminal and no --yes stops the run */
   confirm(message: string): Promise<boolean>;
   /** a question with a typed answer: --yes takes the default (none: the run stops); no terminal stops the run */

@@ -16,11 +16,15 @@ function capture(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-export async function latestRecord(stateDir: string): Promise<RunRecord | undefined> {
+/** The newest run record (of `task` when given: a runbook's own record, not those of the tasks it ran). */
+export async function latestRecord(stateDir: string, task?: string): Promise<RunRecord | undefined> {
   const dir = join(stateDir, 'runs');
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-  const last = files.at(-1);
-  return last ? (JSON.parse(await readFile(join(dir, last), 'utf8')) as RunRecord) : undefined;
+  for (const f of files.reverse()) {
+    const r = JSON.parse(await readFile(join(dir, f), 'utf8')) as RunRecord;
+    if (!task || r.task === task) return r;
+  }
+  return undefined;
 }
 
 export async function cli(argv: string[], o: {
@@ -45,5 +49,5 @@ export async function cli(argv: string[], o: {
     env: o.env, cwd: o.cwd, ...(o.registry ? { registry: o.registry } : {}), interrupt: o.interrupt,
   });
   const after = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
-  return { code, stdout: out.text(), stderr: err.text(), record: after > before ? await latestRecord(stateDir) : undefined };
+  return { code, stdout: out.text(), stderr: err.text(), record: after > before ? await latestRecord(stateDir, argv[0]) : undefined };
 }
