@@ -118,6 +118,8 @@ export interface LabFaults {
   opSignedOut(signedOut?: boolean): void;
   /** every helm install/upgrade of the release fails, until clearFaults (helm's error: message, default "context deadline exceeded") */
   helmReleaseFails(release: string, message?: string): void;
+  /** a HelmRelease ("namespace/name") stuck Ready=False UpgradeFailed until it is suspended and resumed */
+  helmReleaseStuck(release: string): void;
   /** the Kubernetes API drops every connection for `ms` (default: until clearFaults), as an API server that restarts */
   apiDown(ms?: number): void;
   /** clears the Talos, helm, op and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
@@ -207,10 +209,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const jobs = new JobController(ctx, () => controlPlaneVersion());
   const jobPods = new JobPodKubelet(ctx, dir);
   const volsync = createVolsync(ctx, { dir, ...(opts.restic ? { restic: opts.restic } : {}), ...(opts.moverRetryMs !== undefined ? { retryMs: opts.moverRetryMs } : {}) });
+  const flux = new FluxController(ctx);
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
-    new VolumeController(ctx, dir), new FluxController(ctx), new CrdController(ctx), ...volsync.controllers,
+    new VolumeController(ctx, dir), flux, new CrdController(ctx), ...volsync.controllers,
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
   if (!empty) {
@@ -277,11 +280,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     wrongPassword: volsync.faults.wrongPassword,
     moverFails: volsync.faults.moverFails,
     helmReleaseFails: (release, message) => void helm.faults.set(release, message ?? 'context deadline exceeded'),
+    helmReleaseStuck: (release) => flux.stick(release),
     opSignedOut: (signedOut = true) => { opAccount.signedOut = signedOut; },
     clearFaults: () => {
       apiDownUntil = 0;
       opAccount.signedOut = false;
       helm.faults.clear();
+      flux.stuck.clear();
       talos.faults.neverReady.clear();
       talos.faults.upgradeFails.clear();
       talos.faults.etcdUnhealthy.clear();

@@ -47,7 +47,20 @@ export function desiredReplicas(hr: KObject): number | undefined {
 
 export class FluxController implements Controller {
   readonly name = 'flux';
+  /** "namespace/name" of HelmReleases stuck in a failed upgrade: Ready=False UpgradeFailed until suspended and
+   *  resumed (helm-controller gives up retrying after its remediation retries; a suspend/resume resets them) */
+  readonly stuck = new Set<string>();
   private readonly suspended = new Map<string, boolean>();
+
+  /** makes a HelmRelease stuck (see `stuck`) and says so in its status at once */
+  stick(release: string): void {
+    this.stuck.add(release);
+    const [ns, name] = release.split('/');
+    const o = this.ctx.store.find('helmreleases.helm.toolkit.fluxcd.io', ns, name!);
+    if (!o) return;
+    const st = o.status ?? {};
+    writeStatus(this.ctx.store, 'helmreleases.helm.toolkit.fluxcd.io', o, { ...st, conditions: setCondition(st.conditions, { type: 'Ready', status: 'False', reason: 'UpgradeFailed', message: 'Helm upgrade failed for release: context deadline exceeded', observedGeneration: o.metadata.generation }, this.ctx.clock.now()) });
+  }
   private readonly drift = new Map<string, number>(); // workload uid => when to correct
 
   constructor(private readonly ctx: ControllerContext) {
@@ -76,6 +89,13 @@ export class FluxController implements Controller {
         if (was !== undefined && was !== suspend) record(suspend ? 'flux-suspended' : 'flux-resumed', id);
         if (suspend || o.metadata.deletionTimestamp) continue;
         const st = o.status ?? {};
+        const key = `${o.metadata.namespace}/${o.metadata.name}`;
+        if (k.kind === 'helmrelease' && this.stuck.has(key)) {
+          if (was === true) { this.stuck.delete(key); } else {
+            writeStatus(store, k.resource, o, { ...st, conditions: setCondition(st.conditions, { type: 'Ready', status: 'False', reason: 'UpgradeFailed', message: 'Helm upgrade failed for release: context deadline exceeded', observedGeneration: o.metadata.generation }, now) });
+            continue;
+          }
+        }
         const requested = o.metadata.annotations?.[REQUESTED];
         const force = o.metadata.annotations?.[FORCE];
         const ready = (st.conditions ?? []).find((c: any) => c.type === 'Ready');

@@ -95,6 +95,8 @@ export const clusterSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** the operator's own task folders (tasks/<namespace>/<name>.ts|.mjs), relative to rackhand.yaml */
   tasks: z.array(text('expected a folder path like ./ops/tasks')).optional(),
+  /** the runbook folder, relative to rackhand.yaml (default ./runbooks) */
+  runbooks: text('expected a folder path like ./runbooks').optional(),
   clusters: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a cluster name (lowercase letters, digits, "-")'), clusterSchema),
 });
 
