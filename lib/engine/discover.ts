@@ -107,12 +107,26 @@ function moduleUrl(file: string): string {
   return first === undefined || first === mtime ? href : `${href}?mtime=${mtime}`;
 }
 
+/** Imports a task file; a .ts one in a process without a TypeScript loader (the installed, compiled CLI) first
+ *  registers tsx's ESM loader (tsx/esm/api register(): privatenumber/tsx docs "Node.js API"), so tsx is loaded only
+ *  when an operator's TypeScript task is read or run. */
+let tsx: Promise<unknown> | undefined;
+async function importTask(file: string): Promise<unknown> {
+  try {
+    return await import(moduleUrl(file));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[mc]?ts$/.test(file)) throw err;
+    await (tsx ??= import('tsx/esm/api').then((m) => m.register()));
+    return import(`${moduleUrl(file)}${moduleUrl(file).includes('?') ? '&' : '?'}tsx=1`);
+  }
+}
+
 interface Cached { version: 1; fingerprint: string; tasks: { name: string; file: string; meta: TaskMeta }[] }
 
 async function readMeta(f: Found): Promise<TaskMeta> {
   let mod: { default?: unknown };
   try {
-    mod = await import(moduleUrl(f.file)) as { default?: unknown };
+    mod = await importTask(f.file) as { default?: unknown };
   } catch (err) {
     throw new TaskFileError(f.file, `does not load: ${String((err as Error).message ?? err).split('\n')[0]}`);
   }
@@ -198,7 +212,7 @@ export async function discoverRegistry(roots: TaskRoot[], cache: string): Promis
     if (root !== BUILTIN_ROOT && !existsSync(root.dir)) throw new TaskFileError(root.dir, 'task folder does not exist (rackhand.yaml tasks: or RACKHAND_TASKS)');
     for (const t of await rootTasks(root, cache)) {
       const load = async () => {
-        const mod = await import(moduleUrl(t.file)) as { default: { impl: () => never } };
+        const mod = await importTask(t.file) as { default: { impl: () => never } };
         return { default: mod.default.impl };
       };
       const names: [string, Partial<TaskEntry>][] = [[t.name, {}], ...Object.entries(t.meta.aliases ?? {}).map(([n, a]) => [n, { summary: a.summary ?? `${t.name} ${Object.entries(a.presetFlags).map(([k, v]) => `--${k} ${String(v)}`).join(' ')}`, ...(a.example ? { example: a.example } : {}), presetFlags: a.presetFlags as TaskEntry['presetFlags'] }] as [string, Partial<TaskEntry>])];

@@ -3,6 +3,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { spawnDetached } from '../../lib/exec.ts';
 import { StepFailure, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
 import { formatDuration } from '../../lib/patterns.ts';
@@ -36,7 +37,10 @@ function labUp(): TaskImpl {
           if (ctx.flags.empty && !ctx.flags.topology) rt.output('empty lab of the example infra cluster (lab/topologies/infra.yaml): bootstrap it with npx tsx tasks bootstrap:infra');
           await rm(dir, { recursive: true, force: true });
           await mkdir(dir, { recursive: true, mode: 0o700 });
-          const argv = [process.execPath, '--import', 'tsx', join(REPO, 'lab/daemon.ts'), '--dir', dir,
+          // in a checkout the daemon is TypeScript (run through tsx); in the installed package it is compiled
+          const compiled = join(REPO, 'lab/daemon.js');
+          const daemon = existsSync(compiled) ? [compiled] : ['--import', 'tsx', join(REPO, 'lab/daemon.ts')];
+          const argv = [process.execPath, ...daemon, '--dir', dir,
             '--reboot-ms', String(ctx.flags['reboot-time']),
             ...(topology ? ['--topology', topology] : []),
             ...(ctx.flags.empty ? ['--empty'] : [])];

@@ -66,3 +66,17 @@ for (let i = 0; i < ROUNDS; i++) c.push(await opsWall());
 const mc = median(c);
 console.log(`startup: list with 50 operator tasks  median ${mc} ms over ${ROUNDS} runs (first, cold cache: ${cold} ms)`);
 console.log(`startup: ratio with 50 operator tasks ${(mc / mb).toFixed(2)} (goal <= 1.30)`);
+
+// the installed CLI (compiled JavaScript) against bare node: `npm run build` first, then dist/bin/rackhand.js list
+const build = await exec.run(['npm', 'run', '-s', 'build'], { mutating: false, timeoutMs: 300_000, env: { PACK_DEST: mkdtempSync(join(tmpdir(), 'rh-bench-pack-')) } });
+if (build.exitCode !== 0) throw new Error(`npm run build: ${build.stderr}`);
+const installed = ['node', join(process.cwd(), 'dist', 'bin', 'rackhand.js'), 'list'];
+const node0 = ['node', '-e', '0'];
+await wall(installed);
+const d: number[] = [];
+const e: number[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  d.push(await wall(installed));
+  e.push(await wall(node0));
+}
+console.log(`startup: packaged rackhand list  median ${median(d)} ms; node -e 0 median ${median(e)} ms; ratio ${(median(d) / median(e)).toFixed(2)} (goal <= 2.00)`);
