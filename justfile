@@ -50,6 +50,10 @@ lab-status *args:
 lab-up *args:
     npx tsx tasks lab:up "$@"
 
+# scaffold an operator task (and a test that runs it against the lab) in your task folder
+new-task *args:
+    npx tsx tasks new:task "$@"
+
 # check runbooks: every step a real task with valid flags and a known cluster (exit 2 naming the line)
 runbook-check *args:
     npx tsx tasks runbook:check "$@"

@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Reco
 const out = {
   name: pkg.name, version: pkg.version, description: pkg.description, type: 'module', engines: pkg.engines, license: pkg.license ?? 'UNLICENSED',
   bin: { rackhand: './bin/rackhand.js' },
-  exports: { '.': { types: './lib/index.d.ts', default: './lib/index.js' }, './package.json': './package.json' },
+  exports: { '.': { types: './lib/index.d.ts', default: './lib/index.js' }, './lab': { types: './lab/lab.d.ts', default: './lab/lab.js' }, './package.json': './package.json' },
   types: './lib/index.d.ts',
   dependencies: pkg.dependencies,
 };

@@ -38,7 +38,8 @@ export async function runCli(argv: string[], given: CliOptions): Promise<number>
     given.io.stderr.write(`✗ ${(err as Error).message}\n`);
     return EXIT.usage;
   }
-  const [first, ...rest] = argv;
+  // `rackhand new task ns:name` is the task new:task
+  const [first, ...rest] = argv[0] === 'new' && argv[1] === 'task' ? ['new:task', ...argv.slice(2)] : argv;
   if (first === undefined || first === '--help' || first === '-h') {
     o.io.stdout.write(USAGE + '\n' + taskList(o.registry));
     return first === undefined ? EXIT.usage : EXIT.ok;
