@@ -38,6 +38,10 @@ dr-drill *args:
 dr-verify-backups *args:
     npx tsx tasks dr:verify-backups "$@"
 
+# write a starting rackhand.yaml from the repository (talconfigs, bootstrap folders, the live cluster), each guess explained
+init *args:
+    npx tsx tasks init "$@"
+
 # stop the background lab started by lab:up and remove its files
 lab-down *args:
     npx tsx tasks lab:down "$@"

@@ -18,7 +18,14 @@ const copy = (from: string, filter: (src: string) => boolean = () => true) => {
 // run-time files next to the compiled code (same relative layout as the repository)
 copy('lab', (src) => !src.endsWith('.ts')); // topologies, the op vault, the fake CLI shim (the .ts are compiled)
 for (const d of ['runbooks', 'examples', 'bootstrap', 'talos', 'helmfile']) copy(d);
-for (const f of ['README.md', 'rackhand.example.yaml', 'Taskfile.yaml', 'justfile']) if (existsSync(join(root, f))) cpSync(join(root, f), join(dist, f));
+for (const f of ['README.md', 'rackhand.example.yaml']) if (existsSync(join(root, f))) cpSync(join(root, f), join(dist, f));
+
+// go-task and just front doors for an installed rackhand, calling `npx rackhand` (include/import them from yours)
+const { loadRegistry } = await import('../lib/engine/registry.ts');
+const { renderJustfile, renderTaskfile } = await import('../lib/engine/wrappers.ts');
+const builtins = await loadRegistry({ env: { ...process.env, RACKHAND_TASKS: '' }, cwd: root, config: '/nonexistent' });
+writeFileSync(join(dist, 'Taskfile.rackhand.yaml'), renderTaskfile(builtins, 'npx rackhand'));
+writeFileSync(join(dist, 'justfile.rackhand'), renderJustfile(builtins, 'npx rackhand'));
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, any>;
 const out = {

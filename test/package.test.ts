@@ -60,6 +60,10 @@ describe('the packed package, installed into an operator repository', () => {
     const files = await readdir(join(repo, 'node_modules', 'rackhand', 'lib', 'engine'));
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files).toContain('discover.js');
+    // go-task and just front doors to include from the operator's own, generated from the registry
+    const taskfile = await readFile(join(repo, 'node_modules', 'rackhand', 'Taskfile.rackhand.yaml'), 'utf8');
+    expect(taskfile).toContain("cmds: ['npx rackhand volsync:restore {{if .CLUSTER}}--cluster {{.CLUSTER}}{{end}} {{.CLI_ARGS}}']");
+    expect(await readFile(join(repo, 'node_modules', 'rackhand', 'justfile.rackhand'), 'utf8')).toContain('volsync-restore *args:\n    npx rackhand volsync:restore "$@"');
   });
 
   it('lists the operator task with its folder and shows its help', async () => {

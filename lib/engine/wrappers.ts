@@ -9,7 +9,8 @@ const builtins = (r: Record<string, TaskEntry>) => Object.entries(r).filter(([, 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 const yamlString = (s: string) => stringify(s, { lineWidth: 0 }).trimEnd();
 
-export function renderTaskfile(registry: Record<string, TaskEntry>): string {
+/** `cli`: how the wrappers call rackhand -- `npx tsx tasks` in a checkout, `npx rackhand` for the installed package */
+export function renderTaskfile(registry: Record<string, TaskEntry>, cli = 'npx tsx tasks'): string {
   const head = [
     '# go-task front door, generated from the task registry by scripts/gen-wrappers.ts (do not edit: npm run gen:wrappers).',
     '# Every task forwards to the rackhand CLI, which owns flags, validation and confirmation.',
@@ -21,18 +22,18 @@ export function renderTaskfile(registry: Record<string, TaskEntry>): string {
     'tasks:',
     '  default:',
     '    desc: list rackhand tasks',
-    "    cmds: ['npx tsx tasks list']",
+    `    cmds: ['${cli} list']`,
   ];
   const body = builtins(registry).flatMap(([name, e]) => [
     '',
     `  ${name}:`,
     `    desc: ${yamlString(oneLine(e.summary))}`,
-    `    cmds: ['npx tsx tasks ${name} {{if .CLUSTER}}--cluster {{.CLUSTER}}{{end}} {{.CLI_ARGS}}']`,
+    `    cmds: ['${cli} ${name} {{if .CLUSTER}}--cluster {{.CLUSTER}}{{end}} {{.CLI_ARGS}}']`,
   ]);
   return `${[...head, ...body].join('\n')}\n`;
 }
 
-export function renderJustfile(registry: Record<string, TaskEntry>): string {
+export function renderJustfile(registry: Record<string, TaskEntry>, cli = 'npx tsx tasks'): string {
   const head = [
     '# just front door, generated from the task registry by scripts/gen-wrappers.ts (do not edit: npm run gen:wrappers).',
     '# `just cluster-status --cluster lab`, or `just run <task> [flags]`; import it from your own justfile with',
@@ -40,12 +41,12 @@ export function renderJustfile(registry: Record<string, TaskEntry>): string {
     'set positional-arguments',
     '',
     'default:',
-    '    @npx tsx tasks list',
+    `    @${cli} list`,
     '',
     '# run any rackhand task: just run talos:upgrade-node --cluster lab --all',
     'run task *args:',
-    '    npx tsx tasks "$@"',
+    `    ${cli} "$@"`,
   ];
-  const body = builtins(registry).flatMap(([name, e]) => ['', `# ${oneLine(e.summary)}`, `${name.replace(/:/g, '-')} *args:`, `    npx tsx tasks ${name} "$@"`]);
+  const body = builtins(registry).flatMap(([name, e]) => ['', `# ${oneLine(e.summary)}`, `${name.replace(/:/g, '-')} *args:`, `    ${cli} ${name} "$@"`]);
   return `${[...head, ...body].join('\n')}\n`;
 }
