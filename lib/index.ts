@@ -5,7 +5,7 @@ export { defineTask, type TaskAlias, type TaskDefinition, type TaskMeta } from '
 export { StepFailure, UsageError } from './engine/types.ts';
 export type { Check, CheckResult, Destructive, FlagDef, FlagDefs, FlagsOf, Step, StepRuntime, TaskContext, TaskImpl } from './engine/types.ts';
 export { waitUntil } from './wait.ts';
-export { run, type RunApiOptions, type RunFlags } from './engine/api.ts';
+export { run, runAll, type RunApiOptions, type RunFlags, type TaskCall } from './engine/api.ts';
 export type { RunRecord } from './report.ts';
 export { CommandOutput, type Dollar, type DollarOptions } from './engine/dollar.ts';
 // zx's helpers that fit a task (google/zx: retry with backoff, sleep, glob, fs-extra, YAML); its `$` is not used:

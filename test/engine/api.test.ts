@@ -62,4 +62,21 @@ console.error(JSON.stringify(records));
     expect(records.every((x) => x.commands > 0)).toBe(true);
     expect(lab.events.some((e) => e.type === 'volsync-backup-done')).toBe(true);
   });
+
+  it('runAll: a backup then an unlock as ONE run: one lock held across both, one record listing theirs', async () => {
+    const { runAll } = await import('../../lib/engine/api.ts');
+    const out = new PassThrough();
+    out.resume();
+    let holderDuringUnlock: string | undefined;
+    const stop = lab.store.listen((ev) => {
+      if (ev.resource === 'replicationsources.volsync.backube' && ev.object.spec?.restic?.unlock) holderDuringUnlock ??= lab.store.find('leases.coordination.k8s.io', 'kube-system', 'rackhand-lock')?.spec?.holderIdentity;
+    });
+    const r = await runAll('nightly', [['volsync:snapshot', { app: 'paperless', timeout: 60_000 }], ['volsync:unlock', { app: 'paperless', timeout: 60_000 }]],
+      { cwd: lab.dir, env: env(), stdout: out, stderr: out, flags: { yes: true } });
+    stop();
+    expect(r).toMatchObject({ task: 'script:nightly', result: 'success', exitCode: 0 });
+    expect((r.data.records as string[]).map((p) => p.replace(/^.*-(volsync_[a-z]+)-\d+\.json$/, '$1'))).toEqual(['volsync_snapshot', 'volsync_unlock']);
+    expect(holderDuringUnlock).toMatch(/\(script:nightly\)$/);
+    expect(lab.store.find('leases.coordination.k8s.io', 'kube-system', 'rackhand-lock')).toBeUndefined();
+  });
 });
