@@ -11,6 +11,7 @@ import { loadRegistry } from './registry.ts';
 import { runTask } from './run.ts';
 import { suggest } from './suggest.ts';
 import { StepFailure, UsageError, type TaskEntry } from './types.ts';
+import type { BuiltinTaskFlags } from './builtin-flags.ts';
 
 export type RunFlags = Record<string, string | number | boolean | readonly string[] | undefined>;
 
@@ -35,10 +36,14 @@ export function flagArgv(flags: RunFlags, durations: Set<string>): string[] {
   });
 }
 
-export async function run(task: string, flags: RunFlags = {}, o: RunApiOptions = {}): Promise<RunRecord & { recordPath?: string }> {
+/** flags typed for rackhand's own tasks (lib/engine/builtin-flags.ts, generated), loosely for the operator's */
+export type FlagsFor<T extends string> = T extends keyof BuiltinTaskFlags ? BuiltinTaskFlags[T] : RunFlags;
+
+export async function run<T extends string>(task: T, flags: FlagsFor<T> = {} as FlagsFor<T>, o: RunApiOptions = {}): Promise<RunRecord & { recordPath?: string }> {
   const env = o.env ?? process.env;
   const cwd = o.cwd ?? process.cwd();
-  const registry = await loadRegistry({ env, cwd, ...(typeof flags.config === 'string' ? { config: flags.config } : {}) });
+  const config = (flags as RunFlags).config;
+  const registry = await loadRegistry({ env, cwd, ...(typeof config === 'string' ? { config } : {}) });
   const entry = registry[task];
   if (!entry) {
     const near = suggest(task, Object.keys(registry));
@@ -49,13 +54,13 @@ export async function run(task: string, flags: RunFlags = {}, o: RunApiOptions =
   const io = { ...base, ...(o.stdout ? { stdout: o.stdout } : {}), ...(o.stderr ? { stderr: o.stderr } : {}) };
   let result: (RunRecord & { recordPath?: string }) | undefined;
   const code = await runTask({
-    name: task, entry, argv: flagArgv(flags, durations), io, env, cwd, ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+    name: task, entry, argv: flagArgv(flags as RunFlags, durations), io, env, cwd, ...(o.interrupt ? { interrupt: o.interrupt } : {}),
     onRecord: (record, path) => { result = { ...record, ...(path ? { recordPath: path } : {}) }; },
   });
-  return result ?? ({ task, exitCode: code || EXIT.failed } as RunRecord);
+  return result ?? ({ task, exitCode: code || EXIT.failed } as unknown as RunRecord);
 }
 
-export type TaskCall = [task: string, flags?: RunFlags];
+export type TaskCall = { [T in keyof BuiltinTaskFlags]: [task: T, flags?: BuiltinTaskFlags[T]] }[keyof BuiltinTaskFlags] | [task: string, flags?: RunFlags];
 
 /** Several tasks as one run named `script:<label>`: the flags in `o.flags` (--cluster, --yes, --dry-run, --json)
  *  are the composite's and passed on; each task runs under the composite's cluster lock with its own record. */
@@ -78,9 +83,9 @@ export async function runAll(label: string, calls: TaskCall[], o: RunApiOptions 
           ctx.data.records = records;
           return calls.map(([task, f = {}]) => {
             const durations = new Set(Object.entries(registry[task]!.flags).filter(([, d]) => d.type === 'duration').map(([k]) => k));
-            const argv = [...passOn, ...flagArgv(f, durations), ...(ctx.yes ? ['--yes'] : []), ...(ctx.dryRun ? ['--dry-run'] : [])];
+            const argv = [...passOn, ...flagArgv(f as RunFlags, durations), ...(ctx.yes ? ['--yes'] : []), ...(ctx.dryRun ? ['--dry-run'] : [])];
             return {
-              title: `${task} ${flagArgv(f, durations).join(' ')}`.trim(),
+              title: `${task} ${flagArgv(f as RunFlags, durations).join(' ')}`.trim(),
               mutating: registry[task]!.destructive !== false,
               async run(rt) {
                 const r = await ctx.runTask(task, argv);

@@ -29,7 +29,7 @@ export interface TaskDefinition<F extends FlagDefs = FlagDefs> extends TaskMeta<
   readonly rackhandTask: 1;
 }
 
-export function defineTask<const F extends FlagDefs = Record<never, never>>(d: TaskMeta<F> & { impl: () => TaskImpl<F> }): TaskDefinition<F> {
+export function defineTask<const F extends FlagDefs = Record<never, never>>(d: TaskMeta<F> & { impl: () => TaskImpl<NoInfer<F>> }): TaskDefinition<F> {
   return { ...d, rackhandTask: 1 };
 }
 

@@ -9,6 +9,19 @@ import { flagArgv, run } from '../../lib/engine/api.ts';
 import { withLab } from '../helpers/lab.ts';
 
 describe('flags for run()', () => {
+  it('are typed for rackhand\'s own tasks (checked by npm run typecheck), loosely for the operator\'s', () => {
+    // compile-time only: never called
+    const typed = () => {
+      void run('volsync:restore', { app: 'paperless', previous: 1, yes: true });
+      // @ts-expect-error previous is a number
+      void run('volsync:restore', { app: 'paperless', previous: 'one' });
+      // @ts-expect-error no such flag on volsync:restore
+      void run('volsync:restore', { colour: 'red' });
+      void run('ops:anything', { whatever: 'goes' });
+    };
+    expect(typeof typed).toBe('function');
+  });
+
   it('become the argv the CLI parses: true as a bare flag, false left out, lists repeated, numbers as ms for durations', () => {
     expect(flagArgv({ app: 'paperless', yes: true, 'dry-run': false, node: ['cp1', 'cp2'], timeout: 90_000, previous: 2 }, new Set(['timeout'])))
       .toEqual(['--app', 'paperless', '--yes', '--node', 'cp1', '--node', 'cp2', '--timeout', '90000ms', '--previous', '2']);
