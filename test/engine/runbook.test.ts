@@ -50,7 +50,7 @@ describe('runbook:run against the lab', () => {
     await mkdir(join(lab.dir, 'runbooks'));
     await writeFile(join(lab.dir, 'runbooks', 'nightly.md'), [
       '# Nightly', '', 'Check, back up, unlock, check.', '', '```rackhand', 'cluster:status --cluster {{cluster}}',
-      'volsync:snapshot --cluster {{cluster}} --app {{app}} --timeout 4s', '```', '', '- [ ] look at the dashboard', '',
+      'volsync:snapshot --cluster {{cluster}} --app {{app}} --timeout {{wait}}', '```', '', '- [ ] look at the dashboard', '',
       '```rackhand', 'volsync:unlock --cluster {{cluster}} --app {{app}} --timeout 60s', 'volsync:status --cluster {{cluster}}', '```', '',
     ].join('\n'));
   });
@@ -58,10 +58,11 @@ describe('runbook:run against the lab', () => {
 
   it('stops at a failing step with the resume command; the re-run skips what was done and finishes, under one lock', async () => {
     lab.faults.moverFails('paperless', { times: 1000 });
-    const failed = await lab.run(['runbook:run', 'nightly', '--cluster', 'lab', '--set', 'app=paperless', '--yes']);
+    // a short wait makes step 2 fail; the resumed run is given a long one (a loaded CI machine's restic is slow)
+    const failed = await lab.run(['runbook:run', 'nightly', '--cluster', 'lab', '--set', 'app=paperless', '--set', 'wait=3s', '--yes']);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('step 2 (volsync:snapshot --cluster {{cluster}} --app {{app}} --timeout 4s) ended with exit 1');
-    expect(failed.stderr).toContain('npx tsx tasks runbook:run nightly --cluster lab --set app=paperless (resumes at step 2)');
+    expect(failed.stderr).toContain('step 2 (volsync:snapshot --cluster {{cluster}} --app {{app}} --timeout {{wait}}) ended with exit 1');
+    expect(failed.stderr).toContain('npx tsx tasks runbook:run nightly --cluster lab --set app=paperless --set wait=3s (resumes at step 2)');
     // the runbook's lock step is undone: the lock released
     expect(failed.record!.steps.map((s) => `${s.title.split(' ')[0]} ${s.status}`)).toEqual(['take undone', '1. done', '2. failed', '3. pending', '4. pending', '5. pending', 'release pending']);
     expect(lab.store.find('leases.coordination.k8s.io', 'kube-system', 'rackhand-lock')).toBeUndefined();
@@ -71,7 +72,7 @@ describe('runbook:run against the lab', () => {
     const stop = lab.store.listen((ev) => {
       if (ev.resource === 'replicationsources.volsync.backube' && ev.object.spec?.restic?.unlock) holderDuringUnlock ??= lab.store.find('leases.coordination.k8s.io', 'kube-system', 'rackhand-lock')?.spec?.holderIdentity;
     });
-    const again = await lab.run(['runbook:run', 'nightly', '--cluster', 'lab', '--set', 'app=paperless', '--yes']);
+    const again = await lab.run(['runbook:run', 'nightly', '--cluster', 'lab', '--set', 'app=paperless', '--set', 'wait=2m', '--yes']);
     stop();
     expect(again.code, again.stderr).toBe(0);
     expect(again.record!.steps.map((s) => `${s.title.split(' ')[0]} ${s.status}`)).toEqual(['take done', '1. skipped', '2. done', '3. done', '4. done', '5. done', 'release done']);
@@ -93,7 +94,7 @@ describe('runbook:run against the lab', () => {
   });
 
   it('a placeholder without a value is refused before anything runs (exit 2)', async () => {
-    const r = await lab.run(['runbook:run', 'nightly', '--cluster', 'lab', '--yes']);
+    const r = await lab.run(['runbook:run', 'nightly', '--cluster', 'lab', '--set', 'wait=1m', '--yes']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nightly.md:7: {{app}} has no value: give it with --set app=VALUE');
   });
