@@ -51,6 +51,8 @@ import { runSops } from './sops/sops.js';
 import { OpAccount } from './op/vault.js';
 import { runFlux } from './flux-cli/flux.js';
 import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { k3sKubeconfig, k3sSetup, LAB_K3S_TOKEN_REF, randomToken, writeK3sRackhandConfig, type LabK3s } from './k3s/setup.js';
 
 const FAKE_CLI = fileURLToPath(new URL('./bin/fake-cli.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -122,6 +124,14 @@ export interface LabFaults {
   helmReleaseStuck(release: string): void;
   /** the Kubernetes API drops every connection for `ms` (default: until clearFaults), as an API server that restarts */
   apiDown(ms?: number): void;
+  /** (k3s) the install script fails on the node */
+  k3sInstallFails(node: string, message?: string): void;
+  /** (k3s) after its next k3s start the node never reports Ready */
+  k3sNeverReady(node: string): void;
+  /** (k3s) the node's sshd stops answering (connection refused) until clearFaults */
+  sshRefused(node: string): Promise<void>;
+  /** (k3s) sudo on the node wants a password */
+  sudoPassword(node: string): void;
   /** clears the Talos, helm, op and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;
 }
@@ -156,6 +166,8 @@ export interface Lab {
   faults: LabFaults;
   /** the Talos side of the lab: machines, their versions and stages */
   talos: TalosWorld;
+  /** the k3s side (topology distribution: k3s): hosts, their sshd, the world (lab/k3s/) */
+  k3s?: LabK3s;
   /** the helm side of the lab: releases (as helm stores them) and their faults */
   helm: HelmWorld;
   nodes: { reboot(node: string, ms?: number): Promise<void> };
@@ -179,9 +191,13 @@ export interface Lab {
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const loaded = await loadTopology(opts.topology);
   const empty = !!opts.empty;
-  const topology = empty ? { ...loaded, nodes: loaded.nodes.map((n) => ({ ...n, talos: { ...n.talos, maintenance: true } })) } : loaded;
+  const isK3s = loaded.distribution === 'k3s';
+  // an empty Talos lab boots every machine in maintenance mode; an empty k3s lab has hosts with nothing installed
+  const topology = !empty ? loaded : isK3s
+    ? { ...loaded, nodes: loaded.nodes.map((n) => ({ ...n, k3s: { ...n.k3s, installed: false } })) }
+    : { ...loaded, nodes: loaded.nodes.map((n) => ({ ...n, talos: { ...n.talos, maintenance: true } })) };
   const opAccount = await OpAccount.load(opts.vault);
-  const kubernetesVersion = opts.kubernetesVersion ?? topology.versions.kubernetes;
+  const kubernetesVersion = opts.kubernetesVersion ?? (isK3s ? topology.k3s.version : topology.versions.kubernetes);
   const dir = resolve(opts.dir ?? (await mkdtemp(join(tmpdir(), 'rackhand-lab-'))));
   await mkdir(join(dir, 'bin'), { recursive: true });
   await mkdir(join(dir, 'kubecache'), { recursive: true });
@@ -227,7 +243,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       throw err;
     }
     seed(store, registry, topology, kubernetesVersion, apps.flatMap((a) => a.objects));
-  } else nodes.setNetworkReady(false); // no CNI until one is installed
+  } else if (!isK3s) nodes.setNetworkReady(false); // no CNI until one is installed (k3s brings flannel)
   manager.start();
 
   const token = randomBytes(24).toString('hex');
@@ -265,11 +281,43 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }),
     adminKubeconfig: () => kubeconfigDoc(topology.cluster, `http://127.0.0.1:${port}`, token),
   }, { bootstrapped: !empty });
+  // the k3s side (topology distribution: k3s): hosts behind real sshd, the install script, units, etcd snapshots
+  const k3sToken = isK3s ? labVault(opAccount).get(LAB_K3S_TOKEN_REF) ?? randomToken() : '';
+  const k3s = isK3s ? k3sSetup(topology, dir, {
+    empty, token: k3sToken,
+    deps: {
+      store, record, restartMs: rebootMs,
+      registerNode: (name, version) => seedNode(store, registry, topology, name, version),
+      restartNode: async (name, ms, version) => {
+        nodes.setReady(name, true);
+        await nodes.reboot(name, ms).catch(() => undefined);
+        new Kube(api).setNodeInfo(name, { kubeletVersion: version, kubeProxyVersion: version });
+      },
+      setNodeReady: (name, ready) => nodes.setReady(name, ready),
+      setApi: (up, version) => {
+        if (version) api.gitVersion = version;
+        if (up && !apiUp) {
+          for (const ns of SYSTEM_NAMESPACES) {
+            if (!store.find('namespaces', undefined, ns)) seedObject(store, registry, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+          }
+          record('api-up', topology.cluster);
+        }
+        apiUp = up;
+      },
+      kubeconfig: () => k3sKubeconfig(token),
+    },
+  }) : undefined;
+  let labK3s: LabK3s | undefined;
   const helm = new HelmWorld({ store, registry, nodes, record, timeScale: opts.timeScale ?? rebootMs / 120_000 });
   const known = (node: string) => {
     if (!talos.machines.some((m) => m.name === node)) throw errors.notFound({ group: '', resource: 'nodes', name: node });
   };
   let apiDownUntil = 0;
+  const refused = new Set<string>();
+  const k3sNode = (node: string) => {
+    if (!k3s) throw new Error('not a k3s lab (topology distribution: k3s)');
+    if (!k3s.world.find(node)) throw errors.notFound({ group: '', resource: 'nodes', name: node });
+  };
   const faults: LabFaults = {
     apiDown: (ms) => { apiDownUntil = ms === undefined ? Infinity : Date.now() + ms; record('fault-api-down', topology.cluster, ms === undefined ? 'until cleared' : `${ms} ms`); },
     setNodeReady: (node, ready) => nodes.setReady(node, ready),
@@ -282,7 +330,18 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     helmReleaseFails: (release, message) => void helm.faults.set(release, message ?? 'context deadline exceeded'),
     helmReleaseStuck: (release) => flux.stick(release),
     opSignedOut: (signedOut = true) => { opAccount.signedOut = signedOut; },
+    k3sInstallFails: (node, message) => { k3sNode(node); k3s!.world.faults.installFails.set(node, message ?? 'Failed to download k3s binary: 503 Service Unavailable'); },
+    k3sNeverReady: (node) => { k3sNode(node); k3s!.world.faults.neverReady.add(node); },
+    sshRefused: async (node) => { k3sNode(node); refused.add(node); await labK3s!.sshd.get(node)!.pause(); record('fault-ssh-refused', node); },
+    sudoPassword: (node) => { k3sNode(node); k3s!.world.faults.sudoPassword.add(node); },
     clearFaults: () => {
+      if (k3s) {
+        k3s.world.faults.installFails.clear();
+        k3s.world.faults.neverReady.clear();
+        k3s.world.faults.sudoPassword.clear();
+        for (const n of refused) void labK3s?.sshd.get(n)?.start();
+        refused.clear();
+      }
       apiDownUntil = 0;
       opAccount.signedOut = false;
       helm.faults.clear();
@@ -302,6 +361,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       sops: async (req) => runSops(req),
       flux: (req) => runFlux({ store, registry, version: opts.fluxVersion ?? '2.7.0', kubernetesVersion: () => api.gitVersion, timeScale: opts.timeScale ?? rebootMs / 120_000, record }, req),
       helmfile: (req) => runHelmfile({ world: helm, labUrl: () => `http://127.0.0.1:${port}`, apiUp: () => apiUp }, req),
+      ...(k3s ? { 'node-shell': (req: { argv: string[]; stdin?: string; env?: Record<string, string> }) => k3s.shell(req) } : {}),
     },
   });
   // a lone control plane takes kube-apiserver down with it while it reboots (or upgrades)
@@ -316,9 +376,23 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const url = `http://127.0.0.1:${port}`;
   const kubeconfigPath = join(dir, 'kubeconfig');
   const configPath = join(dir, 'rackhand.yaml');
-  // an empty lab's kubeconfig is what `talosctl kubeconfig` writes
-  if (!empty) await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
-  await writeRackhandConfig(configPath, topology, url, kubernetesVersion, empty ? { repo: REPO } : undefined);
+  if (k3s) {
+    try {
+      labK3s = await k3s.start(url, (node) => [process.execPath, FAKE_CLI, '--lab', url, '--tool', 'node-shell', '--', node]);
+    } catch (err) {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      manager.stop(); nodes.stop(); jobPods.stop(); clock.stop();
+      await volsync.restic.stop();
+      throw err;
+    }
+    // k3s:install writes the kubeconfig of an empty lab (from a server's /etc/rancher/k3s/k3s.yaml)
+    if (!empty) await writeFile(kubeconfigPath, k3sKubeconfig(token).replace('https://127.0.0.1:6443', url), { mode: 0o600 });
+    await writeK3sRackhandConfig(configPath, topology, url, labK3s, join(dir, 'k3s-snapshots'));
+  } else {
+    // an empty lab's kubeconfig is what `talosctl kubeconfig` writes
+    if (!empty) await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);
+    await writeRackhandConfig(configPath, topology, url, kubernetesVersion, empty ? { repo: REPO } : undefined);
+  }
   await writeTalosconfig(talosconfigPath, topology);
   for (const tool of ['talosctl', 'helmfile', 'op', 'flux', 'sops']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
 
@@ -338,6 +412,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let stopped = false;
   const lab: Lab = {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, helm, nodes: nodeOps, settled,
+    ...(labK3s ? { k3s: labK3s } : {}),
     serviceAccountToken: (namespace, name) => authorizer.issue(namespace, name, randomBytes(24).toString('base64url')),
     authorizations: authorizer.decisions,
     volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount),
@@ -358,6 +433,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       stopped = true;
       talos.stopped = true;
       helm.stopped = true;
+      await labK3s?.stop();
       manager.stop();
       nodes.stop();
       jobPods.stop();

@@ -14,18 +14,25 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 export function nodeObject(t: Topology, n: Topology['nodes'][number], kubernetesVersion: string): KObject {
   const cp = n.role === 'controlplane';
+  const k3s = t.distribution === 'k3s';
+  // k3s labels its servers control-plane/master (and etcd with embedded etcd) "true" and taints nothing
+  // (k3s-io/k3s pkg/nodeconfig, docs.k3s.io/installation/configuration); Talos taints control planes NoSchedule
+  // unless cluster.allowSchedulingOnControlPlanes
+  const roleLabels: Record<string, string> = !cp ? {} : k3s
+    ? { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true', ...(t.k3s.datastore === 'etcd' ? { 'node-role.kubernetes.io/etcd': 'true' } : {}) }
+    : { 'node-role.kubernetes.io/control-plane': '' };
+  const taint = cp && !k3s && !t.node.allowSchedulingOnControlPlanes;
   return {
     apiVersion: 'v1', kind: 'Node',
     metadata: {
       name: n.name,
       labels: {
         'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
-        'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', ...(cp ? { 'node-role.kubernetes.io/control-plane': '' } : {}), ...n.labels,
+        'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', ...roleLabels, ...(k3s ? { 'node.kubernetes.io/instance-type': 'k3s' } : {}), ...n.labels,
       },
-      annotations: { 'talos.dev/owned-labels': '["node-role.kubernetes.io/control-plane"]' },
+      annotations: k3s ? { 'k3s.io/internal-ip': n.address, 'k3s.io/hostname': n.name } : { 'talos.dev/owned-labels': '["node-role.kubernetes.io/control-plane"]' },
     },
-    // Talos taints control planes NoSchedule unless cluster.allowSchedulingOnControlPlanes
-    spec: { podCIDR: `10.244.${n.address.split('.')[3]}.0/24`, ...(cp && !t.node.allowSchedulingOnControlPlanes ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}) },
+    spec: { podCIDR: `10.244.${n.address.split('.')[3]}.0/24`, ...(taint ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}) },
     status: {
       addresses: [{ type: 'InternalIP', address: n.address }, { type: 'Hostname', address: n.name }],
       capacity: { cpu: '4', memory: '16338980Ki', pods: '110', 'ephemeral-storage': '101590Mi' },
@@ -35,7 +42,8 @@ export function nodeObject(t: Topology, n: Topology['nodes'][number], kubernetes
       })),
       nodeInfo: {
         machineID: randomUUID().replace(/-/g, ''), systemUUID: randomUUID(), bootID: randomUUID(),
-        kernelVersion: t.node.kernelVersion, osImage: `Talos (${n.talos?.version ?? t.versions.talos})`, containerRuntimeVersion: t.node.containerRuntimeVersion,
+        kernelVersion: k3s ? '6.8.0-49-generic' : t.node.kernelVersion, osImage: k3s ? 'Ubuntu 24.04.1 LTS' : `Talos (${n.talos?.version ?? t.versions.talos})`,
+        containerRuntimeVersion: k3s ? 'containerd://1.7.23-k3s2' : t.node.containerRuntimeVersion,
         kubeletVersion: kubernetesVersion, kubeProxyVersion: kubernetesVersion, operatingSystem: 'linux', architecture: 'amd64',
       },
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
@@ -92,7 +100,7 @@ export function seed(store: Store, registry: Registry, t: Topology, kubernetesVe
     create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
   }
   for (const c of customKinds) create(crdObject(c));
-  for (const n of t.nodes) if (!n.talos?.maintenance) create(nodeObject(t, n, kubernetesVersion));
+  for (const n of t.nodes) if (!n.talos?.maintenance && n.k3s?.installed !== false) create(nodeObject(t, n, n.k3s?.version ?? kubernetesVersion));
   for (const w of t.workloads) create(workloadObject(w));
   for (const p of t.disruptionBudgets) {
     create({

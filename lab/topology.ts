@@ -23,6 +23,16 @@ const Node = z.object({
     /** a machine booted from the ISO that has no configuration yet: no Kubernetes node until apply-config --insecure */
     maintenance: z.boolean().optional(),
   }).optional(),
+  /** the k3s side of the node (distribution: k3s): installed at versions.k3s with the role's args unless said otherwise */
+  k3s: z.object({
+    installed: z.boolean().optional(),
+    version: z.string().regex(/^v\d+\.\d+\.\d+\+k3s\d+$/).optional(),
+    /** install args this node runs (default: the role's k3s.args) */
+    args: z.array(z.string()).optional(),
+    /** OS packages with pending updates; a reboot-required flag */
+    upgradable: z.array(z.string()).optional(),
+    rebootRequired: z.boolean().optional(),
+  }).optional(),
 });
 
 const Workload = z.object({
@@ -41,8 +51,22 @@ const Workload = z.object({
 
 const IntOrPercent = z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]);
 
+const k3sVersion = z.string().regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, 'a k3s version like v1.31.4+k3s1');
+
 export const TopologySchema = z.object({
   cluster: name.default('lab'),
+  /** talos (default): machines behind the fake talosctl; k3s: hosts behind real sshd on 127.0.0.1 (lab/k3s/) */
+  distribution: z.enum(['talos', 'k3s']).default('talos'),
+  k3s: z.object({
+    version: k3sVersion.default('v1.31.4+k3s1'),
+    /** what the stable channel resolves to (an install without INSTALL_K3S_VERSION) */
+    stable: k3sVersion.optional(),
+    datastore: z.enum(['etcd', 'sqlite']).default('etcd'),
+    /** the install args of the topology's installed nodes, per role (the first server also gets --cluster-init for etcd) */
+    args: z.object({ server: z.array(z.string()).default([]), agent: z.array(z.string()).default([]) }).prefault({}),
+    /** the env given at install time (besides K3S_URL/K3S_TOKEN_FILE) */
+    env: z.object({ server: z.record(z.string(), z.string()).default({}), agent: z.record(z.string(), z.string()).default({}) }).prefault({}),
+  }).prefault({}),
   /** the cluster's control plane endpoint as its machine configs name it (cluster.controlPlane.endpoint); informational:
    *  kubeconfigs the lab hands out point at the lab's own API server */
   endpoint: z.url().optional(),

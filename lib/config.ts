@@ -2,14 +2,14 @@
 // runs; relative paths are resolved against the file's own folder.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { configSchema, type ClusterConfig } from './config/schema.ts';
+import { configSchema, type ClusterConfig, type NodeConfig, type RawClusterConfig, type SshConfig } from './config/schema.ts';
 import { readTalconfig } from './config/talconfig.ts';
 import type { Decrypt } from './config/sops.ts';
 import { ConfigError, parseYamlFile } from './config/yaml-errors.ts';
 export { configPath } from './config/path.ts';
 
 export { ConfigError } from './config/yaml-errors.ts';
-export type { ClusterConfig, NodeConfig } from './config/schema.ts';
+export type { ClusterConfig, K3sConfig, NodeConfig, SshConfig } from './config/schema.ts';
 
 export interface Config { path: string; clusters: Map<string, ClusterConfig> }
 
@@ -33,7 +33,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
   const names = Object.keys(raw.clusters);
   const target = only ? (only.cluster ?? (names.length === 1 ? names[0] : undefined)) : undefined;
   for (const [name, c] of Object.entries(raw.clusters)) {
-    let nodes = c.nodes ?? [];
+    let nodes = normaliseNodes(path, name, c, base);
     let versions = { ...c.versions };
     let talosClusterName: string | undefined;
     let talosEndpoint: string | undefined;
@@ -47,7 +47,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
     if (c.talconfig) {
       if (c.distribution !== 'talos') throw new ConfigError([`${path} clusters.${name}.talconfig: only talos clusters take a talconfig.yaml`]);
       const tal = await readTalconfig(resolvePath(base, c.talconfig), env, decrypt ? (file) => decrypt(file, c.sopsAgeKey) : undefined);
-      nodes = c.nodes ?? tal.nodes;
+      nodes = c.nodes ? nodes : tal.nodes;
       versions = { ...tal.versions, ...c.versions };
       talosClusterName = tal.clusterName;
       talosEndpoint = tal.endpoint;
@@ -69,6 +69,28 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
     });
   }
   return { path, clusters };
+}
+
+const K3S_ROLES = { server: 'controlplane', agent: 'worker' } as const;
+
+/** A k3s server is a control plane and an agent a worker; each vocabulary belongs to its distribution. A node's ssh
+ *  settings are the cluster's with its own on top, key and known_hosts paths absolute. */
+function normaliseNodes(path: string, cluster: string, c: RawClusterConfig, base: string): NodeConfig[] {
+  const errors: string[] = [];
+  const nodes = (c.nodes ?? []).map((n, i): NodeConfig => {
+    const k3s = c.distribution === 'k3s';
+    const ok = k3s ? n.role === 'server' || n.role === 'agent' : n.role === 'controlplane' || n.role === 'worker';
+    if (!ok) errors.push(`${path} clusters.${cluster}.nodes[${i}].role: expected ${k3s ? 'server or agent (a k3s cluster)' : 'controlplane or worker (a talos cluster)'} (got "${n.role}")`);
+    const role = n.role === 'server' || n.role === 'agent' ? K3S_ROLES[n.role] : n.role;
+    const ssh = c.ssh || n.ssh ? resolveSsh(base, { ...c.ssh, ...n.ssh }) : undefined;
+    return { ...n, role, ...(ssh ? { ssh } : {}) };
+  });
+  if (errors.length) throw new ConfigError(errors);
+  return nodes;
+}
+
+function resolveSsh(base: string, s: SshConfig): SshConfig {
+  return { ...s, ...(s.key ? { key: resolvePath(base, s.key) } : {}), ...(s.knownHosts ? { knownHosts: resolvePath(base, s.knownHosts) } : {}) };
 }
 
 function resolveDrillPaths<T extends { reportDir?: string; metricsFile?: string }>(base: string, d: T): T {

@@ -1,5 +1,5 @@
-// POSIX shell quoting for lines an operator may paste: dry-run commands, remedies, "finish by hand" lists. rackhand
-// itself never runs a shell; this is for humans only.
+// POSIX shell quoting: for lines an operator may paste (dry-run commands, remedies, "finish by hand" lists), and for
+// the one string ssh sends to a remote shell (lib/ssh/remote-command.ts). rackhand never runs a local shell.
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 export function quoteArg(a: string): string {

@@ -33,7 +33,8 @@ const readStdin = () => new Promise((resolve) => {
 });
 
 // the caller's environment the fakes may look at: 1Password auth (op), the kubeconfig, the helmfile environment
-const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+|SOPS_AGE_\w+)$/;
+// (node-shell: the command an ssh client sent, as sshd hands it to a ForceCommand; openssh sshd(8) "SSH_ORIGINAL_COMMAND")
+const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+|SOPS_AGE_\w+|SSH_ORIGINAL_COMMAND|SSH_CONNECTION|USER)$/;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => FORWARDED.test(k) && v !== undefined));
 
 // `op inject` reads the template from stdin unless -i/--in-file names a file (op-js passes --in-file=/dev/stdin)
@@ -48,7 +49,8 @@ const opInjectReadsStdin = (a) => {
   }
   return true;
 };
-const wantsStdin = args.includes('-') || args.includes('/dev/stdin') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
+// a node's shell behind sshd always gets its stdin: the ssh client sends EOF when it has nothing (stdin /dev/null or -n)
+const wantsStdin = tool === 'node-shell' || args.includes('-') || args.includes('/dev/stdin') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
 
 // the caller's umask: a fake that creates a file (etcd snapshot) creates it with the mode the real tool would get
 const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, umask: process.umask(), ...(wantsStdin ? { stdin: await readStdin() } : {}) });
@@ -71,7 +73,8 @@ const req = request(url, { method: 'POST', headers: { 'Content-Type': 'applicati
       process.stderr.write(`fake ${tool}: the lab answered ${res.statusCode}: ${reply.message ?? JSON.stringify(reply)}\n`);
       process.exit(1);
     }
-    await write(process.stdout, reply.stdout ?? '');
+    // binary output (a file a node `cat`s) travels base64-encoded
+    await write(process.stdout, typeof reply.stdoutBase64 === 'string' ? Buffer.from(reply.stdoutBase64, 'base64') : reply.stdout ?? '');
     await write(process.stderr, reply.stderr ?? '');
     process.exit(reply.exitCode);
   });

@@ -7,10 +7,58 @@ import { address, nodeName, text, versionTag } from '../validate.ts';
 /** An installer image repository without its tag, e.g. factory.talos.dev/installer/<schematic> */
 const installerRepo = text('expected an installer repository without a tag, like factory.talos.dev/installer/<schematic>', /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/);
 
+/** How rackhand reaches a node over SSH (k3s nodes; compose hosts later): the cluster's `ssh` is the default for
+ *  each node's own. */
+export const sshSchema = z.strictObject({
+  user: text('expected a login name, e.g. ubuntu', /^[a-z_][a-z0-9_.-]*$/).optional(),
+  port: z.number({ error: 'expected a TCP port number, e.g. 22' }).int().min(1).max(65535).optional(),
+  /** a private key file; default: the ssh client's own (ssh-agent, ~/.ssh/config) */
+  key: text('expected a path to a private key file, e.g. ~/.ssh/id_ed25519').optional(),
+  /** the known_hosts file rackhand manages for these hosts (default .rackhand/known_hosts next to rackhand.yaml) */
+  knownHosts: text('expected a path to a known_hosts file').optional(),
+});
+
+/** k3s install env and args for one role, as given to the install script (INSTALL_K3S_* and K3S_* variables; the
+ *  args after `server`/`agent`). Secrets do not belong here: the join token is `k3s.token`. */
+const k3sRoleInstall = z.strictObject({
+  env: z.record(
+    z.string().regex(/^(INSTALL_K3S|K3S)_[A-Z0-9_]+$/, 'expected an install script variable like INSTALL_K3S_CHANNEL or K3S_NODE_NAME'),
+    z.string({ error: 'expected a string value' }),
+  ).superRefine((env, c) => {
+    for (const k of Object.keys(env)) {
+      if (/TOKEN|PASSWORD|SECRET/.test(k)) c.addIssue({ code: 'custom', path: [k], message: 'expected no secrets here: the join token is k3s.token (an op:// reference)' });
+      if (k === 'INSTALL_K3S_VERSION') c.addIssue({ code: 'custom', path: [k], message: 'expected no version here: it is versions.k3s (and --to on upgrades)' });
+    }
+  }).optional(),
+  args: z.array(text('expected one k3s argument, e.g. --disable=traefik')).optional(),
+});
+
+export const k3sSchema = z.strictObject({
+  /** the cluster join token, as a 1Password reference (sent to nodes on stdin, never in argv) */
+  token: text('expected an op://vault/item/field reference to the join token', /^op:\/\/[^/]+\/[^/]+\/.+$/).optional(),
+  datastore: z.enum(['etcd', 'sqlite'], { error: 'expected etcd (embedded, HA) or sqlite (single server)' }).optional(),
+  /** where the install script comes from (default https://get.k3s.io) */
+  installScript: text('expected the install script URL, e.g. https://get.k3s.io', /^https?:\/\/\S+$/).optional(),
+  server: k3sRoleInstall.optional(),
+  agent: k3sRoleInstall.optional(),
+  /** where snapshots are copied off-node: a folder (an NFS mount) or a restic repository, and how many to keep */
+  snapshots: z.strictObject({
+    dir: text('expected a folder path, e.g. /mnt/nfs/k3s-snapshots').optional(),
+    restic: z.strictObject({
+      repository: text('expected a restic repository, e.g. sftp:nas:/backups/k3s or /mnt/nfs/restic'),
+      password: text('expected an op://vault/item/field reference to the repository password', /^op:\/\/[^/]+\/[^/]+\/.+$/),
+    }).optional(),
+    keep: z.number({ error: 'expected how many snapshots to keep, e.g. 10' }).int().min(1).max(1000).optional(),
+  }).refine((s) => s.dir !== undefined || s.restic !== undefined, 'expected dir or restic (where snapshots are copied off-node)').optional(),
+});
+
 export const nodeSchema = z.strictObject({
   name: nodeName,
   address,
-  role: z.enum(['controlplane', 'worker'], { error: 'expected controlplane or worker' }),
+  /** talos: controlplane | worker; k3s: server | agent */
+  role: z.enum(['controlplane', 'worker', 'server', 'agent'], { error: 'expected controlplane or worker (talos), server or agent (k3s)' }),
+  /** (k3s) how to reach this node when it differs from the cluster's `ssh` */
+  ssh: sshSchema.optional(),
   /** (Talos) this node's installer repository, without the tag: a node with its own schematic (a GPU's extensions) */
   installer: installerRepo.optional(),
   /** (Talos) the official extensions the node's schematic installs (siderolabs/i915, ...), when known */
@@ -60,6 +108,10 @@ export const clusterSchema = z.strictObject({
     schematic: text('expected a 64-character hex schematic id', /^[0-9a-f]{64}$/),
   }).optional(),
   nodes: z.array(nodeSchema).optional(),
+  /** (k3s) how nodes are reached: each node's `ssh` overrides these */
+  ssh: sshSchema.optional(),
+  /** (k3s) install, token, datastore and off-node snapshots */
+  k3s: k3sSchema.optional(),
   /** What dr:verify-backups and dr:drill hold backups to. */
   backups: z.strictObject({
     rpo: text('expected a duration like 25h', DURATION).optional(),
@@ -100,7 +152,13 @@ export const configSchema = z.strictObject({
   clusters: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a cluster name (lowercase letters, digits, "-")'), clusterSchema),
 });
 
-export type NodeConfig = z.infer<typeof nodeSchema> & {
+export type SshConfig = z.infer<typeof sshSchema>;
+export type K3sConfig = z.infer<typeof k3sSchema>;
+
+/** After loading, every node's role is controlplane or worker (a k3s server is a control plane, an agent a worker);
+ *  its ssh settings are the cluster's merged with its own, paths absolute. */
+export type NodeConfig = Omit<z.infer<typeof nodeSchema>, 'role'> & {
+  role: 'controlplane' | 'worker';
   /** (talhelper) the node names a schematic whose id rackhand cannot compute offline: no installer is guessed */
   installerUnknown?: string;
 };
