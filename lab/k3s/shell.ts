@@ -69,7 +69,7 @@ async function run(world: K3sWorld, h: K3sHost, argv: string[], p: Proc): Promis
     case 'id': return args[0] === '-u' ? ok(p.root ? '0\n' : '1000\n') : ok(`uid=${p.root ? '0(root)' : `1000(${p.user})`}\n`);
     case 'true': return ok();
     // printf FORMAT ARGS...: only the '%s\n' form (one argument per line), enough to see the words a command arrived as
-    case 'printf': return args[0] === '%s\n' ? ok(args.slice(1).map((a) => `${a}\n`).join('')) : fail('printf: the lab node knows only printf \'%s\\n\' ARGS...', 2);
+    case 'printf': return args[0] === '%s\\n' ? ok(args.slice(1).map((a) => `${a}\n`).join('')) : fail('printf: the lab node knows only printf \'%s\\n\' ARGS...', 2);
     case 'hostname': return ok(`${h.name}\n`);
     case 'curl': {
       // curl -sfL [--max-time N] -o FILE URL: the lab serves the k3s install script only (no other network)

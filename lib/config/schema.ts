@@ -37,6 +37,8 @@ export const k3sSchema = z.strictObject({
   /** the cluster join token, as a 1Password reference (sent to nodes on stdin, never in argv) */
   token: text('expected an op://vault/item/field reference to the join token', /^op:\/\/[^/]+\/[^/]+\/.+$/).optional(),
   datastore: z.enum(['etcd', 'sqlite'], { error: 'expected etcd (embedded, HA) or sqlite (single server)' }).optional(),
+  /** the URL further servers and agents join (K3S_URL); default https://<first server address>:6443 */
+  url: text('expected the join URL, e.g. https://10.0.1.10:6443 (a server or a VIP)', /^https:\/\/\S+$/).optional(),
   /** where the install script comes from (default https://get.k3s.io) */
   installScript: text('expected the install script URL, e.g. https://get.k3s.io', /^https?:\/\/\S+$/).optional(),
   server: k3sRoleInstall.optional(),
