@@ -20,6 +20,8 @@ export interface ExecOptions {
   runInDryRun?: boolean;
   /** The child's umask: a tool that writes secrets into a file of its own (an etcd snapshot) creates it private. */
   umask?: number;
+  /** stdout goes byte for byte into this file (created 0600), not into the result: a binary copied off a node */
+  stdoutFile?: string;
 }
 
 export interface ExecResult {
@@ -118,6 +120,7 @@ export class Executor {
       cwd: o.cwd,
       signal: this.signalRef,
       ...(o.umask !== undefined ? { umask: o.umask } : {}),
+      ...(o.stdoutFile !== undefined ? { stdoutFile: o.stdoutFile } : {}),
     });
     this.journal.push({
       argv: this.redactor.redactArgv(argv), exitCode: result.exitCode, durationMs: result.durationMs, mutating: o.mutating,
@@ -138,6 +141,7 @@ export class Executor {
 
 interface SpawnOptions {
   umask?: number;
+  stdoutFile?: string;
   timeoutMs: number;
   env: Record<string, string | undefined>;
   input?: string;
@@ -155,10 +159,13 @@ async function spawnWithDeadline(argv: readonly string[], o: SpawnOptions): Prom
   const previousUmask = o.umask !== undefined ? process.umask(o.umask) : undefined;
   let child;
   try {
+    // created private before the child writes to it (execa opens an existing file, keeping its mode)
+    if (o.stdoutFile !== undefined) closeSync(openSync(o.stdoutFile, 'w', 0o600));
     child = execa(file, args, {
       reject: false, detached: true, extendEnv: false, env: o.env, cwd: o.cwd,
       stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
       ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
+      ...(o.stdoutFile !== undefined ? { stdout: { file: o.stdoutFile } } : {}),
     });
   } finally {
     if (previousUmask !== undefined) process.umask(previousUmask);

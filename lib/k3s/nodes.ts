@@ -62,7 +62,7 @@ export class K3sNodes {
   }
 
   /** read-only command on a node; its exit code is returned */
-  run(n: NodeConfig, argv: string[], o: { sudo?: boolean; input?: string; timeoutMs?: number } = {}) {
+  run(n: NodeConfig, argv: string[], o: { sudo?: boolean; input?: string; timeoutMs?: number; stdoutFile?: string } = {}) {
     return this.ssh.run(this.target(n), argv, o);
   }
 

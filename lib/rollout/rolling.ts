@@ -14,6 +14,10 @@ export interface NodeUpgradeDriver {
   beforeControlPlanes?(): Step;
   /** Upgrades one node and waits for every gate (down, Ready, version, etcd, machine status), each with a deadline. */
   upgrade(node: NodeConfig, rt: StepRuntime): Promise<void>;
+  /** Puts back what an upgrade of this node that did not finish left behind (k3s: the cordon rackhand set). */
+  cleanup?(node: NodeConfig): Promise<void>;
+  /** The commands that finish the cleanup by hand when it could not run. */
+  byHand?(node: NodeConfig): string[];
 }
 
 export interface RolloutPlan {
@@ -43,6 +47,8 @@ export async function rollingSteps(p: RolloutPlan): Promise<Step[]> {
     steps.push({
       title: `upgrade ${node.role === 'controlplane' ? 'control plane' : 'worker'} ${node.name} to ${p.target}${from}`,
       isDone: async () => (running === p.target && !change ? `${node.name} already runs ${p.target}` : false),
+      ...(p.driver.cleanup ? { cleanup: () => p.driver.cleanup!(node) } : {}),
+      ...(p.driver.byHand ? { byHand: p.driver.byHand(node) } : {}),
       async run(rt) {
         try {
           await p.driver.upgrade(node, rt);

@@ -28,6 +28,8 @@ export interface SshCallOptions {
   /** sent on the remote command's stdin (a join token): never in argv, never printed */
   input?: string;
   timeoutMs?: number;
+  /** the remote command's stdout goes byte for byte into this local file (0600) */
+  stdoutFile?: string;
 }
 
 // texts from openssh-portable sshconnect.c (check_host_key, ssh_connect_direct) and sshconnect2.c (userauth)
@@ -85,6 +87,7 @@ export class Ssh {
     mkdirSync(dirname(t.knownHosts), { recursive: true, mode: 0o700 });
     const r = await this.exec.run(this.argv(t, this.command(t, argv, o)), {
       mutating: o.mutating ?? false, timeoutMs: o.timeoutMs ?? this.o.timeoutMs ?? 120_000, ...(o.input !== undefined ? { input: o.input } : {}),
+      ...(o.stdoutFile !== undefined ? { stdoutFile: o.stdoutFile } : {}),
     });
     if (r.exitCode === SSH_FAILED && !r.dryRun) throw this.sshFailure(t, r);
     return r;

@@ -1,0 +1,128 @@
+// The k3s node-upgrade driver for lib/rollout: the manual upgrade of docs.k3s.io/upgrades/manual done one node at a
+// time — cordon, drain (evictions honour PodDisruptionBudgets; a deadline always), the install script with the env
+// and args the node was installed with plus INSTALL_K3S_VERSION, the Node Ready at the target, uncordon — after an
+// etcd snapshot copied off-node. A server's restart is timed until the API answers /readyz again (the 5-minute
+// control-plane target). The cordon is undone if the node's upgrade does not finish.
+import { join } from 'node:path';
+import type { NodeConfig } from '../config.ts';
+import { StepFailure, type Step, type StepRuntime, type TaskContext } from '../engine/types.ts';
+import { formatBytes, formatDuration } from '../patterns.ts';
+import type { NodeUpgradeDriver } from '../rollout/rolling.ts';
+import type { Node } from '../tools/kube-types.ts';
+import { appendHistory } from './history.ts';
+import { describeInstall, DEFAULT_SCRIPT_URL, reinstallSpec, runInstall } from './install.ts';
+import type { K3sNodes, NodeProbe } from './nodes.ts';
+import { copyOffNode, pruneCopies, saveSnapshot, snapshotDir } from './snapshot.ts';
+import { apiReady, nodeAt } from './wait.ts';
+
+export const CONTROL_PLANE_TARGET_MS = 5 * 60_000;
+
+export interface K3sDriverOptions {
+  target: string;
+  timeoutPerNodeMs: number;
+  drainTimeoutMs: number;
+  token: () => Promise<string | undefined>;
+  /** the task making the change, for the history */
+  by: string;
+}
+
+/** Where a cluster's snapshots are copied off-node: k3s.snapshots.dir/<cluster>, else .rackhand/snapshots/<cluster>. */
+export function offNodeDir(ctx: TaskContext): string {
+  return join(ctx.cluster.k3s?.snapshots?.dir ?? join(ctx.stateDir, 'snapshots'), ctx.cluster.name);
+}
+
+/** The snapshot every risky change starts with: saved on the first running server, copied off-node, pruned. */
+export function snapshotStep(ctx: TaskContext, nodes: K3sNodes, probes: () => Map<string, NodeProbe>, label: string): Step {
+  return {
+    title: `save an etcd snapshot (${label}) and copy it off-node to ${offNodeDir(ctx)}`,
+    run: async (rt) => {
+      const servers = ctx.cluster.nodes.filter((n) => n.role === 'controlplane');
+      const p = servers.map((n) => probes().get(n.name)).find((x) => x?.active === 'k3s');
+      if (!p) throw new StepFailure('no server runs k3s: nothing to take a snapshot from', `npx tsx tasks k3s:install --cluster ${ctx.cluster.name}`);
+      if ((ctx.cluster.k3s?.datastore ?? 'etcd') === 'sqlite') {
+        rt.output('the datastore is sqlite: k3s etcd-snapshot does not apply (back up /var/lib/rancher/k3s/server/db/state.db)');
+        return;
+      }
+      const saved = await saveSnapshot(nodes, p.node, label, snapshotDir(p.install?.args));
+      if (!saved) { rt.output(`[dry-run] would copy the snapshot from ${p.node.name} to ${offNodeDir(ctx)}`); return; }
+      const copy = await copyOffNode(nodes, p.node, saved.path, offNodeDir(ctx), { ...(p.version ? { version: p.version } : {}) });
+      rt.output(`saved ${saved.name} on ${p.node.name}, copied to ${copy.path} (${formatBytes(copy.size)}, sha256 ${copy.sha256})`);
+      ctx.artifact('etcd snapshot', `${copy.path} (sha256 ${copy.sha256})`);
+      ctx.data.etcdSnapshot = copy;
+      const keep = ctx.cluster.k3s?.snapshots?.keep;
+      if (keep) {
+        const dropped = await pruneCopies(offNodeDir(ctx), keep);
+        if (dropped.length) rt.output(`kept the newest ${keep} copies; removed ${dropped.join(', ')}`);
+      }
+    },
+  };
+}
+
+export class K3sDriver implements NodeUpgradeDriver {
+  probes = new Map<string, NodeProbe>();
+  /** nodes this run cordoned (and must uncordon if their upgrade does not finish) */
+  private readonly cordoned = new Set<string>();
+
+  constructor(private readonly ctx: TaskContext, private readonly nodes: K3sNodes, private readonly o: K3sDriverOptions) {}
+
+  async observe(list: NodeConfig[]): Promise<Map<string, string>> {
+    for (const p of await this.nodes.probeAll(list)) this.probes.set(p.node.name, p);
+    return new Map(list.flatMap((n) => {
+      const v = this.probes.get(n.name)?.version;
+      return v ? [[n.name, v] as const] : [];
+    }));
+  }
+
+  beforeControlPlanes(): Step {
+    return snapshotStep(this.ctx, this.nodes, () => this.probes, 'rackhand-pre-upgrade');
+  }
+
+  async upgrade(node: NodeConfig, rt: StepRuntime): Promise<void> {
+    const ctx = this.ctx;
+    const k = ctx.kubectl;
+    const p = this.probes.get(node.name);
+    if (!p?.version || !p.install) throw new StepFailure(`${node.name}: k3s is not installed (or its unit file was not found)`, `npx tsx tasks k3s:install --cluster ${ctx.cluster.name} --node ${node.name}`);
+    const spec = reinstallSpec(p, this.o.target, await this.o.token());
+    if (p.install.secretEnv.includes('K3S_TOKEN')) rt.output(`${node.name} was installed with K3S_TOKEN in its unit's env file: the token moves to a 0600 token file (K3S_TOKEN_FILE)`);
+    const before = await k.get<Node>('nodes', node.name);
+    // 1. cordon (remembered: undone if this node's upgrade does not finish)
+    if (!before?.spec?.unschedulable) {
+      this.cordoned.add(node.name);
+      await k.cordon(node.name);
+    }
+    // 2. drain, with a deadline; evictions respect PodDisruptionBudgets
+    rt.output(`draining ${node.name} (deadline ${formatDuration(this.o.drainTimeoutMs)})`);
+    const drained = await k.drain(node.name, this.o.drainTimeoutMs).catch((err: Error) => err);
+    if (drained instanceof Error) throw new StepFailure(`drain of ${node.name} did not finish: ${drained.message.split('\n').slice(-2).join(' ')}`, `kubectl get pdb -A; kubectl get pods -A --field-selector spec.nodeName=${node.name}`);
+    // 3. the install script with what the node runs, at the target version
+    const started = Date.now();
+    await runInstall(this.nodes, spec, { scriptUrl: ctx.cluster.k3s?.installScript ?? DEFAULT_SCRIPT_URL, timeoutMs: this.o.timeoutPerNodeMs, output: (l) => rt.output(l) });
+    if (ctx.dryRun) return;
+    // 4. the control plane back (servers), then the node Ready at the target
+    if (node.role === 'controlplane') {
+      await apiReady(ctx, this.o.timeoutPerNodeMs);
+      const took = Date.now() - started;
+      const times = (ctx.data.controlPlaneBackMs ??= {}) as Record<string, number>;
+      times[node.name] = took;
+      rt.output(`control plane answered ${formatDuration(took)} after ${node.name}'s restart began (target ${formatDuration(CONTROL_PLANE_TARGET_MS)})${took > CONTROL_PLANE_TARGET_MS ? ': OVER TARGET' : ''}`);
+    }
+    await nodeAt(ctx, node.name, this.o.target, this.o.timeoutPerNodeMs);
+    // 5. uncordon what this run cordoned
+    if (this.cordoned.has(node.name)) {
+      await k.uncordon(node.name);
+      this.cordoned.delete(node.name);
+    }
+    await appendHistory(k, { at: new Date().toISOString(), node: node.name, from: p.version, to: this.o.target, command: spec.command, args: spec.args, env: spec.env, by: this.o.by });
+    rt.output(`${node.name}: ${p.version} -> ${this.o.target} (${describeInstall(spec)})`);
+  }
+
+  async cleanup(node: NodeConfig): Promise<void> {
+    if (!this.cordoned.has(node.name)) return;
+    await this.ctx.kubectl.uncordon(node.name);
+    this.cordoned.delete(node.name);
+  }
+
+  byHand(node: NodeConfig): string[] {
+    return [`kubectl uncordon ${node.name}   # only if this run cordoned it`];
+  }
+}
