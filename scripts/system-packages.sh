@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The system programs the lab and the test suite need beyond Node, npm, git and kubectl (listed in
-# .ci/apt-packages.txt; restic is not on npm). Installs what is missing when it can (root with apt-get, or Homebrew);
+# .ci/apt-packages.txt: restic, and OpenSSH's server and client for the k3s lab's nodes; none is on npm).
+# Installs what is missing when it can (root with apt-get, or Homebrew);
 # otherwise stops at once with exit 2 and one line per platform saying how to install it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pkg in $(grep -v '^#' .ci/apt-packages.txt); do
-  command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
+while read -r pkg program; do
+  [ -z "$pkg" ] && continue
+  case "$pkg" in \#*) continue ;; esac
+  program=${program:-$pkg}
+  if [ "${program#/}" != "$program" ]; then [ -x "$program" ] && continue; else command -v "$program" >/dev/null 2>&1 && continue; fi
+  missing+=("$pkg")
+done < .ci/apt-packages.txt
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 say() { echo "rackhand: ${missing[*]} missing (needed by the lab and the tests): installing with $1" >&2; }
