@@ -65,8 +65,10 @@ export class K3sDriver implements NodeUpgradeDriver {
 
   constructor(private readonly ctx: TaskContext, private readonly nodes: K3sNodes, private readonly o: K3sDriverOptions) {}
 
+  /** reads each node once per run (preflight reads them; the plan reuses what preflight saw) */
   async observe(list: NodeConfig[]): Promise<Map<string, string>> {
-    for (const p of await this.nodes.probeAll(list)) this.probes.set(p.node.name, p);
+    const unread = list.filter((n) => !this.probes.has(n.name));
+    for (const p of await this.nodes.probeAll(unread)) this.probes.set(p.node.name, p);
     return new Map(list.flatMap((n) => {
       const v = this.probes.get(n.name)?.version;
       return v ? [[n.name, v] as const] : [];

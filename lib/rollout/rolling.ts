@@ -26,6 +26,9 @@ export interface RolloutPlan {
   driver: NodeUpgradeDriver;
   /** The exact command that resumes the rollout (named in every failure). */
   resumeCommand: string;
+  /** control planes first (upgrades, the default) or workers first (a downgrade: a kubelet is never newer than its
+   *  API server, kubernetes.io/releases/version-skew-policy) */
+  order?: 'control-planes-first' | 'workers-first';
 }
 
 /** Control planes first, in config order, then workers in config order. */
@@ -35,7 +38,7 @@ export function rolloutOrder(nodes: NodeConfig[]): NodeConfig[] {
 
 export async function rollingSteps(p: RolloutPlan): Promise<Step[]> {
   const observed = await p.driver.observe(p.nodes);
-  const ordered = rolloutOrder(p.nodes);
+  const ordered = p.order === 'workers-first' ? [...rolloutOrder(p.nodes).filter((n) => n.role === 'worker'), ...rolloutOrder(p.nodes).filter((n) => n.role === 'controlplane')] : rolloutOrder(p.nodes);
   const due = (n: NodeConfig) => observed.get(n.name) !== p.target || p.driver.pendingChange?.(n) !== undefined;
   const pendingCp = ordered.some((n) => n.role === 'controlplane' && due(n));
   const steps: Step[] = [];

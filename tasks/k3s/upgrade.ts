@@ -77,8 +77,11 @@ function upgrade() {
         return [];
       }
       const which = ctx.flags.all ? '--all' : `--node ${String(ctx.flags.node)}`;
+      // a downgrade goes agents first: a kubelet is never newer than its API server (version-skew-policy)
+      const t = parseK3sVersion(target)!;
+      const downgrade = targets.some((n) => { const v = parseK3sVersion(running.get(n.name) ?? ''); return v && compareK3s(v, t) > 0; });
       return rollingSteps({
-        nodes: targets, target, driver,
+        nodes: targets, target, driver, ...(downgrade ? { order: 'workers-first' as const } : {}),
         resumeCommand: `npx tsx tasks k3s:upgrade --cluster ${ctx.cluster.name} ${which} --to ${target}`,
       });
     },

@@ -95,4 +95,21 @@ describe('k3s:upgrade', () => {
     const times = resumed.record!.data.controlPlaneBackMs ?? failed.record!.data.controlPlaneBackMs;
     expect(Object.keys(times as object)).toEqual(['s1']);
   });
+
+  it('k3s:history shows each move; k3s:rollback goes back through the same gates, agents first, the cluster name typed', async () => {
+    const h = await lab.run(['k3s:history', '--cluster', 'lab', '--node', 'a1']);
+    expect(h.code, h.stderr).toBe(0);
+    expect(h.stdout).toMatch(/a1\s+v1\.30\.6\+k3s1\s+v1\.31\.4\+k3s1\s+k3s:upgrade\s+agent --node-label=lab\.rackhand\.io\/pool=general/);
+    const unconfirmed = await lab.run(['k3s:rollback', '--cluster', 'lab', '--all', '--yes']);
+    expect(unconfirmed.code).toBe(3);
+    const installsBefore = lab.events.filter((e) => e.type === 'k3s-install').length;
+    const r = await lab.run(['k3s:rollback', '--cluster', 'lab', '--all', '--yes', '--confirm-cluster', 'lab']);
+    expect(r.code, r.stderr).toBe(0);
+    const order = lab.events.filter((e) => e.type === 'k3s-install').slice(installsBefore).map((e) => `${e.object} ${e.detail!.split(' ')[1]}`);
+    expect(order).toEqual(['a1 v1.30.6+k3s1', 'a2 v1.30.6+k3s1', 's1 v1.30.6+k3s1']);
+    expect(lab.store.list('nodes').items.map((n) => n.status.nodeInfo.kubeletVersion)).toEqual(['v1.30.6+k3s1', 'v1.30.6+k3s1', 'v1.30.6+k3s1']);
+    // the history now ends with the rollback; a second rollback would go forward again: it is refused as a downgrade no more
+    const last = JSON.parse(lab.store.find('configmaps', 'kube-system', 'rackhand-k3s-history')!.data.s1).at(-1);
+    expect(last).toMatchObject({ from: 'v1.31.4+k3s1', to: 'v1.30.6+k3s1', by: 'k3s:rollback' });
+  });
 });
