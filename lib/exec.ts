@@ -22,6 +22,8 @@ export interface ExecOptions {
   umask?: number;
   /** stdout goes byte for byte into this file (created 0600), not into the result: a binary copied off a node */
   stdoutFile?: string;
+  /** stdin comes byte for byte from this file (a snapshot sent to a node) */
+  inputFile?: string;
 }
 
 export interface ExecResult {
@@ -103,7 +105,7 @@ export class Executor {
     // quoted so a printed line can be pasted into a shell; under --dry-run the stdin a command would get is shown too
     const shown = quoteArgv(this.redactor.redactArgv(argv));
     if (o.mutating && this.dryRun && !o.runInDryRun) {
-      const lines = o.input !== undefined ? this.redactor.redact(o.input).trimEnd().split('\n') : [];
+      const lines = o.inputFile !== undefined ? [`(the bytes of ${o.inputFile})`] : o.input !== undefined ? this.redactor.redact(o.input).trimEnd().split('\n') : [];
       const max = this.opts.dryRunStdinLines ?? 40;
       const shownLines = lines.slice(0, max).map((l) => `    | ${l}`);
       if (lines.length > max) shownLines.push(`    | ... ${lines.length - max} more line(s) (--verbose shows them all)`);
@@ -121,6 +123,7 @@ export class Executor {
       signal: this.signalRef,
       ...(o.umask !== undefined ? { umask: o.umask } : {}),
       ...(o.stdoutFile !== undefined ? { stdoutFile: o.stdoutFile } : {}),
+      ...(o.inputFile !== undefined ? { inputFile: o.inputFile } : {}),
     });
     this.journal.push({
       argv: this.redactor.redactArgv(argv), exitCode: result.exitCode, durationMs: result.durationMs, mutating: o.mutating,
@@ -142,6 +145,7 @@ export class Executor {
 interface SpawnOptions {
   umask?: number;
   stdoutFile?: string;
+  inputFile?: string;
   timeoutMs: number;
   env: Record<string, string | undefined>;
   input?: string;
@@ -164,7 +168,7 @@ async function spawnWithDeadline(argv: readonly string[], o: SpawnOptions): Prom
     child = execa(file, args, {
       reject: false, detached: true, extendEnv: false, env: o.env, cwd: o.cwd,
       stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
-      ...(o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
+      ...(o.inputFile !== undefined ? { inputFile: o.inputFile } : o.input !== undefined ? { input: o.input } : { stdin: 'ignore' as const }),
       ...(o.stdoutFile !== undefined ? { stdout: { file: o.stdoutFile } } : {}),
     });
   } finally {

@@ -25,10 +25,10 @@ if (!lab || !tool) {
   process.exit(2);
 }
 
-const readStdin = () => new Promise((resolve) => {
+const readStdin = (encoding = 'utf8') => new Promise((resolve) => {
   const chunks = [];
   process.stdin.on('data', (c) => chunks.push(c));
-  process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString(encoding)));
   process.stdin.on('error', () => resolve(''));
 });
 
@@ -53,7 +53,7 @@ const opInjectReadsStdin = (a) => {
 const wantsStdin = tool === 'node-shell' || args.includes('-') || args.includes('/dev/stdin') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
 
 // the caller's umask: a fake that creates a file (etcd snapshot) creates it with the mode the real tool would get
-const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, umask: process.umask(), ...(wantsStdin ? { stdin: await readStdin() } : {}) });
+const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, umask: process.umask(), ...(wantsStdin ? (tool === 'node-shell' ? { stdinBase64: await readStdin('base64') } : { stdin: await readStdin() }) : {}) });
 const url = new URL(`/_lab/cli/${encodeURIComponent(tool)}`, lab);
 
 const write = (stream, text) => new Promise((resolve) => (text ? stream.write(text, () => resolve()) : resolve()));

@@ -32,7 +32,7 @@ export interface K3sSetup {
   world: K3sWorld;
   /** starts the sshds (the lab URL is known) */
   start(url: string, forceCommand: (node: string) => string[]): Promise<LabK3s>;
-  shell(req: { argv: string[]; stdin?: string; env?: Record<string, string> }): Promise<{ stdout: string; stderr: string; exitCode: number; stdoutBase64?: string }>;
+  shell(req: { argv: string[]; stdinBytes?: Buffer; env?: Record<string, string> }): Promise<{ stdout: string; stderr: string; exitCode: number; stdoutBase64?: string }>;
 }
 
 export function k3sSetup(t: Topology, dir: string, o: { empty: boolean; token: string; deps: Omit<K3sWorldDeps, 'stableVersion'> }): K3sSetup {
@@ -66,7 +66,7 @@ export function k3sSetup(t: Topology, dir: string, o: { empty: boolean; token: s
       if (!h) return { stdout: '', stderr: `lab: no k3s node ${req.argv[0]}\n`, exitCode: 255 };
       const command = req.env?.SSH_ORIGINAL_COMMAND;
       if (!command) return { stdout: '', stderr: 'This lab node takes commands only (ssh HOST COMMAND); no interactive login.\n', exitCode: 1 };
-      return runNodeShell(world, h, { command, stdin: req.stdin ?? '', user: req.env?.USER ?? 'root' });
+      return runNodeShell(world, h, { command, stdin: req.stdinBytes ?? Buffer.alloc(0), user: req.env?.USER ?? 'root' });
     },
     async start(_url, forceCommand) {
       const client = await labClientKey(dir);

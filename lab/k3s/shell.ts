@@ -3,6 +3,7 @@
 // on a node run against the node's folder and the k3s world. Anything a node's shell would do that rackhand must never
 // need — pipes, `;`, `$(...)`, unquoted `$VAR` — is refused loudly, so a quoting bug shows up as a failed test.
 import { createHash } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { parse } from 'shell-quote';
 import type { K3sHost } from './host.js';
 import type { K3sWorld } from './world.js';
@@ -11,7 +12,7 @@ import { installScript, INSTALL_SCRIPT_MARK } from './install-script.js';
 import { runOsCommand } from './os.js';
 
 export interface ShellResult { stdout: string; stdoutBase64?: string; stderr: string; exitCode: number }
-export interface ShellRequest { command: string; stdin: string; user: string }
+export interface ShellRequest { command: string; stdin: Buffer; user: string }
 
 const EXPANSION = '\u0000';
 
@@ -41,7 +42,7 @@ export async function runNodeShell(world: K3sWorld, host: K3sHost, req: ShellReq
   return run(world, host, split.argv, { root: req.user === 'root', env: {}, stdin: req.stdin, user: req.user });
 }
 
-interface Proc { root: boolean; env: Record<string, string>; stdin: string; user: string }
+interface Proc { root: boolean; env: Record<string, string>; stdin: Buffer; user: string }
 
 const ROOT_ONLY = /^\/(etc\/systemd|var\/lib\/rancher|etc\/rancher)/;
 
@@ -146,6 +147,16 @@ async function run(world: K3sWorld, h: K3sHost, argv: string[], p: Proc): Promis
       }
       world.deps.record('node-rm', h.name, targets.join(' '));
       if (targets.some((t) => t.replace(/\/$/, '') === '/var/lib/rancher/k3s/server/db')) h.dbEpoch = undefined;
+      return ok();
+    }
+    case 'mv': {
+      const [src, dst] = args.filter((a) => !a.startsWith('-'));
+      if (!src || !dst) return fail('mv: missing file operand');
+      if (needRoot(src) || needRoot(dst)) return fail(`mv: cannot move '${src}': Permission denied`);
+      if (!h.exists(src)) return fail(`mv: cannot stat '${src}': No such file or directory`);
+      renameSync(h.path(src), h.path(dst));
+      world.deps.record('node-mv', h.name, `${src} ${dst}`);
+      if (src.replace(/\/$/, '') === '/var/lib/rancher/k3s/server/db') h.dbEpoch = undefined;
       return ok();
     }
     case 'systemctl': return systemctl(world, h, args, p);

@@ -3,7 +3,6 @@
 // and args the node was installed with plus INSTALL_K3S_VERSION, the Node Ready at the target, uncordon — after an
 // etcd snapshot copied off-node. A server's restart is timed until the API answers /readyz again (the 5-minute
 // control-plane target). The cordon is undone if the node's upgrade does not finish.
-import { join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
 import { StepFailure, type Step, type StepRuntime, type TaskContext } from '../engine/types.ts';
 import { formatBytes, formatDuration } from '../patterns.ts';
@@ -12,7 +11,8 @@ import type { Node } from '../tools/kube-types.ts';
 import { appendHistory } from './history.ts';
 import { describeInstall, DEFAULT_SCRIPT_URL, reinstallSpec, runInstall } from './install.ts';
 import type { K3sNodes, NodeProbe } from './nodes.ts';
-import { copyOffNode, pruneCopies, saveSnapshot, snapshotDir } from './snapshot.ts';
+import { copyOffNode, saveSnapshot, snapshotDir } from './snapshot.ts';
+import { offNodeDir, pruneCopies } from '../snapshots/offnode.ts';
 import { apiReady, nodeAt } from './wait.ts';
 
 export const CONTROL_PLANE_TARGET_MS = 5 * 60_000;
@@ -24,11 +24,6 @@ export interface K3sDriverOptions {
   token: () => Promise<string | undefined>;
   /** the task making the change, for the history */
   by: string;
-}
-
-/** Where a cluster's snapshots are copied off-node: k3s.snapshots.dir/<cluster>, else .rackhand/snapshots/<cluster>. */
-export function offNodeDir(ctx: TaskContext): string {
-  return join(ctx.cluster.k3s?.snapshots?.dir ?? join(ctx.stateDir, 'snapshots'), ctx.cluster.name);
 }
 
 /** The snapshot every risky change starts with: saved on the first running server, copied off-node, pruned. */

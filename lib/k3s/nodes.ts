@@ -70,7 +70,7 @@ export class K3sNodes {
     return this.ssh.ok(this.target(n), argv, o);
   }
 
-  mutate(n: NodeConfig, argv: string[], o: { sudo?: boolean; input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+  mutate(n: NodeConfig, argv: string[], o: { sudo?: boolean; input?: string; inputFile?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
     return this.ssh.mutate(this.target(n), argv, o);
   }
 

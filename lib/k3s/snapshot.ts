@@ -3,29 +3,17 @@
 // older k3s have no -o and print a table: Name Location Size Created), copied off-node byte for byte over SSH and
 // checked against the node's sha256sum, and kept to a retention count. Sources: k3s-io/k3s pkg/etcd/snapshot.go,
 // pkg/cli/etcdsnapshot/etcd_snapshot.go; docs.k3s.io/cli/etcd-snapshot.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
 import { StepFailure } from '../engine/types.ts';
 import type { K3sNodes } from './nodes.ts';
+import { ensurePrivateDir, sha256File, writeSidecar, type OffNodeCopy } from '../snapshots/offnode.ts';
 
 export const DEFAULT_SNAPSHOT_DIR = '/var/lib/rancher/k3s/server/db/snapshots';
 
 export interface NodeSnapshot { name: string; node: string; location: string; size: number; created: string }
 
-export interface OffNodeCopy {
-  name: string;
-  /** the local file */
-  path: string;
-  node: string;
-  size: number;
-  sha256: string;
-  created: string;
-  /** the k3s version of the server it was taken on */
-  version?: string;
-}
 
 /** The snapshot dir a server uses: --etcd-snapshot-dir from its args, else the default. */
 export function snapshotDir(args: string[] | undefined): string {
@@ -63,15 +51,9 @@ export async function listSnapshots(nodes: K3sNodes, server: NodeConfig): Promis
   });
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 /** Copies a snapshot off the node into `dir` (0600) and checks it against the node's sha256sum. */
 export async function copyOffNode(nodes: K3sNodes, server: NodeConfig, remote: string, dir: string, meta: { version?: string }): Promise<OffNodeCopy> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dir);
   const name = remote.split('/').pop()!;
   const local = join(dir, name);
   const got = await nodes.run(server, ['cat', remote], { sudo: true, stdoutFile: local, timeoutMs: 30 * 60_000 });
@@ -84,32 +66,8 @@ export async function copyOffNode(nodes: K3sNodes, server: NodeConfig, remote: s
     throw new StepFailure(`the copy of ${name} from ${server.name} does not match it (sha256 ${sha256.slice(0, 12)}… here, ${remoteSha?.slice(0, 12)}… there)`, 'run it again: the copy was removed');
   }
   const size = (await stat(local)).size;
-  const copy: OffNodeCopy = { name, path: local, node: server.name, size, sha256, created: new Date().toISOString(), ...(meta.version ? { version: meta.version } : {}) };
-  await writeFile(`${local}.json`, `${JSON.stringify(copy, null, 2)}\n`, { mode: 0o600 });
+  const copy: OffNodeCopy = { name, path: local, node: server.name, size, sha256, created: new Date().toISOString(), distribution: 'k3s', ...(meta.version ? { version: meta.version } : {}) };
+  await writeSidecar(copy);
   return copy;
 }
 
-/** The off-node copies in `dir`, oldest first (each described by its .json sidecar). */
-export async function offNodeCopies(dir: string): Promise<OffNodeCopy[]> {
-  if (!existsSync(dir)) return [];
-  const out: OffNodeCopy[] = [];
-  for (const f of await readdir(dir)) {
-    if (!f.endsWith('.json')) continue;
-    try {
-      const c = JSON.parse(await readFile(join(dir, f), 'utf8')) as OffNodeCopy;
-      if (existsSync(c.path)) out.push(c);
-    } catch { /* not one of ours */ }
-  }
-  return out.sort((a, b) => a.created.localeCompare(b.created));
-}
-
-/** Keeps the newest `keep` copies; returns the names removed. */
-export async function pruneCopies(dir: string, keep: number): Promise<string[]> {
-  const all = await offNodeCopies(dir);
-  const drop = all.slice(0, Math.max(0, all.length - keep));
-  for (const c of drop) {
-    await rm(c.path, { force: true });
-    await rm(`${c.path}.json`, { force: true });
-  }
-  return drop.map((c) => c.name);
-}

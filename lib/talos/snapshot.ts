@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ClusterConfig } from '../config.ts';
 import type { Talosctl } from '../tools/talosctl.ts';
 
-export interface SnapshotResult { path: string; bytes: number; sha256: string; node: string; dryRun: boolean }
+export interface SnapshotResult { path: string; bytes: number; sha256: string; node: string; dryRun: boolean; revision?: number; keys?: number }
 
 export function snapshotPath(stateDir: string, cluster: string, when = new Date()): string {
   return join(stateDir, 'snapshots', cluster, `etcd-${when.toISOString().replace(/[:.]/g, '-')}.db`);
@@ -26,5 +26,5 @@ export async function takeEtcdSnapshot(talosctl: Talosctl, cluster: ClusterConfi
   if (r.dryRun) return { path, bytes: 0, sha256: '', node: node.name, dryRun: true };
   const bytes = (await stat(path)).size;
   const sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
-  return { path, bytes, sha256, node: node.name, dryRun: false };
+  return { path, bytes, sha256, node: node.name, dryRun: false, ...(r.revision !== undefined ? { revision: r.revision, keys: r.keys } : {}) };
 }

@@ -30,6 +30,8 @@ export interface SshCallOptions {
   timeoutMs?: number;
   /** the remote command's stdout goes byte for byte into this local file (0600) */
   stdoutFile?: string;
+  /** the remote command's stdin comes byte for byte from this local file */
+  inputFile?: string;
 }
 
 // texts from openssh-portable sshconnect.c (check_host_key, ssh_connect_direct) and sshconnect2.c (userauth)
@@ -88,6 +90,7 @@ export class Ssh {
     const r = await this.exec.run(this.argv(t, this.command(t, argv, o)), {
       mutating: o.mutating ?? false, timeoutMs: o.timeoutMs ?? this.o.timeoutMs ?? 120_000, ...(o.input !== undefined ? { input: o.input } : {}),
       ...(o.stdoutFile !== undefined ? { stdoutFile: o.stdoutFile } : {}),
+      ...(o.inputFile !== undefined ? { inputFile: o.inputFile } : {}),
     });
     if (r.exitCode === SSH_FAILED && !r.dryRun) throw this.sshFailure(t, r);
     return r;

@@ -160,11 +160,13 @@ export class Talosctl extends CliTool {
   }
 
   /** Saves an etcd snapshot to `path`; returns the byte count talosctl reports (`etcd snapshot saved to "<path>" (N bytes)`). */
-  async etcdSnapshot(address: string, path: string, timeoutMs = 5 * 60_000): Promise<{ bytes: number; dryRun: boolean }> {
+  async etcdSnapshot(address: string, path: string, timeoutMs = 5 * 60_000): Promise<{ bytes: number; dryRun: boolean; revision?: number; keys?: number }> {
     // talosctl creates the file with its umask (os.Create): 077 makes it 0600 from its first byte; it holds every Secret
     const r = await this.mutate(['--nodes', address, 'etcd', 'snapshot', path], { timeoutMs, umask: 0o077 });
     const bytes = Number(/\((\d+) bytes\)/.exec(r.stdout)?.[1] ?? 0);
-    return { bytes, dryRun: r.dryRun };
+    // then `snapshot info: hash %08x, revision %d, total keys %d, total size %d` (siderolabs/talos cmd/talosctl/cmd/talos/etcd.go)
+    const info = /snapshot info: hash \w+, revision (\d+), total keys (\d+)/.exec(r.stdout);
+    return { bytes, dryRun: r.dryRun, ...(info ? { revision: Number(info[1]), keys: Number(info[2]) } : {}) };
   }
 
   /** Maintenance mode answers only the insecure API; a configured node refuses it with `tls: certificate required`

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { writeFile } from 'node:fs/promises';
-import { sha256File } from '../../lib/k3s/snapshot.ts';
+import { sha256File } from '../../lib/snapshots/offnode.ts';
 import { withLab } from '../helpers/lab.ts';
 
 const TOPOLOGY = fileURLToPath(new URL('../../lab/topologies/k3s.yaml', import.meta.url));
