@@ -108,13 +108,19 @@ function restore() {
         },
         ...others.map((n): Step => ({
           title: `rejoin server ${n.name}: move its old ${DB} aside, start k3s, wait Ready`,
+          // a server that already runs the restored cluster (an earlier run rejoined it) is never touched again
+          isDone: async () => (sameRestore && progress?.firstUpAt && probes.get(n.name)?.active === 'k3s' && isReady(await ctx.kubectl.get<Node>('nodes', n.name).catch(() => undefined)) ? `${n.name} runs and is Ready` : false),
           run: async (rt) => {
-            const aside = `${DB}-before-restore-${Math.floor(Date.now() / 1000)}`;
-            if ((await nodes.run(n, ['test', '-d', DB], { sudo: true })).exitCode === 0) {
-              rt.output(`${n.name}: mv ${DB} ${aside}`);
-              await nodes.mutate(n, ['mv', DB, aside], { sudo: true });
-            }
-            await nodes.mutate(n, ['systemctl', 'start', 'k3s'], { sudo: true, timeoutMs });
+            // only a stopped server's db/ is moved: a running one is already part of the restored cluster
+            const running = (await nodes.run(n, ['systemctl', 'is-active', 'k3s'])).exitCode === 0;
+            if (!running) {
+              const aside = `${DB}-before-restore-${Math.floor(Date.now() / 1000)}`;
+              if ((await nodes.run(n, ['test', '-d', DB], { sudo: true })).exitCode === 0) {
+                rt.output(`${n.name}: mv ${DB} ${aside}`);
+                await nodes.mutate(n, ['mv', DB, aside], { sudo: true });
+              }
+              await nodes.mutate(n, ['systemctl', 'start', 'k3s'], { sudo: true, timeoutMs });
+            } else rt.output(`${n.name}: k3s already runs (rejoined by an earlier run): waiting for it`);
             if (ctx.dryRun) return;
             await waitUntil({
               what: `server ${n.name} to be Ready`, timeoutMs, signal: ctx.signal,
