@@ -22,6 +22,18 @@ bootstrap-cluster *args:
 bootstrap-infra *args:
     npx tsx tasks bootstrap:infra "$@"
 
+# restore a k3s cluster's state from an etcd snapshot: stop servers, cluster-reset, rejoin with fresh db/, wait; cluster name typed
+cluster-restore *args:
+    npx tsx tasks cluster:restore "$@"
+
+# save a cluster-state (etcd) snapshot off the nodes: k3s over SSH or Talos via talosctl; checked, with retention
+cluster-snapshot *args:
+    npx tsx tasks cluster:snapshot "$@"
+
+# list cluster-state snapshots: the copies kept off-node (sha256 checked) and, for k3s, those on each server
+cluster-snapshots *args:
+    npx tsx tasks cluster:snapshots "$@"
+
 # per-node role, readiness and versions; unhealthy pods; PDBs that allow no disruption
 cluster-status *args:
     npx tsx tasks cluster:status "$@"
@@ -41,6 +53,22 @@ dr-verify-backups *args:
 # write a starting rackhand.yaml from the repository (talconfigs, bootstrap folders, the live cluster), each guess explained
 init *args:
     npx tsx tasks init "$@"
+
+# the k3s version changes rackhand made per node (kept in the cluster): when, from, to, by which task, with which args
+k3s-history *args:
+    npx tsx tasks k3s:history "$@"
+
+# install k3s over SSH: the first server (embedded etcd), further servers, then agents; re-runs do only what is left
+k3s-install *args:
+    npx tsx tasks k3s:install "$@"
+
+# put nodes back on the k3s version they ran before rackhand's last change (from k3s:history), agents first; the cluster name is typed
+k3s-rollback *args:
+    npx tsx tasks k3s:rollback "$@"
+
+# rolling k3s upgrade over SSH: etcd snapshot off-node, servers one at a time, then agents; args and env kept; resumable
+k3s-upgrade *args:
+    npx tsx tasks k3s:upgrade "$@"
 
 # stop the background lab started by lab:up and remove its files
 lab-down *args:

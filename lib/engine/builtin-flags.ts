@@ -2,11 +2,18 @@
 // nothing here loads a task at run time.
 import type { FlagsOf, GlobalFlagValues } from './types.ts';
 import type T_bootstrap_cluster from '../../tasks/bootstrap/cluster.ts';
+import type T_cluster_restore from '../../tasks/cluster/restore.ts';
+import type T_cluster_snapshot from '../../tasks/cluster/snapshot.ts';
+import type T_cluster_snapshots from '../../tasks/cluster/snapshots.ts';
 import type T_cluster_status from '../../tasks/cluster/status.ts';
 import type T_doctor from '../../tasks/doctor.ts';
 import type T_dr_drill from '../../tasks/dr/drill.ts';
 import type T_dr_verify_backups from '../../tasks/dr/verify-backups.ts';
 import type T_init from '../../tasks/init.ts';
+import type T_k3s_history from '../../tasks/k3s/history.ts';
+import type T_k3s_install from '../../tasks/k3s/install.ts';
+import type T_k3s_rollback from '../../tasks/k3s/rollback.ts';
+import type T_k3s_upgrade from '../../tasks/k3s/upgrade.ts';
 import type T_lab_down from '../../tasks/lab/down.ts';
 import type T_lab_status from '../../tasks/lab/status.ts';
 import type T_lab_up from '../../tasks/lab/up.ts';
@@ -33,11 +40,18 @@ export interface BuiltinTaskFlags {
   'bootstrap:apps': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
   'bootstrap:cluster': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
   'bootstrap:infra': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
+  'cluster:restore': Partial<FlagsOf<typeof T_cluster_restore.flags> & GlobalFlagValues>;
+  'cluster:snapshot': Partial<FlagsOf<typeof T_cluster_snapshot.flags> & GlobalFlagValues>;
+  'cluster:snapshots': Partial<FlagsOf<typeof T_cluster_snapshots.flags> & GlobalFlagValues>;
   'cluster:status': Partial<FlagsOf<typeof T_cluster_status.flags> & GlobalFlagValues>;
   'doctor': Partial<FlagsOf<typeof T_doctor.flags> & GlobalFlagValues>;
   'dr:drill': Partial<FlagsOf<typeof T_dr_drill.flags> & GlobalFlagValues>;
   'dr:verify-backups': Partial<FlagsOf<typeof T_dr_verify_backups.flags> & GlobalFlagValues>;
   'init': Partial<FlagsOf<typeof T_init.flags> & GlobalFlagValues>;
+  'k3s:history': Partial<FlagsOf<typeof T_k3s_history.flags> & GlobalFlagValues>;
+  'k3s:install': Partial<FlagsOf<typeof T_k3s_install.flags> & GlobalFlagValues>;
+  'k3s:rollback': Partial<FlagsOf<typeof T_k3s_rollback.flags> & GlobalFlagValues>;
+  'k3s:upgrade': Partial<FlagsOf<typeof T_k3s_upgrade.flags> & GlobalFlagValues>;
   'lab:down': Partial<FlagsOf<typeof T_lab_down.flags> & GlobalFlagValues>;
   'lab:status': Partial<FlagsOf<typeof T_lab_status.flags> & GlobalFlagValues>;
   'lab:up': Partial<FlagsOf<typeof T_lab_up.flags> & GlobalFlagValues>;
