@@ -86,6 +86,10 @@ lab-up *args:
 new-task *args:
     npx tsx tasks new:task "$@"
 
+# remove a node for good: refuses the last server, lost quorum and node-local data; drain, uninstall/reset, delete; reports where pods went
+node-remove *args:
+    npx tsx tasks node:remove "$@"
+
 # check runbooks: every step a real task with valid flags and a known cluster (exit 2 naming the line)
 runbook-check *args:
     npx tsx tasks runbook:check "$@"

@@ -30,6 +30,16 @@ export const clusterKinds: KindDef[] = [
     ],
   },
   {
+    group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false, shortNames: ['sc'],
+    columns: [
+      nameColumn,
+      { name: 'Provisioner', type: 'string', value: (o) => o.provisioner ?? '' },
+      { name: 'ReclaimPolicy', type: 'string', value: (o) => o.reclaimPolicy ?? 'Delete' },
+      { name: 'VolumeBindingMode', type: 'string', value: (o) => o.volumeBindingMode ?? 'Immediate' },
+      ageColumn,
+    ],
+  },
+  {
     group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget',
     namespaced: true, shortNames: ['pdb'], generation: true, subresources: ['status'],
     columns: [

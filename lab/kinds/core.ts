@@ -116,6 +116,20 @@ export const coreKinds: KindDef[] = [
     ],
   },
   {
+    // local-path volumes carry the node they live on in spec.nodeAffinity (rancher/local-path-provisioner provisioner.go)
+    ...core, resource: 'persistentvolumes', singular: 'persistentvolume', kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'],
+    subresources: ['status'],
+    columns: [
+      nameColumn,
+      { name: 'Capacity', type: 'string', value: (o) => o.spec?.capacity?.storage ?? '' },
+      { name: 'Reclaim Policy', type: 'string', value: (o) => o.spec?.persistentVolumeReclaimPolicy ?? 'Retain' },
+      { name: 'Status', type: 'string', value: (o) => o.status?.phase ?? 'Available' },
+      { name: 'Claim', type: 'string', value: (o) => (o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : '') },
+      { name: 'StorageClass', type: 'string', value: (o) => o.spec?.storageClassName ?? '' },
+      ageColumn,
+    ],
+  },
+  {
     ...core, resource: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'],
     subresources: ['status'],
     columns: [
