@@ -86,6 +86,10 @@ lab-up *args:
 new-task *args:
     npx tsx tasks new:task "$@"
 
+# pending OS updates and reboot-required on k3s nodes; --reboot reboots the nodes that need it, one at a time, drained
+node-os-updates *args:
+    npx tsx tasks node:os-updates "$@"
+
 # remove a node for good: refuses the last server, lost quorum and node-local data; drain, uninstall/reset, delete; reports where pods went
 node-remove *args:
     npx tsx tasks node:remove "$@"

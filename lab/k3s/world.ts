@@ -231,7 +231,6 @@ export class K3sWorld {
   async reboot(h: K3sHost): Promise<void> {
     this.deps.record('host-reboot', h.name);
     const wasActive = h.active;
-    await new Promise((r) => setTimeout(r, 50)); // the ssh session that asked for it ends first
     h.down = true;
     await this.deps.hostDown?.(h.name, true);
     if (wasActive) this.stop(h);

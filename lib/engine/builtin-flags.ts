@@ -18,6 +18,7 @@ import type T_lab_down from '../../tasks/lab/down.ts';
 import type T_lab_status from '../../tasks/lab/status.ts';
 import type T_lab_up from '../../tasks/lab/up.ts';
 import type T_new_task from '../../tasks/new/task.ts';
+import type T_node_os_updates from '../../tasks/node/os-updates.ts';
 import type T_node_remove from '../../tasks/node/remove.ts';
 import type T_runbook_check from '../../tasks/runbook/check.ts';
 import type T_runbook_list from '../../tasks/runbook/list.ts';
@@ -57,6 +58,7 @@ export interface BuiltinTaskFlags {
   'lab:status': Partial<FlagsOf<typeof T_lab_status.flags> & GlobalFlagValues>;
   'lab:up': Partial<FlagsOf<typeof T_lab_up.flags> & GlobalFlagValues>;
   'new:task': Partial<FlagsOf<typeof T_new_task.flags> & GlobalFlagValues>;
+  'node:os-updates': Partial<FlagsOf<typeof T_node_os_updates.flags> & GlobalFlagValues>;
   'node:remove': Partial<FlagsOf<typeof T_node_remove.flags> & GlobalFlagValues>;
   'runbook:check': Partial<FlagsOf<typeof T_runbook_check.flags> & GlobalFlagValues>;
   'runbook:list': Partial<FlagsOf<typeof T_runbook_list.flags> & GlobalFlagValues>;

@@ -1,0 +1,39 @@
+// node:os-updates on a k3s lab: pending updates and the reboot-required flag per node over SSH; --reboot reboots
+// only the node that asks for it, drained and uncordoned again, and a re-run has nothing to do.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withLab } from '../helpers/lab.ts';
+
+const SINGLE = fileURLToPath(new URL('../../lab/topologies/k3s.yaml', import.meta.url));
+
+describe('node:os-updates', () => {
+  let lab: Awaited<ReturnType<typeof withLab>>;
+  beforeAll(async () => {
+    lab = await withLab({ topology: SINGLE, rebootMs: 300 });
+    await lab.k3s!.trustHostKeys();
+  });
+  afterAll(async () => { await lab?.stop(); });
+
+  it('reports updates and reboot-required per node; --reboot reboots only a1, drained and uncordoned; a re-run does nothing', async () => {
+    const report = await lab.run(['node:os-updates', '--cluster', 'lab']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/^a1\s+2\s+openssl, libssl3t64\s+yes$/m);
+    expect(report.stdout).toMatch(/^a2\s+0\s+-\s+no$/m);
+    expect(lab.events.filter((e) => e.type === 'host-reboot')).toEqual([]);
+
+    const bootBefore = lab.store.find('nodes', undefined, 'a1')!.status.nodeInfo.bootID;
+    const r = await lab.run(['node:os-updates', '--cluster', 'lab', '--reboot', '--yes', '--timeout', '30s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lab.events.filter((e) => e.type === 'host-reboot').map((e) => e.object)).toEqual(['a1']);
+    const a1 = lab.store.find('nodes', undefined, 'a1')!;
+    expect(a1.status.nodeInfo.bootID).not.toBe(bootBefore);
+    expect(a1.spec?.unschedulable).toBeFalsy();
+    const order = lab.events.filter((e) => e.object === 'a1' && /node-cordoned|host-reboot|node-uncordoned/.test(e.type)).map((e) => e.type);
+    expect(order).toEqual(['node-cordoned', 'host-reboot', 'node-uncordoned']);
+    expect(lab.k3s!.host('a1').exists('/var/run/reboot-required')).toBe(false);
+
+    const again = await lab.run(['node:os-updates', '--cluster', 'lab', '--reboot', '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(lab.events.filter((e) => e.type === 'host-reboot')).toHaveLength(1);
+  });
+});
