@@ -1,6 +1,6 @@
 // Run records: every run, whatever its end, leaves one JSON file under .rackhand/runs/ (secrets redacted).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from './exec.ts';
 import type { Redactor } from './redact.ts';
@@ -58,7 +58,9 @@ function recordFile(stateDir: string, record: RunRecord): { dir: string; path: s
 export async function writeRunRecord(stateDir: string, record: RunRecord, redactor: Redactor): Promise<string> {
   const { dir, path } = recordFile(stateDir, record);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(path, `${JSON.stringify(redactor.redactDeep(record), null, 2)}\n`, { mode: 0o600 });
+  // whole or not at all: a reader (a scheduler, a dashboard) never sees half a record
+  await writeFile(`${path}.tmp`, `${JSON.stringify(redactor.redactDeep(record), null, 2)}\n`, { mode: 0o600 });
+  await rename(`${path}.tmp`, path);
   return path;
 }
 
@@ -66,6 +68,7 @@ export async function writeRunRecord(stateDir: string, record: RunRecord, redact
 export function writeRunRecordSync(stateDir: string, record: RunRecord, redactor: Redactor): string {
   const { dir, path } = recordFile(stateDir, record);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${JSON.stringify(redactor.redactDeep(record), null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(redactor.redactDeep(record), null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
   return path;
 }

@@ -58,7 +58,10 @@ function runbookRun() {
       ctx.data.records = records;
       const done = (i: number) => (from !== undefined ? i < from : progress.done[String(i)] !== undefined);
       if (!from && rb.steps.every((s) => done(s.index))) progress.done = {}; // finished before: a new run starts over
-      const lock = lockSteps(ctx, rb);
+      // a runbook with a task that works while the API is down (a restore) holds no cluster lock: the restored state
+      // would not have it, and the API is gone for part of the run
+      const disaster = rb.steps.find((s) => s.kind === 'task' && registry[s.task]?.lock === false && registry[s.task]?.destructive);
+      const lock = lockSteps(ctx, rb, disaster?.kind === 'task' ? `step ${disaster.index} (${disaster.task}) works while the API is down` : undefined);
       const steps: Step[] = rb.steps.map((s) => ({
         title: `${s.index}. ${s.kind === 'task' ? fillStep(s.argv, values).reduce((a, b) => `${a} ${b}`, s.task) : `[manual] ${s.text}`}`,
         mutating: s.kind === 'task' ? registry[s.task]!.destructive !== false : false,
@@ -87,7 +90,7 @@ function runbookRun() {
 
 /** The runbook's cluster lock: taken first when the cluster answers (a bootstrap runbook starts before there is an
  *  API), released last, and by undo when a step fails or the run is interrupted. The tasks run under it. */
-function lockSteps(ctx: TaskContext, rb: Runbook): { take: Step; release: Step; holder: () => string | undefined } {
+function lockSteps(ctx: TaskContext, rb: Runbook, noLock?: string): { take: Step; release: Step; holder: () => string | undefined } {
   let lock: ClusterLock | undefined;
   const release = async () => { await lock?.release(); lock = undefined; };
   return {
@@ -97,6 +100,7 @@ function lockSteps(ctx: TaskContext, rb: Runbook): { take: Step; release: Step; 
       mutating: false,
       async run(rt) {
         if (ctx.dryRun) return;
+        if (noLock) { rt.output(`no cluster lock for this runbook: ${noLock}`); return; }
         const up = await ctx.kubectl.read(['get', '--raw', '/readyz'], 10_000).then(() => true, () => false);
         if (!up) { rt.output('the cluster does not answer yet: each task takes the lock itself once it can'); return; }
         lock = new ClusterLock(ctx.kubectl, `runbook:run ${rb.name}`, (why) => ctx.log.failure(`${why}: the runbook's lock is lost`));
