@@ -361,7 +361,6 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       sops: async (req) => runSops(req),
       flux: (req) => runFlux({ store, registry, version: opts.fluxVersion ?? '2.7.0', kubernetesVersion: () => api.gitVersion, timeScale: opts.timeScale ?? rebootMs / 120_000, record }, req),
       helmfile: (req) => runHelmfile({ world: helm, labUrl: () => `http://127.0.0.1:${port}`, apiUp: () => apiUp }, req),
-      ...(k3s ? { 'node-shell': (req: { argv: string[]; stdinBytes?: Buffer; env?: Record<string, string> }) => k3s.shell(req) } : {}),
     },
   });
   // a lone control plane takes kube-apiserver down with it while it reboots (or upgrades)
@@ -378,7 +377,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const configPath = join(dir, 'rackhand.yaml');
   if (k3s) {
     try {
-      labK3s = await k3s.start(url, (node) => [process.execPath, FAKE_CLI, '--lab', url, '--tool', 'node-shell', '--', node]);
+      labK3s = await k3s.start();
     } catch (err) {
       await new Promise<void>((ok) => server.close(() => ok()));
       manager.stop(); nodes.stop(); jobPods.stop(); clock.stop();

@@ -20,6 +20,9 @@ export interface WaitOptions<T> {
   what: string;
   timeoutMs: number;
   intervalMs?: number;
+  /** the longest pause between probes while the API is down (default 10 s); a wait whose end is measured (the
+   *  control plane's time back) keeps it short */
+  maxBackoffMs?: number;
   signal?: AbortSignal;
   /** Returns the value when the wait is over, or a description of what it sees now (a string) to keep waiting. */
   probe: () => Promise<{ done: true; value: T } | { done: false; seen?: string }>;
@@ -53,7 +56,7 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
       if (!isTransient(err) || o.signal?.aborted) throw err;
       failures += 1;
       seen = `API not answering: ${(err as Error).message.split('\n')[0]}`;
-      pause = Math.min(interval * 2 ** Math.min(failures, 5), 10_000);
+      pause = Math.min(interval * 2 ** Math.min(failures, 5), o.maxBackoffMs ?? 10_000);
     }
     const elapsed = Date.now() - started;
     if (elapsed >= o.timeoutMs) throw new WaitTimeout(o.what, elapsed, seen);

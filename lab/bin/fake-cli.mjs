@@ -25,16 +25,15 @@ if (!lab || !tool) {
   process.exit(2);
 }
 
-const readStdin = (encoding = 'utf8') => new Promise((resolve) => {
+const readStdin = () => new Promise((resolve) => {
   const chunks = [];
   process.stdin.on('data', (c) => chunks.push(c));
-  process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString(encoding)));
+  process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   process.stdin.on('error', () => resolve(''));
 });
 
 // the caller's environment the fakes may look at: 1Password auth (op), the kubeconfig, the helmfile environment
-// (node-shell: the command an ssh client sent, as sshd hands it to a ForceCommand; openssh sshd(8) "SSH_ORIGINAL_COMMAND")
-const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+|SOPS_AGE_\w+|SSH_ORIGINAL_COMMAND|SSH_CONNECTION|USER)$/;
+const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+|SOPS_AGE_\w+)$/;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => FORWARDED.test(k) && v !== undefined));
 
 // `op inject` reads the template from stdin unless -i/--in-file names a file (op-js passes --in-file=/dev/stdin)
@@ -49,11 +48,10 @@ const opInjectReadsStdin = (a) => {
   }
   return true;
 };
-// a node's shell behind sshd always gets its stdin: the ssh client sends EOF when it has nothing (stdin /dev/null or -n)
-const wantsStdin = tool === 'node-shell' || args.includes('-') || args.includes('/dev/stdin') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
+const wantsStdin = args.includes('-') || args.includes('/dev/stdin') || (tool === 'op' && !process.stdin.isTTY && opInjectReadsStdin(args));
 
 // the caller's umask: a fake that creates a file (etcd snapshot) creates it with the mode the real tool would get
-const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, umask: process.umask(), ...(wantsStdin ? (tool === 'node-shell' ? { stdinBase64: await readStdin('base64') } : { stdin: await readStdin() }) : {}) });
+const body = JSON.stringify({ tool, argv: args, cwd: process.cwd(), env, umask: process.umask(), ...(wantsStdin ? { stdin: await readStdin() } : {}) });
 const url = new URL(`/_lab/cli/${encodeURIComponent(tool)}`, lab);
 
 const write = (stream, text) => new Promise((resolve) => (text ? stream.write(text, () => resolve()) : resolve()));
@@ -73,8 +71,7 @@ const req = request(url, { method: 'POST', headers: { 'Content-Type': 'applicati
       process.stderr.write(`fake ${tool}: the lab answered ${res.statusCode}: ${reply.message ?? JSON.stringify(reply)}\n`);
       process.exit(1);
     }
-    // binary output (a file a node `cat`s) travels base64-encoded
-    await write(process.stdout, typeof reply.stdoutBase64 === 'string' ? Buffer.from(reply.stdoutBase64, 'base64') : reply.stdout ?? '');
+    await write(process.stdout, reply.stdout ?? '');
     await write(process.stderr, reply.stderr ?? '');
     process.exit(reply.exitCode);
   });

@@ -7,7 +7,7 @@
 //        | {"type":"restic-locked","app":"paperless"} | {"type":"wrong-password","app":"apps/paperless"}
 //        | {"type":"mover-fails","app":"paperless","times"?:2} | {"type":"op-signed-out","signedOut"?:false}
 //        | {"type":"helm-release-fails","release":"cert-manager","message"?:"..."}
-//   POST /_lab/cli/<tool> {tool, argv, cwd, env?, stdin?, stdinBase64?} => {stdout, stderr, exitCode} (held open while the command runs)
+//   POST /_lab/cli/<tool> {tool, argv, cwd, env?, stdin?} => {stdout, stderr, exitCode} (held open while the command runs)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../store/errors.js';
 import type { LabEvent } from '../controllers/types.js';
@@ -28,7 +28,7 @@ export interface LabControls {
   opSignedOut?(signedOut?: boolean): void;
   helmReleaseFails?(release: string, message?: string): void;
   /** the fake CLIs: tool name => handler (env: the variables lab/bin/fake-cli.mjs forwards) */
-  cli?: Record<string, (req: { argv: string[]; cwd: string; stdin?: string; stdinBytes?: Buffer; env?: Record<string, string>; umask?: number }) => Promise<{ stdout: string; stderr: string; exitCode: number }>>;
+  cli?: Record<string, (req: { argv: string[]; cwd: string; stdin?: string; env?: Record<string, string>; umask?: number }) => Promise<{ stdout: string; stderr: string; exitCode: number }>>;
 }
 
 export function labApi(controls: LabControls) {
@@ -83,7 +83,7 @@ export function labApi(controls: LabControls) {
       const body = parseBody(await readBody(req), 'application/json');
       if (!Array.isArray(body?.argv) || typeof body?.cwd !== 'string') throw errors.badRequest('expected {"argv": string[], "cwd": string}');
       const env = body.env && typeof body.env === 'object' ? Object.fromEntries(Object.entries(body.env).filter(([, v]) => typeof v === 'string')) as Record<string, string> : {};
-      sendJson(res, 200, await handler({ argv: body.argv.map(String), cwd: body.cwd, env, ...(typeof body.stdin === 'string' ? { stdin: body.stdin } : {}), ...(typeof body.stdinBase64 === 'string' ? { stdinBytes: Buffer.from(body.stdinBase64, 'base64') } : {}), ...(typeof body.umask === 'number' ? { umask: body.umask } : {}) }));
+      sendJson(res, 200, await handler({ argv: body.argv.map(String), cwd: body.cwd, env, ...(typeof body.stdin === 'string' ? { stdin: body.stdin } : {}), ...(typeof body.umask === 'number' ? { umask: body.umask } : {}) }));
       return true;
     }
     return false;

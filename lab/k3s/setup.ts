@@ -10,6 +10,8 @@ import { K3sHost } from './host.js';
 import { K3sWorld, type K3sWorldDeps } from './world.js';
 import { runNodeShell } from './shell.js';
 import { labClientKey, startSshd, type LabSshd } from '../ssh/sshd.js';
+import { startShellServer } from './shell-server.js';
+import { fileURLToPath } from 'node:url';
 
 export const LAB_K3S_TOKEN_REF = 'op://homelab/k3s/token';
 
@@ -30,10 +32,11 @@ export interface LabK3s {
 
 export interface K3sSetup {
   world: K3sWorld;
-  /** starts the sshds (the lab URL is known) */
-  start(url: string, forceCommand: (node: string) => string[]): Promise<LabK3s>;
-  shell(req: { argv: string[]; stdinBytes?: Buffer; env?: Record<string, string> }): Promise<{ stdout: string; stderr: string; exitCode: number; stdoutBase64?: string }>;
+  /** starts the node-shell server and one sshd per node */
+  start(): Promise<LabK3s>;
 }
+
+const NODE_SHELL = fileURLToPath(new URL('../ssh/node-shell.sh', import.meta.url));
 
 export function k3sSetup(t: Topology, dir: string, o: { empty: boolean; token: string; deps: Omit<K3sWorldDeps, 'stableVersion'> }): K3sSetup {
   const hosts = t.nodes.map((n) => new K3sHost(n.name, n.address, n.role === 'controlplane' ? 'server' : 'agent', join(dir, 'k3s-nodes', n.name)));
@@ -61,20 +64,23 @@ export function k3sSetup(t: Topology, dir: string, o: { empty: boolean; token: s
   const byName = new Map(hosts.map((h) => [h.name, h]));
   return {
     world,
-    async shell(req) {
-      const h = byName.get(req.argv[0] ?? '');
-      if (!h) return { stdout: '', stderr: `lab: no k3s node ${req.argv[0]}\n`, exitCode: 255 };
-      const command = req.env?.SSH_ORIGINAL_COMMAND;
-      if (!command) return { stdout: '', stderr: 'This lab node takes commands only (ssh HOST COMMAND); no interactive login.\n', exitCode: 1 };
-      return runNodeShell(world, h, { command, stdin: req.stdinBytes ?? Buffer.alloc(0), user: req.env?.USER ?? 'root' });
-    },
-    async start(_url, forceCommand) {
+    async start() {
       const client = await labClientKey(dir);
+      // what sshd's ForceCommand (node-shell.sh) hands over: the command the ssh client sent, run by the node's shell
+      const shell = await startShellServer(async (req) => {
+        const h = byName.get(req.node);
+        if (!h) return { stdout: '', stderr: `lab: no k3s node ${req.node}\n`, exitCode: 255 };
+        if (!req.command) return { stdout: '', stderr: 'This lab node takes commands only (ssh HOST COMMAND); no interactive login.\n', exitCode: 1 };
+        // a machine that is rebooting drops the connection a shared (ControlMaster) session still holds
+        if (h.down) return { stdout: '', stderr: `Connection to 127.0.0.1 closed by remote host.\n`, exitCode: 255 };
+        return runNodeShell(world, h, { command: req.command, stdin: req.stdin, user: req.user });
+      });
       const sshd = new Map<string, LabSshd>();
       try {
-        for (const h of hosts) sshd.set(h.name, await startSshd(dir, h.name, { authorizedKey: client.publicKey, forceCommand: forceCommand(h.name) }));
+        for (const h of hosts) sshd.set(h.name, await startSshd(dir, h.name, { authorizedKey: client.publicKey, forceCommand: ['/bin/bash', NODE_SHELL, String(shell.port), h.name] }));
       } catch (err) {
         await Promise.all([...sshd.values()].map((s) => s.stop()));
+        await shell.stop();
         throw err;
       }
       world.deps.hostDown = async (name, down) => { const s = sshd.get(name); if (s) await (down ? s.pause() : s.start()); };
@@ -87,7 +93,7 @@ export function k3sSetup(t: Topology, dir: string, o: { empty: boolean; token: s
           // known_hosts(5): "[host]:port keytype key" for a non-default port
           await writeFile(knownHosts, [...sshd.values()].map((s) => `[127.0.0.1]:${s.port} ${s.hostKey.split(' ').slice(0, 2).join(' ')}\n`).join(''), { mode: 0o600 });
         },
-        stop: async () => { world.stopped = true; await Promise.all([...sshd.values()].map((s) => s.stop())); },
+        stop: async () => { world.stopped = true; await Promise.all([...sshd.values()].map((s) => s.stop())); await shell.stop(); },
       };
     },
   };

@@ -81,7 +81,8 @@ export async function startSshd(dir: string, node: string, o: { authorizedKey: s
   let child: ChildProcess | undefined;
   const start = async () => {
     if (child) return;
-    const c = spawn(SSHD, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // its own process group: stop() ends the listener and every session it forked
+    const c = spawn(SSHD, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     child = c;
     let err = '';
     c.stderr?.on('data', (d) => { err += String(d); });
@@ -99,7 +100,11 @@ export async function startSshd(dir: string, node: string, o: { authorizedKey: s
     const c = child;
     if (!c) return;
     child = undefined;
-    await new Promise<void>((ok) => { c.once('exit', () => ok()); c.kill('SIGTERM'); setTimeout(ok, 2_000).unref(); });
+    await new Promise<void>((ok) => {
+      c.once('exit', () => ok());
+      try { process.kill(-c.pid!, 'SIGTERM'); } catch { c.kill('SIGTERM'); }
+      setTimeout(ok, 2_000).unref();
+    });
   };
   await start();
   return { node, port, hostKey, hostKeyFile, stop, pause: stop, start };

@@ -43,15 +43,11 @@ export const k3sSchema = z.strictObject({
   installScript: text('expected the install script URL, e.g. https://get.k3s.io', /^https?:\/\/\S+$/).optional(),
   server: k3sRoleInstall.optional(),
   agent: k3sRoleInstall.optional(),
-  /** where snapshots are copied off-node: a folder (an NFS mount) or a restic repository, and how many to keep */
+  /** where snapshots are copied off-node (a folder: an NFS mount, a synced folder) and how many are kept */
   snapshots: z.strictObject({
-    dir: text('expected a folder path, e.g. /mnt/nfs/k3s-snapshots').optional(),
-    restic: z.strictObject({
-      repository: text('expected a restic repository, e.g. sftp:nas:/backups/k3s or /mnt/nfs/restic'),
-      password: text('expected an op://vault/item/field reference to the repository password', /^op:\/\/[^/]+\/[^/]+\/.+$/),
-    }).optional(),
+    dir: text('expected a folder path, e.g. /mnt/nfs/k3s-snapshots'),
     keep: z.number({ error: 'expected how many snapshots to keep, e.g. 10' }).int().min(1).max(1000).optional(),
-  }).refine((s) => s.dir !== undefined || s.restic !== undefined, 'expected dir or restic (where snapshots are copied off-node)').optional(),
+  }).optional(),
 });
 
 export const nodeSchema = z.strictObject({

@@ -62,11 +62,32 @@ export async function examineCluster(ctx: TaskContext, configPath: string, name:
       }
     }
     if (n.hostname) add('guess', `node ${n.name}`, `talconfig hostname ${n.hostname} registers as ${n.name} (Talos uses the short name unless machine.kubelet.registerWithFQDN is set)`);
-    report.nodes.push({ name: n.name, address: n.address, role: n.role, ...(n.hostname ? { hostname: n.hostname } : {}), installer, ...(n.extensions ? { extensions: n.extensions } : {}), machineConfig });
+    report.nodes.push({ name: n.name, address: n.address, role: c.distribution === 'k3s' ? (n.role === 'controlplane' ? 'server' : 'agent') : n.role, ...(n.hostname ? { hostname: n.hostname } : {}), installer, ...(n.extensions ? { extensions: n.extensions } : {}), machineConfig, ...(c.distribution === 'k3s' ? k3sRow(c, n) : {}) });
   }
+  if (c.distribution === 'k3s') k3sFindings(c, add);
   if (c.bootstrap) await bootstrapFindings(cctx, c, report, add);
   await volsyncFindings(cctx, report, add);
   return report;
+}
+
+/** (k3s) how a node is reached and what k3s:install gives it, from rackhand.yaml alone */
+function k3sRow(c: ClusterConfig, n: ClusterConfig['nodes'][number]): { ssh: string; install: string } {
+  const s = n.ssh ?? {};
+  const role = n.role === 'controlplane' ? 'server' : 'agent';
+  const conf = c.k3s?.[role];
+  const first = c.nodes.find((x) => x.role === 'controlplane') === n;
+  const args = [...(first && (c.k3s?.datastore ?? 'etcd') === 'etcd' ? ['--cluster-init'] : []), ...(conf?.args ?? [])];
+  return {
+    ssh: `${s.user ?? '(ssh default user)'}@${n.address}${s.port ? `:${s.port}` : ''}${s.key ? ` key ${s.key}` : ''}${s.user && s.user !== 'root' ? ' (sudo -n)' : ''}`,
+    install: `${role} ${args.join(' ')}${Object.keys(conf?.env ?? {}).length ? ` env ${Object.keys(conf!.env!).join(', ')}` : ''}`.trim(),
+  };
+}
+
+function k3sFindings(c: ClusterConfig, add: (l: Finding['level'], w: string, m: string) => void): void {
+  if (!c.versions.k3s) add('guess', 'versions.k3s', 'not set: k3s:install and k3s:upgrade need --version / --to');
+  if (!c.k3s?.token) add('guess', 'k3s.token', 'not set: joining nodes get the first server\'s server/token, and a restore onto new servers has no token to give');
+  if (!c.k3s?.snapshots) add('guess', 'k3s.snapshots', 'not set: snapshots are copied to .rackhand/snapshots/<cluster> on this workstation only');
+  if (!c.nodes.some((n) => n.ssh?.knownHosts)) add('unchecked', 'ssh', 'host keys are checked against .rackhand/known_hosts: learn them once with --accept-new-host-key');
 }
 
 function talosFindings(c: ClusterConfig, add: (l: Finding['level'], w: string, m: string) => void): void {

@@ -11,6 +11,9 @@ export interface NodeRow {
   installer: string;
   extensions?: string[];
   machineConfig: string;
+  /** (k3s) how rackhand reaches it and what k3s:install gives it */
+  ssh?: string;
+  install?: string;
 }
 
 export interface ClusterReport {
@@ -41,6 +44,11 @@ export function renderReport(r: ClusterReport): string {
     out.push('  nodes:');
     for (const n of r.nodes) {
       out.push(`    ${n.name} ${n.address} ${n.role}${n.hostname ? ` (hostname ${n.hostname})` : ''}`);
+      if (n.ssh !== undefined) {
+        out.push(`      ssh: ${n.ssh}`);
+        out.push(`      install: ${n.install}`);
+        continue;
+      }
       out.push(`      installer: ${n.installer}${n.extensions ? ` (${n.extensions.length ? n.extensions.join(', ') : 'no extensions'})` : ''}`);
       out.push(`      machine config: ${n.machineConfig}`);
     }

@@ -9,7 +9,7 @@ export const isReady = (n: Node | undefined): boolean => !!n?.status?.conditions
 /** Node `name` exists, is Ready and its kubelet reports `version`. */
 export function nodeAt(ctx: TaskContext, name: string, version: string, timeoutMs: number): Promise<Node> {
   return waitUntil({
-    what: `node ${name} to be Ready at ${version}`, timeoutMs, intervalMs: 500, signal: ctx.signal,
+    what: `node ${name} to be Ready at ${version}`, timeoutMs, intervalMs: 1000, maxBackoffMs: 2000, signal: ctx.signal,
     probe: async () => {
       const n = await ctx.kubectl.get<Node>('nodes', name);
       if (!n) return { done: false, seen: 'no Node object yet' };
@@ -23,7 +23,7 @@ export function nodeAt(ctx: TaskContext, name: string, version: string, timeoutM
 /** The API server answers /readyz (measured after a server restarts: the control plane's time back). */
 export function apiReady(ctx: TaskContext, timeoutMs: number): Promise<void> {
   return waitUntil({
-    what: 'the Kubernetes API to answer /readyz', timeoutMs, intervalMs: 250, signal: ctx.signal,
+    what: 'the Kubernetes API to answer /readyz', timeoutMs, intervalMs: 250, maxBackoffMs: 1000, signal: ctx.signal,
     probe: async () => {
       const out = await ctx.kubectl.read(['get', '--raw', '/readyz']);
       return out.trim() === 'ok' ? { done: true, value: undefined } : { done: false, seen: out.trim().slice(0, 80) };

@@ -3,9 +3,11 @@
 // rackhand manages (StrictHostKeyChecking=yes; accept-new only when the operator said --accept-new-host-key), the
 // user's global known_hosts ignored so a key seen elsewhere never vouches for a node, and a deadline.
 // Options: ssh_config(5) (openssh-portable, ssh_config.5): BatchMode, StrictHostKeyChecking yes|accept-new,
-// UserKnownHostsFile, GlobalKnownHostsFile, HashKnownHosts, ConnectTimeout, ServerAliveInterval, IdentitiesOnly.
+// UserKnownHostsFile, GlobalKnownHostsFile, HashKnownHosts, ConnectTimeout, ServerAliveInterval, IdentitiesOnly,
+// ControlMaster/ControlPath/ControlPersist (%C: a hash of local host, remote host, port and user).
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { ExecResult, Executor } from '../exec.ts';
 import { remoteArgv, remoteCommand, type RemoteCommand } from '../ssh/remote-command.ts';
 import { quoteArgv } from '../shell-quote.ts';
@@ -53,8 +55,23 @@ export class SshError extends ToolError {
   }
 }
 
+/** Where connection-sharing sockets live: `dir` when its path is short enough for a Unix socket (sun_path is 104
+ *  bytes on macOS, 108 on Linux; %C adds 40), else a private folder under the system temp dir. */
+export function controlDir(dir: string): string {
+  const uid = process.getuid?.() ?? 0;
+  return dir.length + 42 <= 100 ? dir : join(tmpdir(), `rackhand-ssh-${uid}`);
+}
+
 export class Ssh {
-  constructor(private readonly exec: Executor, private readonly o: { acceptNewHostKey?: boolean; timeoutMs?: number } = {}) {}
+  private readonly control?: string;
+  constructor(private readonly exec: Executor, private readonly o: { acceptNewHostKey?: boolean; timeoutMs?: number; controlDir?: string } = {}) {
+    // one SSH connection per node, shared by the many short commands a task runs (ControlMaster/ControlPersist, as
+    // Ansible does); the persisted master detaches from our stdio (openssh ssh.c control_persist_detach)
+    if (o.controlDir) {
+      this.control = controlDir(o.controlDir);
+      mkdirSync(this.control, { recursive: true, mode: 0o700 });
+    }
+  }
 
   /** root logins need no sudo */
   needsSudo(t: SshTarget): boolean {
@@ -72,6 +89,7 @@ export class Ssh {
       '-o', 'ConnectTimeout=10',
       '-o', 'ServerAliveInterval=15',
       '-o', 'ServerAliveCountMax=3',
+      ...(this.control ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${this.control}/%C`, '-o', 'ControlPersist=15'] : []),
       ...(t.port ? ['-p', String(t.port)] : []),
       ...(t.key ? ['-i', t.key, '-o', 'IdentitiesOnly=yes'] : []),
       ...(t.user ? ['-l', t.user] : []),
