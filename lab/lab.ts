@@ -332,14 +332,15 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     opSignedOut: (signedOut = true) => { opAccount.signedOut = signedOut; },
     k3sInstallFails: (node, message) => { k3sNode(node); k3s!.world.faults.installFails.set(node, message ?? 'Failed to download k3s binary: 503 Service Unavailable'); },
     k3sNeverReady: (node) => { k3sNode(node); k3s!.world.faults.neverReady.add(node); },
-    sshRefused: async (node) => { k3sNode(node); refused.add(node); await labK3s!.sshd.get(node)!.pause(); record('fault-ssh-refused', node); },
+    // the listener stops, and a connection rackhand still shares (ControlMaster) is dropped too
+    sshRefused: async (node) => { k3sNode(node); refused.add(node); k3s!.world.find(node)!.down = true; await labK3s!.sshd.get(node)!.pause(); record('fault-ssh-refused', node); },
     sudoPassword: (node) => { k3sNode(node); k3s!.world.faults.sudoPassword.add(node); },
     clearFaults: () => {
       if (k3s) {
         k3s.world.faults.installFails.clear();
         k3s.world.faults.neverReady.clear();
         k3s.world.faults.sudoPassword.clear();
-        for (const n of refused) void labK3s?.sshd.get(n)?.start();
+        for (const n of refused) { k3s.world.find(n)!.down = false; void labK3s?.sshd.get(n)?.start().catch((err: Error) => record('lab-error', n, err.message)); }
         refused.clear();
       }
       apiDownUntil = 0;

@@ -79,7 +79,10 @@ export async function startSshd(dir: string, node: string, o: { authorizedKey: s
   const configFile = join(home, 'sshd_config');
   await writeFile(configFile, `${config}\n`, { mode: 0o600 });
   let child: ChildProcess | undefined;
-  const start = async () => {
+  let starting: Promise<void> | undefined;
+  // one start at a time: a second caller waits for the first
+  const start = (): Promise<void> => (starting ??= startOnce().finally(() => { starting = undefined; }));
+  const startOnce = async () => {
     if (child) return;
     // its own process group: stop() ends the listener and every session it forked
     const c = spawn(SSHD, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });

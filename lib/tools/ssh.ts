@@ -42,7 +42,7 @@ const RULES: FailureRule[] = [
   [/No [A-Z0-9-]+ host key is known for|Host key verification failed/, 'Auth'],
   [/Permission denied \(/, 'Auth'],
   [/sudo: a (terminal|password) is required/, 'Auth'],
-  [/Connection refused|Connection timed out|No route to host|Could not resolve hostname|Network is unreachable/, 'Unreachable'],
+  [/Connection refused|Connection timed out|No route to host|Could not resolve hostname|Network is unreachable|closed by remote host|Connection reset/, 'Unreachable'],
 ];
 
 /** ssh exits 255 when it failed itself (ssh(1) EXIT STATUS); any other code is the remote command's. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withLab } from '../helpers/lab.ts';
 
 const TOPOLOGY = fileURLToPath(new URL('../../lab/topologies/k3s.yaml', import.meta.url));
+const HA = fileURLToPath(new URL('../../lab/topologies/k3s-ha.yaml', import.meta.url));
 
 describe('k3s:install on an empty k3s lab', () => {
   let lab: Awaited<ReturnType<typeof withLab>>;
@@ -71,5 +72,24 @@ describe('k3s:install on an empty k3s lab', () => {
     expect(r.stderr).toContain('a2: k3s v1.30.6+k3s1 is installed but k3s-agent is not active: starting it');
     expect(installs()).toHaveLength(3);
     expect(lab.k3s!.host('a2').active).toBe(true);
+  });
+});
+
+describe('k3s:install on an empty HA lab (3 servers on embedded etcd, 1 agent)', () => {
+  let lab: Awaited<ReturnType<typeof withLab>>;
+  beforeAll(async () => { lab = await withLab({ topology: HA, empty: true, rebootMs: 300 }); });
+  afterAll(async () => { await lab?.stop(); });
+
+  it('the first server initialises etcd, the others join it as servers (K3S_URL, server), then the agent', async () => {
+    const r = await lab.run(['k3s:install', '--cluster', 'lab', '--all', '--yes', '--accept-new-host-key']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lab.events.filter((e) => e.type === 'k3s-install').map((e) => `${e.object} ${e.detail!.split(' ').slice(0, 3).join(' ')}`)).toEqual([
+      's1 server v1.30.6+k3s1 --cluster-init', 's2 server v1.30.6+k3s1 --disable=traefik', 's3 server v1.30.6+k3s1 --disable=traefik', 'a1 agent v1.30.6+k3s1',
+    ]);
+    for (const n of ['s2', 's3']) expect(lab.k3s!.host(n).read('/etc/systemd/system/k3s.service.env').toString()).toContain("K3S_URL='https://127.0.0.1:6443'");
+    expect(lab.k3s!.world.datastore).toBe('etcd');
+    expect(lab.k3s!.world.activeServers().map((h) => h.name)).toEqual(['s1', 's2', 's3']);
+    const labels = lab.store.find('nodes', undefined, 's3')!.metadata.labels;
+    expect(labels).toMatchObject({ 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/etcd': 'true' });
   });
 });

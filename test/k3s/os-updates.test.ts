@@ -6,7 +6,7 @@ import { withLab } from '../helpers/lab.ts';
 
 const SINGLE = fileURLToPath(new URL('../../lab/topologies/k3s.yaml', import.meta.url));
 
-describe('node:os-updates', () => {
+describe('node:os-updates, and a node that cannot be reached', () => {
   let lab: Awaited<ReturnType<typeof withLab>>;
   beforeAll(async () => {
     lab = await withLab({ topology: SINGLE, rebootMs: 300 });
@@ -35,5 +35,17 @@ describe('node:os-updates', () => {
     const again = await lab.run(['node:os-updates', '--cluster', 'lab', '--reboot', '--yes']);
     expect(again.code, again.stderr).toBe(0);
     expect(lab.events.filter((e) => e.type === 'host-reboot')).toHaveLength(1);
+  });
+
+  it('a node whose sshd refuses is refused in preflight (exit 3) naming the node; nothing changes', async () => {
+    await lab.faults.sshRefused('a2');
+    const refused = await lab.run(['k3s:upgrade', '--cluster', 'lab', '--all', '--to', 'v1.31.4+k3s1', '--yes']);
+    expect(refused.code).toBe(3);
+    // a new connection is refused; one rackhand still shared (ControlMaster) is closed by the remote end
+    expect(refused.stderr).toMatch(/a2: ssh to root@127\.0\.0\.1 port \d+ failed: .*(Connection refused|closed by remote host)/);
+    lab.faults.clearFaults();
+    await lab.k3s!.sshd.get('a2')!.start();
+    lab.faults.clearFaults();
+    expect(lab.events.filter((e) => e.type === 'k3s-install')).toEqual([]);
   });
 });

@@ -88,6 +88,16 @@ describe('cluster:snapshot and cluster:restore on an HA k3s lab', () => {
     const restore = resumed.record!.data.restore as { tookMs: number; withinTarget: boolean; targetMs: number; resumed?: boolean };
     expect(restore).toMatchObject({ withinTarget: true, targetMs: 30 * 60_000, resumed: true });
     expect(existsSync(join(lab.dir, '.rackhand', 'restores', 'lab.json'))).toBe(false);
+
+    // a kept copy that changed since it was taken is flagged, and never restored from
+    await writeFile(copy.path, 'not what was taken');
+    const damaged = await lab.run(['cluster:snapshots', '--cluster', 'lab', '--off-node-only']);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toMatch(new RegExp(`^${copy.name}\\s+off-node .*MISMATCH$`, 'm'));
+    const refused = await lab.run(['cluster:restore', '--cluster', 'lab', '--snapshot', copy.name, '--yes', '--confirm-cluster', 'lab']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('changed since it was taken (sha256 differs)');
+    expect(lab.events.filter((e) => e.type === 'k3s-cluster-reset')).toHaveLength(2);
   });
 });
 

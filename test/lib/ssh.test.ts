@@ -38,6 +38,14 @@ describe('remoteCommand', () => {
     const learn = new Ssh(new Executor({ env: {} }), { acceptNewHostKey: true }).argv(t, { argv: ['true'] });
     expect(learn).toContain('StrictHostKeyChecking=accept-new');
   });
+
+  it('a login that is not root runs root commands through sudo -n; root needs none', () => {
+    const ssh = new Ssh(new Executor({ env: {} }));
+    const t = { name: 'n1', address: '10.0.0.1', knownHosts: '/kh' };
+    expect(ssh.needsSudo({ ...t, user: 'ubuntu' })).toBe(true);
+    expect(ssh.needsSudo({ ...t, user: 'root' })).toBe(false);
+    expect(remoteCommand({ argv: ['k3s', 'etcd-snapshot', 'save'], sudo: ssh.needsSudo({ ...t, user: 'ubuntu' }) })).toBe('sudo -n k3s etcd-snapshot save');
+  });
 });
 
 describe('remote commands through the real ssh and sshd of the k3s lab', () => {
@@ -77,6 +85,14 @@ describe('remote commands through the real ssh and sshd of the k3s lab', () => {
     await writeFile(t.knownHosts, `[127.0.0.1]:${t.port} ${other}\n`);
     const changed = await new Ssh(exec, { acceptNewHostKey: true }).run(t, ['true']).catch((e: Error) => e);
     expect((changed as Error).message).toMatch(/host key of .* is not the one in/);
+  });
+
+  it('a node whose sudo wants a password answers as sudo(8) does, and K3sNodes.reachable names the sudoers fix', async () => {
+    const { runNodeShell } = await import('../../lab/k3s/shell.ts');
+    lab.faults.sudoPassword('s1');
+    const r = await runNodeShell(lab.k3s!.world, lab.k3s!.host('s1'), { command: 'sudo -n true', stdin: Buffer.alloc(0), user: 'ubuntu' });
+    expect(r).toMatchObject({ exitCode: 1, stderr: 'sudo: a password is required\n' });
+    lab.faults.clearFaults();
   });
 
   it('shell syntax that would need a remote shell never reaches a node unquoted (the lab node refuses it)', async () => {
