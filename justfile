@@ -22,7 +22,7 @@ bootstrap-cluster *args:
 bootstrap-infra *args:
     npx tsx tasks bootstrap:infra "$@"
 
-# restore a k3s cluster's state from an etcd snapshot: stop servers, cluster-reset, rejoin with fresh db/, wait; cluster name typed
+# restore a cluster's state from an etcd snapshot: k3s cluster-reset and rejoin, Talos bootstrap --recover-from; cluster name typed
 cluster-restore *args:
     npx tsx tasks cluster:restore "$@"
 

@@ -280,6 +280,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       talos.kubeletsUp();
     }),
     adminKubeconfig: () => kubeconfigDoc(topology.cluster, `http://127.0.0.1:${port}`, token),
+    onEtcdLost: () => { apiUp = false; record('api-down', topology.cluster, 'no etcd data on any control plane'); },
   }, { bootstrapped: !empty });
   // the k3s side (topology distribution: k3s): hosts behind real sshd, the install script, units, etcd snapshots
   const k3sToken = isK3s ? labVault(opAccount).get(LAB_K3S_TOKEN_REF) ?? randomToken() : '';

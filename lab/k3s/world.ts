@@ -6,7 +6,7 @@
 // docs.k3s.io/datastore/backup-restore and docs.k3s.io/upgrades/manual.
 import { createHash, randomBytes } from 'node:crypto';
 import { DB_DIR, K3sHost, KUBECONFIG_FILE, SNAPSHOT_DIR } from './host.js';
-import { restoreSnapshot, takeSnapshot, type DatastoreDump } from './datastore.js';
+import { restoreSnapshot, takeSnapshot, type DatastoreDump } from '../store/dump.js';
 import type { Store } from '../store/store.js';
 
 export interface K3sWorldDeps {

@@ -5,6 +5,7 @@ import { evictPod } from '../http/eviction.js';
 import { nodeReady } from '../controllers/placement.js';
 import { StatusError } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
+import { restoreSnapshot, takeSnapshot, type DatastoreDump } from '../store/dump.js';
 
 // pkg/machinery/constants: AnnotationCordonedKey = "talos.dev/cordoned", AnnotationCordonedValue = "true"
 export const CORDONED_KEY = 'talos.dev/cordoned';
@@ -86,6 +87,15 @@ export class Kube {
 
   objectCount(): number {
     return this.snapshot().objects.length;
+  }
+
+  /** the datastore as an etcd snapshot of the lab holds it (lab/store/dump.ts), and putting one back */
+  dump(): DatastoreDump {
+    return takeSnapshot(this.api.store, { epoch: 0, token: '' });
+  }
+
+  restore(d: DatastoreDump): void {
+    restoreSnapshot(this.api.store, d);
   }
 
   /** pods a drain evicts: everything bound to the node except DaemonSet pods */

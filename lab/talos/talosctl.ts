@@ -3,7 +3,7 @@
 // err.Error() (no "Error: " prefix: SilenceErrors) and, when the text mentions "arg(s)", "flag" or "command", a
 // blank line and the usage; exit code 1.
 import { FlagError, parseFlags, usage } from './argv.js';
-import { bootstrapCmd, etcdMembersCmd, etcdSnapshotCmd, etcdStatusCmd } from './cmd-etcd.js';
+import { bootstrapCmd, etcdMembersCmd, etcdSnapshotCmd, etcdStatusCmd, serviceCmd } from './cmd-etcd.js';
 import { applyConfigCmd, upgradeK8sCmd } from './cmd-config.js';
 import { getCmd, versionCmd } from './cmd-info.js';
 import { machineconfigPatchCmd } from './cmd-machineconfig.js';
@@ -30,9 +30,9 @@ export interface CliResult {
   exitCode: number;
 }
 
-const COMMANDS: Command[] = [machineconfigPatchCmd, versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, kubeconfigCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
+const COMMANDS: Command[] = [serviceCmd, machineconfigPatchCmd, versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, kubeconfigCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
 const GROUPS: Record<string, string[]> = { etcd: ['members', 'status', 'snapshot', 'alarm', 'defrag', 'forfeit-leadership', 'leave', 'remove-member'], machineconfig: ['patch', 'gen'], mc: ['patch', 'gen'] };
-const KNOWN_UNSUPPORTED = ['health', 'logs', 'dmesg', 'services', 'containers', 'config', 'dashboard', 'patch', 'edit', 'gen', 'list', 'read', 'copy', 'cluster', 'image', 'netstat', 'processes', 'memory', 'mounts', 'restart', 'rollback', 'service', 'stats', 'time', 'disks', 'events', 'inspect', 'support', 'wipe', 'meta', 'inject', 'completion', 'docs', 'help', 'validate', 'conformance', 'cgroups', 'pcap', 'usage'];
+const KNOWN_UNSUPPORTED = ['health', 'logs', 'dmesg', 'services', 'containers', 'config', 'dashboard', 'patch', 'edit', 'gen', 'list', 'read', 'copy', 'cluster', 'image', 'netstat', 'processes', 'memory', 'mounts', 'restart', 'rollback', 'stats', 'time', 'disks', 'events', 'inspect', 'support', 'wipe', 'meta', 'inject', 'completion', 'docs', 'help', 'validate', 'conformance', 'cgroups', 'pcap', 'usage'];
 
 /** The command path: the leading non-flag words, skipping global flags and their values. */
 function findCommand(argv: string[]): { cmd?: Command; rest: string[]; path: string; unknown?: string } {

@@ -32,6 +32,8 @@ export interface WorldDeps {
   apiUp?(): boolean;
   /** etcd was just bootstrapped on m: the lab brings kube-apiserver up a little later */
   onBootstrap?(m: Machine): void;
+  /** no control plane has etcd data any more: kube-apiserver stops answering */
+  onEtcdLost?(): void;
   /** the admin kubeconfig a control plane hands out (`talosctl kubeconfig`), as a kubeconfig document */
   adminKubeconfig?(): Record<string, unknown>;
 }
@@ -119,8 +121,16 @@ export class TalosWorld {
       if (n) kube.setOsImage(m.name, `Talos (${m.version})`);
     }
     m.stage = m.configured ? 'running' : 'maintenance';
+    // a configured control plane whose etcd data was wiped joins the running cluster again on boot
+    if (m.configured && m.controlPlane && !m.etcd && this.bootstrapped && this.machines.some((x) => x !== m && x.etcd)) m.etcd = memberFor(m.name, m.address);
     m.touch();
     if (!kube.node(m.name)) record('node-reboot-end', m.name);
+  }
+
+  /** the etcd service as `talosctl service etcd` shows it */
+  etcdService(m: Machine): 'Running' | 'Preparing' | 'Waiting' {
+    if (m.etcd) return 'Running';
+    return m.controlPlane && m.configured && m.stage === 'running' ? 'Preparing' : 'Waiting';
   }
 
   /** until the machine runs and its Kubernetes node is Ready (or it has none); false at the deadline */
@@ -183,9 +193,18 @@ export class TalosWorld {
       if (m.etcd) m.etcd = undefined;
       const wipeState = opts.labels.length === 0 || opts.labels.includes('STATE');
       if (wipeState) m.configured = false;
+      // EPHEMERAL holds etcd's data: when no control plane has any left, etcd waits for a (recovering) bootstrap and
+      // kube-apiserver stops answering (talos.dev disaster recovery: etcd service in "Preparing")
+      if (this.bootstrapped && !this.machines.some((x) => x.etcd)) {
+        this.bootstrapped = false;
+        this.deps.onEtcdLost?.();
+      }
       if (this.deps.kube.node(m.name)) this.deps.nodes.setReady(m.name, false);
-      if (opts.reboot) await this.reboot(m, 'reset');
-      else {
+      if (opts.reboot) {
+        await this.reboot(m, 'reset');
+        // still configured (only EPHEMERAL was wiped): its kubelet comes back with it
+        if (m.configured && !this.stopped && this.deps.kube.node(m.name)) this.deps.nodes.setReady(m.name, true);
+      } else {
         m.off = true;
         this.deps.record('node-power-off', m.name);
       }

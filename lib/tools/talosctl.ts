@@ -169,6 +169,14 @@ export class Talosctl extends CliTool {
     return { bytes, dryRun: r.dryRun, ...(info ? { revision: Number(info[1]), keys: Number(info[2]) } : {}) };
   }
 
+  /** The etcd service's state on a node (`talosctl service etcd`: key/value lines, STATE Running | Preparing | ...;
+   *  siderolabs/talos cmd/talosctl/cmd/talos/service.go), or undefined when the node does not answer. */
+  async etcdServiceState(address: string, timeoutMs = 15_000): Promise<string | undefined> {
+    const r = await this.exec.run(this.argv(['--nodes', address, 'service', 'etcd']), { mutating: false, timeoutMs });
+    if (r.exitCode !== 0) return undefined;
+    return /^STATE\s+(\S+)/m.exec(r.stdout)?.[1];
+  }
+
   /** Maintenance mode answers only the insecure API; a configured node refuses it with `tls: certificate required`
    *  (community-ops-tooling.md "Apply config to fresh nodes"; siderolabs/talos apid). */
   async mode(address: string, timeoutMs = 15_000): Promise<'maintenance' | 'configured' | 'unreachable'> {

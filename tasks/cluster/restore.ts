@@ -4,13 +4,15 @@
 // server (sent from the off-node copy when it is missing or differs), k3s stopped on every server, cluster-reset from
 // it on the first, k3s started there and the API back, every other server's old db/ moved aside and the server
 // rejoined, stale Node objects deleted, every node and Deployment back. The time it took is recorded against the
-// 30-minute target. Talos clusters: see the note in the description.
+// 30-minute target. Talos: the control planes' etcd data is wiped and the first is bootstrapped with --recover-from.
 import { nodesReady } from '../../lib/checks/nodes.ts';
 import { defineTask } from '../../lib/engine/define.ts';
 import { UsageError, type Check, type Step, type TaskContext } from '../../lib/engine/types.ts';
 import { ACCEPT_NEW_HOST_KEY, sshReachable } from '../../lib/k3s/checks.ts';
 import { firstServer } from '../../lib/k3s/join.ts';
-import { K3sNodes, requireK3s, type NodeProbe } from '../../lib/k3s/nodes.ts';
+import { K3sNodes, type NodeProbe } from '../../lib/k3s/nodes.ts';
+import { toolPresent } from '../../lib/checks/tools.ts';
+import { talosRecoverySteps } from '../../lib/talos/recover.ts';
 import { clusterReset, DB, readRestoreProgress, remoteSha256, RESET_FLAG, saveRestoreProgress } from '../../lib/k3s/restore.ts';
 import { snapshotDir } from '../../lib/k3s/snapshot.ts';
 import { apiReady, isReady } from '../../lib/k3s/wait.ts';
@@ -27,14 +29,13 @@ function restore() {
   const probes = new Map<string, NodeProbe>();
   return {
     validate(ctx: TaskContext) {
-      requireK3s(ctx);
-      if ((ctx.cluster.k3s?.datastore ?? 'etcd') !== 'etcd') throw new UsageError(`--cluster ${ctx.cluster.name}: the datastore is sqlite; cluster:restore restores embedded etcd (for sqlite, restore /var/lib/rancher/k3s/server/db/state.db with k3s stopped)`);
+      if (ctx.cluster.distribution === 'k3s' && (ctx.cluster.k3s?.datastore ?? 'etcd') !== 'etcd') throw new UsageError(`--cluster ${ctx.cluster.name}: the datastore is sqlite; cluster:restore restores embedded etcd (for sqlite, restore /var/lib/rancher/k3s/server/db/state.db with k3s stopped)`);
     },
     preflight: (ctx: TaskContext): Check[] => {
-      nodes = new K3sNodes(ctx);
       const servers = ctx.cluster.nodes.filter((n) => n.role === 'controlplane');
+      if (ctx.cluster.distribution === 'k3s') nodes = new K3sNodes(ctx);
       return [
-        sshReachable(() => nodes, () => servers),
+        ctx.cluster.distribution === 'k3s' ? sshReachable(() => nodes, () => servers) : toolPresent('talosctl', ['version', '--client', '--short']),
         {
           name: 'the snapshot exists and matches its checksum',
           async run() {
@@ -51,10 +52,28 @@ function restore() {
     },
     changes: (ctx: TaskContext) => [
       `the state of cluster ${ctx.cluster.name} goes back to snapshot ${String(ctx.flags.snapshot)}${copy ? ` (${copy.created})` : ''}: everything written since is lost`,
-      `k3s stops on ${ctx.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name).join(', ')}; the API is down until the first server is back`,
+      ctx.cluster.distribution === 'k3s'
+        ? `k3s stops on ${ctx.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name).join(', ')}; the API is down until the first server is back`
+        : `etcd's data is wiped on ${ctx.cluster.nodes.filter((n) => n.role === 'controlplane').map((n) => n.name).join(', ')} (EPHEMERAL; machine configs kept) and recovered from the snapshot; the API is down meanwhile`,
     ],
     async plan(ctx: TaskContext): Promise<Step[]> {
       const c = ctx.cluster;
+      if (c.distribution === 'talos') {
+        const progress = readRestoreProgress(ctx.stateDir, c.name);
+        const same = progress?.snapshot === copy!.name && progress.sha256 === copy!.sha256 && progress.resetOn !== undefined;
+        const started = Date.now();
+        ctx.data.restore = { snapshot: copy!.name, sha256: copy!.sha256, targetMs: RESTORE_TARGET_MS, ...(same ? { resumed: true } : {}) };
+        const timeoutMs = ctx.flags.timeout as number;
+        return [
+          ...talosRecoverySteps(ctx, {
+            snapshotPath: copy!.path, timeoutMs, resumed: () => same,
+            onRecovered: () => saveRestoreProgress(ctx.stateDir, c.name, { snapshot: copy!.name, sha256: copy!.sha256, resetOn: 'talos', resetAt: new Date().toISOString() }),
+          }),
+          { title: 'wait for the API', run: async () => { if (!ctx.dryRun) await apiReady(ctx, timeoutMs); } },
+          deleteStaleNodes(ctx),
+          waitEverythingBack(ctx, started, copy!.name, timeoutMs),
+        ];
+      }
       const first = firstServer(c);
       const others = c.nodes.filter((n) => n.role === 'controlplane' && n !== first);
       for (const p of await nodes.probeAll([first, ...others])) probes.set(p.node.name, p);
@@ -128,37 +147,8 @@ function restore() {
             });
           },
         })),
-        {
-          title: 'delete Node objects of machines rackhand.yaml no longer lists (NotReady ones only)',
-          run: async (rt) => {
-            if (ctx.dryRun) return;
-            const stale = (await ctx.kubectl.list<Node>('nodes')).filter((o) => !c.nodes.some((n) => n.name === o.metadata.name) && !isReady(o));
-            for (const o of stale) {
-              rt.output(`kubectl delete node ${o.metadata.name}`);
-              await ctx.kubectl.mutate(['delete', 'node', o.metadata.name, '--wait=false']);
-            }
-            ctx.data.staleNodesDeleted = stale.map((o) => o.metadata.name);
-          },
-        },
-        {
-          title: 'wait for every node Ready and every Deployment available',
-          run: async (rt) => {
-            if (ctx.dryRun) return;
-            await waitUntil({
-              what: 'every node Ready and every Deployment available', timeoutMs, signal: ctx.signal, intervalMs: 1000,
-              probe: async () => {
-                const notReady = (await ctx.kubectl.list<Node>('nodes')).filter((o) => !isReady(o)).map((o) => o.metadata.name);
-                const deps = await ctx.kubectl.list<KubeObject<{ replicas?: number }, { availableReplicas?: number }>>('deployments.apps', { allNamespaces: true });
-                const short = deps.filter((d) => (d.status?.availableReplicas ?? 0) < (d.spec?.replicas ?? 1)).map((d) => `${d.metadata.namespace}/${d.metadata.name}`);
-                return !notReady.length && !short.length ? { done: true, value: undefined } : { done: false, seen: [notReady.length ? `nodes not Ready: ${notReady.join(', ')}` : '', short.length ? `Deployments not available: ${short.slice(0, 5).join(', ')}` : ''].filter(Boolean).join('; ') };
-              },
-            });
-            const took = Date.now() - started;
-            Object.assign(ctx.data.restore as object, { tookMs: took, withinTarget: took <= RESTORE_TARGET_MS });
-            saveRestoreProgress(ctx.stateDir, c.name, undefined);
-            rt.output(`cluster state restored from ${copy!.name} in ${formatDuration(took)} (target ${formatDuration(RESTORE_TARGET_MS)})${took > RESTORE_TARGET_MS ? ': OVER TARGET' : ''}`);
-          },
-        },
+        deleteStaleNodes(ctx),
+        waitEverythingBack(ctx, started, copy!.name, timeoutMs),
       ];
       return steps;
     },
@@ -166,16 +156,53 @@ function restore() {
   };
 }
 
+function deleteStaleNodes(ctx: TaskContext): Step {
+  return {
+    title: 'delete Node objects of machines rackhand.yaml no longer lists (NotReady ones only)',
+    run: async (rt) => {
+      if (ctx.dryRun) return;
+      const stale = (await ctx.kubectl.list<Node>('nodes')).filter((o) => !ctx.cluster.nodes.some((n) => n.name === o.metadata.name) && !isReady(o));
+      for (const o of stale) {
+        rt.output(`kubectl delete node ${o.metadata.name}`);
+        await ctx.kubectl.mutate(['delete', 'node', o.metadata.name, '--wait=false']);
+      }
+      ctx.data.staleNodesDeleted = stale.map((o) => o.metadata.name);
+    },
+  };
+}
+
+function waitEverythingBack(ctx: TaskContext, started: number, snapshot: string, timeoutMs: number): Step {
+  return {
+    title: 'wait for every node Ready and every Deployment available',
+    run: async (rt) => {
+      if (ctx.dryRun) return;
+      await waitUntil({
+        what: 'every node Ready and every Deployment available', timeoutMs, signal: ctx.signal, intervalMs: 1000,
+        probe: async () => {
+          const notReady = (await ctx.kubectl.list<Node>('nodes')).filter((o) => !isReady(o)).map((o) => o.metadata.name);
+          const deps = await ctx.kubectl.list<KubeObject<{ replicas?: number }, { availableReplicas?: number }>>('deployments.apps', { allNamespaces: true });
+          const short = deps.filter((d) => (d.status?.availableReplicas ?? 0) < (d.spec?.replicas ?? 1)).map((d) => `${d.metadata.namespace}/${d.metadata.name}`);
+          return !notReady.length && !short.length ? { done: true, value: undefined } : { done: false, seen: [notReady.length ? `nodes not Ready: ${notReady.join(', ')}` : '', short.length ? `Deployments not available: ${short.slice(0, 5).join(', ')}` : ''].filter(Boolean).join('; ') };
+        },
+      });
+      const took = Date.now() - started;
+      Object.assign(ctx.data.restore as object, { tookMs: took, withinTarget: took <= RESTORE_TARGET_MS });
+      saveRestoreProgress(ctx.stateDir, ctx.cluster.name, undefined);
+      rt.output(`cluster state restored from ${snapshot} in ${formatDuration(took)} (target ${formatDuration(RESTORE_TARGET_MS)})${took > RESTORE_TARGET_MS ? ': OVER TARGET' : ''}`);
+    },
+  };
+}
+
 export default defineTask({
-  summary: 'restore a k3s cluster\'s state from an etcd snapshot: stop servers, cluster-reset, rejoin with fresh db/, wait; cluster name typed',
+  summary: 'restore a cluster\'s state from an etcd snapshot: k3s cluster-reset and rejoin, Talos bootstrap --recover-from; cluster name typed',
   description: [
     'Everything written to the cluster since the snapshot is lost. The snapshot is a name from cluster:snapshots; its',
     'off-node copy is checked (sha256) and sent to the first server when the server does not have it. The other',
     'servers\' old server/db is moved aside (not deleted) before they rejoin: a server that kept it cannot join the',
     'reset cluster (k3s-io/k3s issues 2337, 13085). An interrupted restore resumes without resetting twice. The run',
     'record holds the time it took against the 30-minute target. No cluster lock: the API is down for part of it.',
-    'Talos: recover etcd with talosctl bootstrap --recover-from after resetting the control planes\' EPHEMERAL',
-    '(see runbooks/); rackhand does not automate that yet.',
+    'Talos: every control plane\'s etcd data is wiped (reset of EPHEMERAL; machine configs stay), the first control',
+    'plane is bootstrapped from the snapshot (talosctl bootstrap --recover-from) and the others join it.',
   ].join('\n'),
   example: 'npx tsx tasks cluster:restore --cluster edge --snapshot rackhand-s1-1733222222',
   flags: {

@@ -1,7 +1,8 @@
-// What an etcd snapshot of the lab holds and what restoring one does: every stored object but pods and events (the
+// What an etcd snapshot of the lab holds (k3s etcd-snapshot and talosctl etcd snapshot alike) and what restoring one
+// does: every stored object but pods and events (the
 // controllers rebuild pods from their owners, as kubelets do after a real restore), replaced wholesale.
-import type { Store } from '../store/store.js';
-import type { KObject } from '../store/types.js';
+import type { Store } from './store.js';
+import type { KObject } from './types.js';
 
 export interface DatastoreDump {
   /** the lab's marker: the file is a snapshot of this lab's datastore */
