@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,7 @@ export default defineConfig({
     // lab tests mostly wait (simulated reboots, restic, kubectl round trips): two files at a time on a 2-core machine
     // (vitest's default there is one)
     maxWorkers: 2,
+    // longest files first, from the checked-in test/durations.json (a clean checkout has no vitest cache)
+    sequence: { sequencer: LongestFirst },
   },
 });

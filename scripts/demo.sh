@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job against the built-in lab: start a simulated homelab, run the main workflows (status, Talos upgrades,
-# VolSync backup/restore, DR verify and drill, then a cluster bootstrap) against it with the machine's real kubectl, and
-# stop the lab again (also when a step fails).
+# VolSync backup/restore, DR verify and drill, a cluster bootstrap, then a k3s cluster from nothing) against it with
+# the machine's real kubectl, and stop the lab again (also when a step fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RACKHAND_STATE_DIR="${RACKHAND_STATE_DIR:-$PWD/.rackhand/demo}"
@@ -52,4 +52,18 @@ tasks bootstrap:infra --dry-run
 tasks bootstrap:infra --yes
 tasks bootstrap:infra --yes                                           # re-run: nothing to do
 tasks cluster:status --cluster infra
+
+# Part three: a k3s HA cluster on ordinary VMs, from nothing. Each node is a real sshd on 127.0.0.1 (its host key
+# learned once with --accept-new-host-key); install, snapshot off-node, roll an upgrade, restore the state, remove a node.
+tasks lab:down
+lab_up --empty --topology lab/topologies/k3s-ha.yaml
+tasks k3s:install --cluster lab --all --yes --accept-new-host-key
+tasks k3s:install --cluster lab --all --yes                           # re-run: nothing to do
+tasks cluster:snapshot --cluster lab --name demo
+tasks k3s:upgrade --cluster lab --all --to v1.31.4+k3s1 --yes
+tasks k3s:history --cluster lab
+snapshot=$(ls "$(dirname "$RACKHAND_CONFIG")/k3s-snapshots/lab" | grep '^demo-.*[0-9]$' | tail -1)
+tasks cluster:restore --cluster lab --snapshot "$snapshot" --yes --confirm-cluster lab
+tasks node:remove --cluster lab --node a1 --yes --confirm-cluster lab
+tasks cluster:status --cluster lab || true                            # a1 is gone from the cluster, still in rackhand.yaml
 echo; echo "demo finished: each workflow above ran against the lab and exited 0" >&2

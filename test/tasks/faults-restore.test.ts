@@ -122,5 +122,5 @@ describe('a volume backed up twice (an offsite ReplicationSource beside the loca
     } finally {
       await lab.stop();
     }
-  });
+  }, 120_000); // two restores, the second with a 60 s deadline of its own
 });
