@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // one child process runs file after file (no test mocks, stubs env or chdirs; each file starts its own labs):
+    // no fork and no re-import per file
+    isolate: false,
     // lab tests mostly wait (simulated reboots, restic, kubectl round trips): two files at a time on a 2-core machine
     // (vitest's default there is one)
     maxWorkers: 2,

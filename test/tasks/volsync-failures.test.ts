@@ -16,9 +16,9 @@ describe('VolSync tasks against the lab (real restic)', () => {
   let lab: TestLab | undefined;
   afterEach(async () => { await lab?.stop(); lab = undefined; });
   it('a mover that keeps failing mid-restore: exit 1, Flux resumed and replicas restored; the re-run succeeds', async () => {
-    lab = await withLab();
+    lab = await withLab({ moverRetryMs: 300 });
     lab.faults.moverFails('paperless', { times: 1000 });
-    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '8s']);
+    const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '5s']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/gave up waiting for ReplicationDestination apps\/paperless-rackhand-restore to finish/);
     expect(deployReplicas(lab)).toBe(1);
