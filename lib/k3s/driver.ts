@@ -7,7 +7,7 @@ import type { NodeConfig } from '../config.ts';
 import { StepFailure, type Step, type StepRuntime, type TaskContext } from '../engine/types.ts';
 import { formatBytes, formatDuration } from '../patterns.ts';
 import type { NodeUpgradeDriver } from '../rollout/rolling.ts';
-import type { Node } from '../tools/kube-types.ts';
+import { cordonAndDrain, uncordonOurs, type Cordon } from '../nodes/drain.ts';
 import { appendHistory } from './history.ts';
 import { describeInstall, DEFAULT_SCRIPT_URL, reinstallSpec, runInstall } from './install.ts';
 import type { K3sNodes, NodeProbe } from './nodes.ts';
@@ -55,8 +55,8 @@ export function snapshotStep(ctx: TaskContext, nodes: K3sNodes, probes: () => Ma
 
 export class K3sDriver implements NodeUpgradeDriver {
   probes = new Map<string, NodeProbe>();
-  /** nodes this run cordoned (and must uncordon if their upgrade does not finish) */
-  private readonly cordoned = new Set<string>();
+  /** what this run cordoned per node (uncordoned again if that node's upgrade does not finish) */
+  private readonly cordoned = new Map<string, Cordon>();
 
   constructor(private readonly ctx: TaskContext, private readonly nodes: K3sNodes, private readonly o: K3sDriverOptions) {}
 
@@ -81,16 +81,9 @@ export class K3sDriver implements NodeUpgradeDriver {
     if (!p?.version || !p.install) throw new StepFailure(`${node.name}: k3s is not installed (or its unit file was not found)`, `npx tsx tasks k3s:install --cluster ${ctx.cluster.name} --node ${node.name}`);
     const spec = reinstallSpec(p, this.o.target, await this.o.token());
     if (p.install.secretEnv.includes('K3S_TOKEN')) rt.output(`${node.name} was installed with K3S_TOKEN in its unit's env file: the token moves to a 0600 token file (K3S_TOKEN_FILE)`);
-    const before = await k.get<Node>('nodes', node.name);
-    // 1. cordon (remembered: undone if this node's upgrade does not finish)
-    if (!before?.spec?.unschedulable) {
-      this.cordoned.add(node.name);
-      await k.cordon(node.name);
-    }
-    // 2. drain, with a deadline; evictions respect PodDisruptionBudgets
+    // 1-2. cordon (remembered: undone if this node's upgrade does not finish), drain with a deadline
     rt.output(`draining ${node.name} (deadline ${formatDuration(this.o.drainTimeoutMs)})`);
-    const drained = await k.drain(node.name, this.o.drainTimeoutMs).catch((err: Error) => err);
-    if (drained instanceof Error) throw new StepFailure(`drain of ${node.name} did not finish: ${drained.message.split('\n').slice(-2).join(' ')}`, `kubectl get pdb -A; kubectl get pods -A --field-selector spec.nodeName=${node.name}`);
+    await cordonAndDrain(ctx, node.name, this.o.drainTimeoutMs, (c) => this.cordoned.set(node.name, c));
     // 3. the install script with what the node runs, at the target version
     const started = Date.now();
     await runInstall(this.nodes, spec, { scriptUrl: ctx.cluster.k3s?.installScript ?? DEFAULT_SCRIPT_URL, timeoutMs: this.o.timeoutPerNodeMs, output: (l) => rt.output(l) });
@@ -105,18 +98,13 @@ export class K3sDriver implements NodeUpgradeDriver {
     }
     await nodeAt(ctx, node.name, this.o.target, this.o.timeoutPerNodeMs);
     // 5. uncordon what this run cordoned
-    if (this.cordoned.has(node.name)) {
-      await k.uncordon(node.name);
-      this.cordoned.delete(node.name);
-    }
+    await uncordonOurs(ctx, this.cordoned.get(node.name));
     await appendHistory(k, { at: new Date().toISOString(), node: node.name, from: p.version, to: this.o.target, command: spec.command, args: spec.args, env: spec.env, by: this.o.by });
     rt.output(`${node.name}: ${p.version} -> ${this.o.target} (${describeInstall(spec)})`);
   }
 
   async cleanup(node: NodeConfig): Promise<void> {
-    if (!this.cordoned.has(node.name)) return;
-    await this.ctx.kubectl.uncordon(node.name);
-    this.cordoned.delete(node.name);
+    await uncordonOurs(this.ctx, this.cordoned.get(node.name));
   }
 
   byHand(node: NodeConfig): string[] {

@@ -16,6 +16,7 @@ import { formatDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
 import type { Node } from '../../lib/tools/kube-types.ts';
 import { waitUntil } from '../../lib/wait.ts';
+import { cordonAndDrain, uncordonOurs, type Cordon } from '../../lib/nodes/drain.ts';
 
 export const REBOOT_REQUIRED = '/var/run/reboot-required';
 
@@ -69,20 +70,17 @@ function osUpdates() {
       if (!reboot(ctx)) return steps;
       // the rolling reboot: the nodes are read at plan time too, so each step knows whether it has anything to do
       for (const n of [...targets.filter((x) => x.role === 'controlplane'), ...targets.filter((x) => x.role === 'worker')]) {
-        let cordoned = false;
+        let cordoned: Cordon | undefined;
         steps.push({
           title: `reboot ${n.name} if it needs it (cordon, drain, reboot, Ready, uncordon)`,
           isDone: async () => ((await nodes.run(n, ['test', '-e', REBOOT_REQUIRED])).exitCode !== 0 ? `${n.name} needs no reboot` : false),
-          cleanup: async () => { if (cordoned) await ctx.kubectl.uncordon(n.name); },
+          cleanup: async () => { await uncordonOurs(ctx, cordoned); },
           byHand: [`kubectl uncordon ${n.name}`],
           run: async (rt) => {
             const k = ctx.kubectl;
             const timeoutMs = ctx.flags.timeout as number;
-            const before = await k.get<Node>('nodes', n.name);
-            if (!before?.spec?.unschedulable) { cordoned = true; await k.cordon(n.name); }
-            const drained = await k.drain(n.name, ctx.flags['drain-timeout'] as number).catch((e: Error) => e);
-            if (drained instanceof Error) throw new StepFailure(`drain of ${n.name} did not finish: ${drained.message.split('\n').slice(-2).join(' ')}`, `kubectl get pdb -A; kubectl get pods -A --field-selector spec.nodeName=${n.name}`);
-            const bootId = before?.status?.nodeInfo?.bootID;
+            const bootId = (await k.get<Node>('nodes', n.name))?.status?.nodeInfo?.bootID;
+            await cordonAndDrain(ctx, n.name, ctx.flags['drain-timeout'] as number, (c) => { cordoned = c; });
             // a timer, so this ssh session ends before the machine goes down (systemd-run(1) --on-active)
             await nodes.mutate(n, ['systemd-run', '--on-active=2', 'systemctl', 'reboot'], { sudo: true });
             if (ctx.dryRun) return;
@@ -98,7 +96,7 @@ function osUpdates() {
             });
             const still = await nodes.run(n, ['test', '-e', REBOOT_REQUIRED]).catch(() => undefined);
             if (still?.exitCode === 0) throw new StepFailure(`${n.name} came back but still says ${REBOOT_REQUIRED}`, `ssh ${n.name} cat ${REBOOT_REQUIRED}.pkgs`);
-            if (cordoned) { await k.uncordon(n.name); cordoned = false; }
+            await uncordonOurs(ctx, cordoned);
             rt.output(`${n.name} back in ${formatDuration(Date.now() - started)}`);
           },
         });

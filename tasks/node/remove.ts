@@ -8,7 +8,7 @@ import { drainAllowedByPdbs } from '../../lib/checks/pdbs.ts';
 import type { NodeConfig } from '../../lib/config.ts';
 import { defineTask } from '../../lib/engine/define.ts';
 import { IGNORE_PDBS, NODE } from '../../lib/engine/flag-kit.ts';
-import { StepFailure, UsageError, type Check, type Step, type TaskContext } from '../../lib/engine/types.ts';
+import { UsageError, type Check, type Step, type TaskContext } from '../../lib/engine/types.ts';
 import { ACCEPT_NEW_HOST_KEY } from '../../lib/k3s/checks.ts';
 import { K3sNodes, unitOf } from '../../lib/k3s/nodes.ts';
 import { isReady } from '../../lib/k3s/wait.ts';
@@ -18,6 +18,7 @@ import { table } from '../../lib/table.ts';
 import { resetStep } from '../../lib/talos/power.ts';
 import type { Node, Pod } from '../../lib/tools/kube-types.ts';
 import { waitUntil } from '../../lib/wait.ts';
+import { cordonAndDrain, uncordonOurs, type Cordon } from '../../lib/nodes/drain.ts';
 
 function remove() {
   let node: NodeConfig;
@@ -78,25 +79,22 @@ function remove() {
     async plan(ctx: TaskContext): Promise<Step[]> {
       const k = ctx.kubectl;
       const timeoutMs = ctx.flags.timeout as number;
-      let cordonedHere = false;
+      let cordoned: Cordon | undefined;
       const exists = async () => !!(await k.get<Node>('nodes', node.name));
       const steps: Step[] = [
         {
           title: `cordon and drain ${node.name} (PodDisruptionBudgets respected, deadline ${formatDuration(ctx.flags['drain-timeout'] as number)})`,
           isDone: async () => ((await exists()) ? false : `${node.name} is not in the cluster any more`),
-          cleanup: async () => { if (cordonedHere) await k.uncordon(node.name); },
+          cleanup: async () => { await uncordonOurs(ctx, cordoned); },
           byHand: [`kubectl uncordon ${node.name}`],
           run: async (rt) => {
             for (const p of await k.list<Pod>('pods', { allNamespaces: true, fields: `spec.nodeName=${node.name}` })) {
               const owner = (p.metadata.ownerReferences ?? []).find((r) => r.controller) ?? p.metadata.ownerReferences?.[0];
               if (owner?.kind !== 'DaemonSet') before.push({ ns: p.metadata.namespace!, name: p.metadata.name, owner: owner ? `${owner.kind}/${owner.name}` : '' });
             }
-            const n = await k.get<Node>('nodes', node.name);
-            if (!n?.spec?.unschedulable) { cordonedHere = true; await k.cordon(node.name); }
-            const r = await k.drain(node.name, ctx.flags['drain-timeout'] as number).catch((e: Error) => e);
-            if (r instanceof Error) throw new StepFailure(`drain of ${node.name} did not finish: ${r.message.split('\n').slice(-2).join(' ')}`, `kubectl get pdb -A; kubectl get pods -A --field-selector spec.nodeName=${node.name}`);
+            await cordonAndDrain(ctx, node.name, ctx.flags['drain-timeout'] as number, (c) => { cordoned = c; });
             rt.output(`${before.length} pod(s) evicted from ${node.name}`);
-            cordonedHere = false; // from here on, the node is meant to stay out
+            cordoned = undefined; // from here on, the node is meant to stay out
           },
         },
       ];
