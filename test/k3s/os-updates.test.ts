@@ -1,5 +1,7 @@
 // node:os-updates on a k3s lab: pending updates and the reboot-required flag per node over SSH; --reboot reboots
 // only the node that asks for it, drained and uncordoned again, and a re-run has nothing to do.
+import { cp, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withLab } from '../helpers/lab.ts';
@@ -35,6 +37,19 @@ describe('node:os-updates, and a node that cannot be reached', () => {
     const again = await lab.run(['node:os-updates', '--cluster', 'lab', '--reboot', '--yes']);
     expect(again.code, again.stderr).toBe(0);
     expect(lab.events.filter((e) => e.type === 'host-reboot')).toHaveLength(1);
+  });
+
+  it('the os-updates runbook runs through runbook:run (each step a task with its own record, under one lock)', async () => {
+    // the repository's runbook, as an operator's checkout would have it next to rackhand.yaml
+    await mkdir(join(lab.dir, 'runbooks'), { recursive: true });
+    await cp(join(process.cwd(), 'runbooks', 'os-updates.md'), join(lab.dir, 'runbooks', 'os-updates.md'));
+    const r = await lab.run(['runbook:run', 'os-updates', '--cluster', 'lab', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.record!.steps.map((s) => `${s.title.split(' ').slice(0, 2).join(' ')} ${s.status}`)).toEqual([
+      'take the done', '1. node:os-updates done', '2. [manual] done', '3. node:os-updates done', '4. cluster:status done', 'release the done',
+    ]);
+    expect((r.record!.data.records as string[]).length).toBe(3);
+    expect(lab.store.find('leases.coordination.k8s.io', 'kube-system', 'rackhand-lock')).toBeUndefined();
   });
 
   it('a node whose sshd refuses is refused in preflight (exit 3) naming the node; nothing changes', async () => {
