@@ -52,7 +52,8 @@ import { OpAccount } from './op/vault.js';
 import { runFlux } from './flux-cli/flux.js';
 import { fileURLToPath } from 'node:url';
 import { writeFile } from 'node:fs/promises';
-import { k3sKubeconfig, k3sSetup, LAB_K3S_TOKEN_REF, randomToken, writeK3sRackhandConfig, type LabK3s } from './k3s/setup.js';
+import { k3sKubeconfig, k3sSetup, LAB_K3S_TOKEN_REF, LAB_SNAPSHOT_REPO_PASSWORD_REF, randomToken, writeK3sRackhandConfig, type LabK3s } from './k3s/setup.js';
+import { initRepo } from './volsync/repo.js';
 
 const FAKE_CLI = fileURLToPath(new URL('./bin/fake-cli.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -388,7 +389,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
     // k3s:install writes the kubeconfig of an empty lab (from a server's /etc/rancher/k3s/k3s.yaml)
     if (!empty) await writeFile(kubeconfigPath, k3sKubeconfig(token).replace('https://127.0.0.1:6443', url), { mode: 0o600 });
-    await writeK3sRackhandConfig(configPath, topology, url, labK3s, join(dir, 'k3s-snapshots'));
+    let snapshotRepo: Record<string, string> | undefined;
+    if (topology.k3s.snapshotRepository) {
+      const creds = await initRepo(volsync.restic, join(dir, 'k3s-snapshots-repo'));
+      labVault(opAccount).set(LAB_SNAPSHOT_REPO_PASSWORD_REF, creds.RESTIC_PASSWORD);
+      snapshotRepo = { RESTIC_REPOSITORY: creds.RESTIC_REPOSITORY, RESTIC_PASSWORD: LAB_SNAPSHOT_REPO_PASSWORD_REF };
+    }
+    await writeK3sRackhandConfig(configPath, topology, url, labK3s, join(dir, 'k3s-snapshots'), snapshotRepo);
   } else {
     // an empty lab's kubeconfig is what `talosctl kubeconfig` writes
     if (!empty) await writeKubeconfig(kubeconfigPath, topology.cluster, url, token);

@@ -66,6 +66,8 @@ export const TopologySchema = z.object({
     args: z.object({ server: z.array(z.string()).default([]), agent: z.array(z.string()).default([]) }).prefault({}),
     /** the env given at install time (besides K3S_URL/K3S_TOKEN_FILE) */
     env: z.object({ server: z.record(z.string(), z.string()).default({}), agent: z.record(z.string(), z.string()).default({}) }).prefault({}),
+    /** rackhand.yaml gets snapshots.restic: a restic repository (a local folder, password in the lab's 1Password) */
+    snapshotRepository: z.boolean().default(false),
   }).prefault({}),
   /** the cluster's control plane endpoint as its machine configs name it (cluster.controlPlane.endpoint); informational:
    *  kubeconfigs the lab hands out point at the lab's own API server */

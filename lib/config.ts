@@ -66,7 +66,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
       ...(typeof c.bootstrap === 'string' ? { bootstrap: resolvePath(base, c.bootstrap) } : {}),
       ...(typeof c.bootstrap === 'object' ? { bootstrap: resolvePath(base, c.bootstrap.dir), bootstrapFiles: (({ dir: _, ...files }) => files)(c.bootstrap) } : {}),
       ...(c.backups?.drill ? { backups: { ...c.backups, drill: resolveDrillPaths(base, c.backups.drill) } } : {}),
-      ...(c.k3s?.snapshots ? { k3s: { ...c.k3s, snapshots: { ...c.k3s.snapshots, dir: resolvePath(base, c.k3s.snapshots.dir) } } } : {}),
+      ...(c.snapshots?.dir ? { snapshots: { ...c.snapshots, dir: resolvePath(base, c.snapshots.dir) } } : {}),
     });
   }
   return { path, clusters };

@@ -14,6 +14,8 @@ import { startShellServer } from './shell-server.js';
 import { fileURLToPath } from 'node:url';
 
 export const LAB_K3S_TOKEN_REF = 'op://homelab/k3s/token';
+/** the password of the snapshot repository (topology k3s.snapshotRepository) */
+export const LAB_SNAPSHOT_REPO_PASSWORD_REF = 'op://homelab/k3s-snapshots/password';
 
 export interface LabK3s {
   world: K3sWorld;
@@ -100,7 +102,7 @@ export function k3sSetup(t: Topology, dir: string, o: { empty: boolean; token: s
 }
 
 /** rackhand.yaml's k3s cluster: every node at 127.0.0.1 on its own sshd port, the lab's client key and known_hosts. */
-export async function writeK3sRackhandConfig(path: string, t: Topology, url: string, k: LabK3s, snapshotsDir: string): Promise<void> {
+export async function writeK3sRackhandConfig(path: string, t: Topology, url: string, k: LabK3s, snapshotsDir: string, restic?: Record<string, string>): Promise<void> {
   mkdirSync(snapshotsDir, { recursive: true });
   const cluster = {
     distribution: 'k3s',
@@ -114,8 +116,8 @@ export async function writeK3sRackhandConfig(path: string, t: Topology, url: str
       datastore: t.k3s.datastore,
       server: { args: t.k3s.args.server, ...(Object.keys(t.k3s.env.server).length ? { env: t.k3s.env.server } : {}) },
       agent: { args: t.k3s.args.agent, ...(Object.keys(t.k3s.env.agent).length ? { env: t.k3s.env.agent } : {}) },
-      snapshots: { dir: snapshotsDir, keep: 5 },
     },
+    snapshots: { dir: snapshotsDir, keep: 5, ...(restic ? { restic } : {}) },
     nodes: t.nodes.map((n) => ({ name: n.name, address: '127.0.0.1', role: n.role === 'controlplane' ? 'server' : 'agent', ssh: { port: k.sshd.get(n.name)!.port } })),
   };
   await writeFile(path, `# written by the rackhand lab (lab/k3s/setup.ts): every node is a real sshd on 127.0.0.1\n${stringify({ clusters: { [t.cluster]: cluster } })}`, { mode: 0o644 });

@@ -33,6 +33,29 @@ const k3sRoleInstall = z.strictObject({
   args: z.array(text('expected one k3s argument, e.g. --disable=traefik')).optional(),
 });
 
+/** A restic repository as environment variables (RESTIC_REPOSITORY, RESTIC_PASSWORD, AWS_*, ...), the way VolSync's
+ *  repository Secrets hold them; every secret one an op:// reference. */
+const resticEnv = z.record(
+  z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected a restic environment variable name like RESTIC_PASSWORD'),
+  text('expected a value or an op://vault/item/field reference'),
+).superRefine((env, c) => {
+  if (!env.RESTIC_REPOSITORY) c.addIssue({ code: 'custom', message: 'expected RESTIC_REPOSITORY among the credentials', path: ['RESTIC_REPOSITORY'] });
+  if (!env.RESTIC_PASSWORD && !env.RESTIC_PASSWORD_FILE && !env.RESTIC_PASSWORD_COMMAND) c.addIssue({ code: 'custom', message: 'expected RESTIC_PASSWORD (an op:// reference) among the credentials', path: ['RESTIC_PASSWORD'] });
+  for (const [k, v] of Object.entries(env)) {
+    if (/PASSWORD|SECRET|TOKEN|KEY/.test(k) && !/KEY_ID$/.test(k) && !/_FILE$|_COMMAND$/.test(k) && !v.startsWith('op://')) {
+      c.addIssue({ code: 'custom', message: 'expected an op://vault/item/field reference (secrets are not kept in rackhand.yaml)', path: [k] });
+    }
+  }
+});
+
+/** Where cluster-state (etcd) snapshots are kept off the nodes: a folder (an NFS mount, a synced folder; default
+ *  .rackhand/snapshots) and, besides it, a restic repository; and how many are kept. */
+export const snapshotsSchema = z.strictObject({
+  dir: text('expected a folder path, e.g. /mnt/nfs/k3s-snapshots').optional(),
+  keep: z.number({ error: 'expected how many snapshots to keep, e.g. 10' }).int().min(1).max(1000).optional(),
+  restic: resticEnv.optional(),
+});
+
 export const k3sSchema = z.strictObject({
   /** the cluster join token, as a 1Password reference (sent to nodes on stdin, never in argv) */
   token: text('expected an op://vault/item/field reference to the join token', /^op:\/\/[^/]+\/[^/]+\/.+$/).optional(),
@@ -43,11 +66,6 @@ export const k3sSchema = z.strictObject({
   installScript: text('expected the install script URL, e.g. https://get.k3s.io', /^https?:\/\/\S+$/).optional(),
   server: k3sRoleInstall.optional(),
   agent: k3sRoleInstall.optional(),
-  /** where snapshots are copied off-node (a folder: an NFS mount, a synced folder) and how many are kept */
-  snapshots: z.strictObject({
-    dir: text('expected a folder path, e.g. /mnt/nfs/k3s-snapshots'),
-    keep: z.number({ error: 'expected how many snapshots to keep, e.g. 10' }).int().min(1).max(1000).optional(),
-  }).optional(),
 });
 
 export const nodeSchema = z.strictObject({
@@ -108,8 +126,10 @@ export const clusterSchema = z.strictObject({
   nodes: z.array(nodeSchema).optional(),
   /** (k3s) how nodes are reached: each node's `ssh` overrides these */
   ssh: sshSchema.optional(),
-  /** (k3s) install, token, datastore and off-node snapshots */
+  /** (k3s) install, token and datastore */
   k3s: k3sSchema.optional(),
+  /** where cluster-state snapshots are kept off the nodes (both distributions) */
+  snapshots: snapshotsSchema.optional(),
   /** What dr:verify-backups and dr:drill hold backups to. */
   backups: z.strictObject({
     rpo: text('expected a duration like 25h', DURATION).optional(),
@@ -117,17 +137,7 @@ export const clusterSchema = z.strictObject({
     apps: z.record(z.string(), z.strictObject({
       rpo: text('expected a duration like 25h', DURATION).optional(),
       /** restic env vars for out-of-cluster access instead of the app's repository Secret; secrets as op:// references */
-      credentials: z.record(
-        z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected a restic environment variable name like RESTIC_PASSWORD'),
-        text('expected a value or an op://vault/item/field reference'),
-      ).superRefine((env, c) => {
-        if (!env.RESTIC_REPOSITORY) c.addIssue({ code: 'custom', message: 'expected RESTIC_REPOSITORY among the credentials', path: ['RESTIC_REPOSITORY'] });
-        for (const [k, v] of Object.entries(env)) {
-          if (/PASSWORD|SECRET|TOKEN|KEY/.test(k) && !/KEY_ID$/.test(k) && !v.startsWith('op://')) {
-            c.addIssue({ code: 'custom', message: 'expected an op://vault/item/field reference (secrets are not kept in rackhand.yaml)', path: [k] });
-          }
-        }
-      }).optional(),
+      credentials: resticEnv.optional(),
       sentinel: z.strictObject({
         path: text('expected a path inside the volume, e.g. .rackhand-sentinel'),
         sha256: text('expected a 64-character hex sha256', /^[0-9a-f]{64}$/),

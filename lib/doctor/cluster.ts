@@ -86,7 +86,7 @@ function k3sRow(c: ClusterConfig, n: ClusterConfig['nodes'][number]): { ssh: str
 function k3sFindings(c: ClusterConfig, add: (l: Finding['level'], w: string, m: string) => void): void {
   if (!c.versions.k3s) add('guess', 'versions.k3s', 'not set: k3s:install and k3s:upgrade need --version / --to');
   if (!c.k3s?.token) add('guess', 'k3s.token', 'not set: joining nodes get the first server\'s server/token, and a restore onto new servers has no token to give');
-  if (!c.k3s?.snapshots) add('guess', 'k3s.snapshots', 'not set: snapshots are copied to .rackhand/snapshots/<cluster> on this workstation only');
+  if (!c.snapshots?.dir && !c.snapshots?.restic) add('guess', 'snapshots', 'not set: snapshots are copied to .rackhand/snapshots/<cluster> on this workstation only (set snapshots.dir to an NFS path or snapshots.restic to a repository)');
   if (!c.nodes.some((n) => n.ssh?.knownHosts)) add('unchecked', 'ssh', 'host keys are checked against .rackhand/known_hosts: learn them once with --accept-new-host-key');
 }
 

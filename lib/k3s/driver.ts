@@ -12,7 +12,8 @@ import { appendHistory } from './history.ts';
 import { describeInstall, DEFAULT_SCRIPT_URL, reinstallSpec, runInstall } from './install.ts';
 import type { K3sNodes, NodeProbe } from './nodes.ts';
 import { copyOffNode, saveSnapshot, snapshotDir } from './snapshot.ts';
-import { offNodeDir, pruneCopies } from '../snapshots/offnode.ts';
+import { offNodeDir } from '../snapshots/offnode.ts';
+import { keepCopy } from '../snapshots/keep.ts';
 import { apiReady, nodeAt } from './wait.ts';
 
 export const CONTROL_PLANE_TARGET_MS = 5 * 60_000;
@@ -27,9 +28,9 @@ export interface K3sDriverOptions {
 }
 
 /** The snapshot every risky change starts with: saved on the first running server, copied off-node, pruned. */
-export function snapshotStep(ctx: TaskContext, nodes: K3sNodes, probes: () => Map<string, NodeProbe>, label: string): Step {
+export function snapshotStep(ctx: TaskContext, nodes: K3sNodes, probes: () => Map<string, NodeProbe>, label: string, keep?: number): Step {
   return {
-    title: `save an etcd snapshot (${label}) and copy it off-node to ${offNodeDir(ctx)}`,
+    title: `save an etcd snapshot (${label}) and copy it off-node to ${offNodeDir(ctx)}${ctx.cluster.snapshots?.restic ? ' and the restic repository' : ''}`,
     run: async (rt) => {
       const servers = ctx.cluster.nodes.filter((n) => n.role === 'controlplane');
       const p = servers.map((n) => probes().get(n.name)).find((x) => x?.active === 'k3s');
@@ -44,11 +45,7 @@ export function snapshotStep(ctx: TaskContext, nodes: K3sNodes, probes: () => Ma
       rt.output(`saved ${saved.name} on ${p.node.name}, copied to ${copy.path} (${formatBytes(copy.size)}, sha256 ${copy.sha256})`);
       ctx.artifact('etcd snapshot', `${copy.path} (sha256 ${copy.sha256})`);
       ctx.data.etcdSnapshot = copy;
-      const keep = ctx.cluster.k3s?.snapshots?.keep;
-      if (keep) {
-        const dropped = await pruneCopies(offNodeDir(ctx), keep);
-        if (dropped.length) rt.output(`kept the newest ${keep} copies; removed ${dropped.join(', ')}`);
-      }
+      await keepCopy(ctx, copy, rt, keep);
     },
   };
 }

@@ -1,4 +1,4 @@
-// Cluster-state snapshots kept off the nodes: one folder per cluster (k3s.snapshots.dir/<cluster>, else
+// Cluster-state snapshots kept off the nodes: one folder per cluster (snapshots.dir/<cluster>, else
 // .rackhand/snapshots/<cluster>), folder 0700, files 0600 (an etcd snapshot holds every Secret of the cluster), each
 // described by a <file>.json sidecar (node, size, sha256, when, the version it was taken on) so a copy can be checked
 // before it is restored and kept to a retention count.
@@ -24,9 +24,9 @@ export interface OffNodeCopy {
   keys?: number;
 }
 
-/** Where a cluster's snapshots are copied: k3s.snapshots.dir/<cluster>, else .rackhand/snapshots/<cluster>. */
+/** Where a cluster's snapshots are copied: snapshots.dir/<cluster>, else .rackhand/snapshots/<cluster>. */
 export function offNodeDir(ctx: TaskContext): string {
-  return join(ctx.cluster.k3s?.snapshots?.dir ?? join(ctx.stateDir, 'snapshots'), ctx.cluster.name);
+  return join(ctx.cluster.snapshots?.dir ?? join(ctx.stateDir, 'snapshots'), ctx.cluster.name);
 }
 
 export async function ensurePrivateDir(dir: string): Promise<void> {

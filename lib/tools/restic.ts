@@ -126,6 +126,39 @@ export class Restic extends CliTool {
     return out;
   }
 
+  /** Snapshots carrying every one of `tags` (`--tag a,b` is "a and b"; separate --tag flags would be "or",
+   *  restic doc/045_working_with_repos.rst). */
+  async tagged(tags: readonly string[]): Promise<Snapshot[]> {
+    return (JSON.parse(await this.read(['snapshots', '--json', '--no-lock', '--tag', tags.join(',')]) || '[]') as Snapshot[] | null) ?? [];
+  }
+
+  /** Backs one local file up as `/<filename>` through stdin (`backup --stdin --stdin-filename`, restic 0.9+), so the
+   *  snapshot's path does not depend on where the file sits here; returns the new snapshot's id from the JSON
+   *  summary line (`message_type: "summary"`, `snapshot_id`; cmd/restic/cmd_backup.go, doc/075_scripting.rst). */
+  async backupFile(file: string, filename: string, o: { host: string; tags: readonly string[] }): Promise<string | undefined> {
+    const r = await this.exec.run(this.argv(['backup', '--json', '--stdin', '--stdin-filename', filename, '--host', o.host, ...o.tags.flatMap((t) => ['--tag', t])]),
+      { mutating: true, timeoutMs: this.timeoutMs, env: this.repo, inputFile: file });
+    if (r.dryRun) return undefined;
+    if (r.exitCode !== 0) throw this.fail(r);
+    for (const line of r.stdout.split('\n').reverse()) {
+      if (!line.trim().startsWith('{')) continue;
+      const m = JSON.parse(line) as { message_type?: string; snapshot_id?: string };
+      if (m.message_type === 'summary' && m.snapshot_id) return m.snapshot_id;
+    }
+    throw this.fail({ ...r, exitCode: 1, stderr: `${r.stderr}\nrestic backup printed no snapshot id` });
+  }
+
+  /** Writes one file of a snapshot to `outFile` (`restic dump <id> <path>`, restic 0.10+), without a lock. */
+  async dumpTo(snapshotId: string, path: string, outFile: string): Promise<void> {
+    const r = await this.exec.run(this.argv(['dump', '--no-lock', snapshotId, path]), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo, stdoutFile: outFile });
+    if (r.exitCode !== 0) throw this.fail(r);
+  }
+
+  /** Removes these snapshots and the data only they used (`forget <id...> --prune`, an exclusive lock). */
+  forget(ids: readonly string[]): Promise<ExecResult> {
+    return this.mutate(['forget', '--prune', ...ids], { timeoutMs: this.timeoutMs });
+  }
+
   /** Exit codes 10/11/12 (restic 0.17+, doc/075_scripting.rst "Exit codes") say what failed without reading text. */
   protected override fail(r: ExecResult) {
     const e = super.fail(r);

@@ -8,7 +8,7 @@ import { StepFailure } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import type { RepoEnv } from '../tools/restic.ts';
 import { moverOf, moverSpec, RS, type Mover, type ReplicationSource } from './types.ts';
-import { SecretReferenceError, secretSource } from '../secrets/onepassword.ts';
+import { resolveEnvRefs } from '../secrets/env-refs.ts';
 
 export interface Workload { kind: 'deployment' | 'statefulset'; name: string; namespace: string; replicas: number; selector: string }
 export interface VolsyncApp {
@@ -67,7 +67,7 @@ export function kopiaRefusal(app: VolsyncApp): StepFailure {
  *  is registered with the redactor before it can reach a log line. */
 export async function repositoryEnv(ctx: TaskContext, app: VolsyncApp): Promise<RepoEnv> {
   const configured = ctx.cluster.backups?.apps?.[app.name]?.credentials;
-  if (configured) return configuredEnv(ctx, app, configured);
+  if (configured) return resolveEnvRefs(ctx, configured, `credentials of ${app.namespace}/${app.name} (backups.apps.${app.name}.credentials)`);
   const secret = await ctx.kubectl.get<KubeObject & { data?: Record<string, string> }>('secret', app.secret, app.namespace);
   if (!secret) throw new StepFailure(`repository Secret ${app.namespace}/${app.secret} of ${app.name} does not exist`, `kubectl get secret -n ${app.namespace} ${app.secret}`);
   const env: RepoEnv = {};
@@ -79,20 +79,6 @@ export async function repositoryEnv(ctx: TaskContext, app: VolsyncApp): Promise<
     throw new StepFailure(`Secret ${app.namespace}/${app.secret} needs RESTIC_REPOSITORY and RESTIC_PASSWORD`);
   }
   return env;
-}
-
-/** Credentials from rackhand.yaml (backups.apps.<app>.credentials): literals as they are, op:// references resolved
- *  through 1Password (SDK with a service account token, else the op CLI). */
-async function configuredEnv(ctx: TaskContext, app: VolsyncApp, configured: Record<string, string>): Promise<RepoEnv> {
-  const refs = Object.values(configured).filter((v) => v.startsWith('op://'));
-  let values: Map<string, string>;
-  try {
-    values = await secretSource(ctx.exec, ctx.env).resolve(refs);
-  } catch (err) {
-    throw new StepFailure(`credentials of ${app.namespace}/${app.name} (backups.apps.${app.name}.credentials): ${(err as Error).message}`,
-      err instanceof SecretReferenceError ? 'op whoami; op read <reference> (check the vault, item and field names)' : undefined);
-  }
-  return Object.fromEntries(Object.entries(configured).map(([k, v]) => [k, v.startsWith('op://') ? values.get(v)! : v]));
 }
 
 interface WorkloadObject extends KubeObject<{ replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } } }> {}

@@ -17,7 +17,8 @@ import { clusterReset, DB, readRestoreProgress, remoteSha256, RESET_FLAG, saveRe
 import { snapshotDir } from '../../lib/k3s/snapshot.ts';
 import { apiReady, isReady } from '../../lib/k3s/wait.ts';
 import { formatDuration } from '../../lib/patterns.ts';
-import { offNodeCopies, offNodeDir, type OffNodeCopy } from '../../lib/snapshots/offnode.ts';
+import { findCopy } from '../../lib/snapshots/keep.ts';
+import { offNodeDir, type OffNodeCopy } from '../../lib/snapshots/offnode.ts';
 import type { KubeObject, Node } from '../../lib/tools/kube-types.ts';
 import { waitUntil } from '../../lib/wait.ts';
 
@@ -40,9 +41,9 @@ function restore() {
           name: 'the snapshot exists and matches its checksum',
           async run() {
             const name = ctx.flags.snapshot as string;
-            const copies = await offNodeCopies(offNodeDir(ctx));
-            copy = copies.find((c) => c.name === name);
-            if (!copy) return { ok: false, message: `no snapshot "${name}" in ${offNodeDir(ctx)}${copies.length ? ` (newest: ${copies.slice(-3).map((c) => c.name).join(', ')})` : ''}`, remedy: `npx tsx tasks cluster:snapshots --cluster ${ctx.cluster.name}` };
+            const found = await findCopy(ctx, name);
+            copy = found.copy;
+            if (!copy) return { ok: false, message: `no snapshot "${name}" in ${offNodeDir(ctx)}${ctx.cluster.snapshots?.restic ? ' or the restic repository' : ''}${found.known.length ? ` (newest: ${found.known.slice(-3).join(', ')})` : ''}`, remedy: `npx tsx tasks cluster:snapshots --cluster ${ctx.cluster.name}` };
             const { sha256File } = await import('../../lib/snapshots/offnode.ts');
             if ((await sha256File(copy.path)) !== copy.sha256) return { ok: false, message: `${copy.path} changed since it was taken (sha256 differs)`, remedy: 'restore another snapshot' };
             return { ok: true, message: `${copy.name}: taken on ${copy.node} at ${copy.created}${copy.version ? ` (k3s ${copy.version})` : ''}, sha256 ok` };

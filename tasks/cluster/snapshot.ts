@@ -8,7 +8,8 @@ import { UsageError, type Check, type Step, type TaskContext } from '../../lib/e
 import { ACCEPT_NEW_HOST_KEY, sshReachable } from '../../lib/k3s/checks.ts';
 import { snapshotStep } from '../../lib/k3s/driver.ts';
 import { K3sNodes, type NodeProbe } from '../../lib/k3s/nodes.ts';
-import { offNodeDir, pruneCopies, writeSidecar } from '../../lib/snapshots/offnode.ts';
+import { keepCopy, snapshotRepoCheck } from '../../lib/snapshots/keep.ts';
+import { offNodeDir, writeSidecar } from '../../lib/snapshots/offnode.ts';
 import { talosctlFor } from '../../lib/talos/driver.ts';
 import { takeEtcdSnapshot } from '../../lib/talos/snapshot.ts';
 
@@ -22,20 +23,20 @@ function snapshot() {
       if (!NAME.test(ctx.flags.name as string)) throw new UsageError('--name: expected a short name of lowercase letters, digits and "-", e.g. before-upgrade');
     },
     preflight: (ctx: TaskContext): Check[] => {
-      if (ctx.cluster.distribution !== 'k3s') return [];
+      if (ctx.cluster.distribution !== 'k3s') return snapshotRepoCheck(ctx);
       nodes = new K3sNodes(ctx);
-      return [sshReachable(() => nodes, () => ctx.cluster.nodes.filter((n) => n.role === 'controlplane'))];
+      return [sshReachable(() => nodes, () => ctx.cluster.nodes.filter((n) => n.role === 'controlplane')), ...snapshotRepoCheck(ctx)];
     },
     async plan(ctx: TaskContext): Promise<Step[]> {
-      const keep = (ctx.flags.keep as number | undefined) ?? ctx.cluster.k3s?.snapshots?.keep;
+      const keep = (ctx.flags.keep as number | undefined) ?? ctx.cluster.snapshots?.keep;
       const name = ctx.flags.name as string;
       if (ctx.cluster.distribution === 'k3s') {
         for (const p of await nodes.probeAll(ctx.cluster.nodes.filter((n) => n.role === 'controlplane'))) probes.set(p.node.name, p);
-        const step = snapshotStep(ctx, nodes, () => probes, name);
+        const step = snapshotStep(ctx, nodes, () => probes, name, keep);
         return [{ ...step, run: async (rt) => { await step.run(rt); if (ctx.data.etcdSnapshot) ctx.out(`${(ctx.data.etcdSnapshot as { path: string }).path}\n`); if (!ctx.cluster.k3s?.token) rt.output('note: k3s.token is not set in rackhand.yaml: a restore onto new servers needs the server token too (keep it in 1Password)'); } }];
       }
       return [{
-        title: `save an etcd snapshot of ${ctx.cluster.name} to ${offNodeDir(ctx)}`,
+        title: `save an etcd snapshot of ${ctx.cluster.name} to ${offNodeDir(ctx)}${ctx.cluster.snapshots?.restic ? ' and the restic repository' : ''}`,
         async run(rt) {
           const s = await takeEtcdSnapshot(talosctlFor(ctx), ctx.cluster, ctx.stateDir);
           if (s.dryRun) { rt.output(`[dry-run] would save ${s.path}`); return; }
@@ -46,10 +47,7 @@ function snapshot() {
           ctx.artifact('etcd snapshot', `${s.path} (${formatBytes(s.bytes)}, sha256 ${s.sha256})`);
           rt.output(`saved ${s.path} from ${s.node} (${formatBytes(s.bytes)}${s.revision !== undefined ? `, revision ${s.revision}, ${s.keys} keys` : ''})`);
           ctx.out(`${s.path}\n`);
-          if (keep) {
-            const dropped = await pruneCopies(offNodeDir(ctx), keep);
-            if (dropped.length) rt.output(`kept the newest ${keep}; removed ${dropped.join(', ')}`);
-          }
+          await keepCopy(ctx, copy, rt, keep);
         },
       }];
     },
@@ -61,7 +59,7 @@ export default defineTask({
   example: 'npx tsx tasks cluster:snapshot --cluster edge --name before-upgrade',
   flags: {
     name: { type: 'string', default: 'rackhand', description: 'the snapshot name prefix (k3s names it <name>-<node>-<unix time>)' },
-    keep: { type: 'number', description: 'keep this many copies off-node (default: k3s.snapshots.keep; none removed when unset)' },
+    keep: { type: 'number', description: 'keep this many copies off-node (default: snapshots.keep; none removed when unset)' },
     'accept-new-host-key': ACCEPT_NEW_HOST_KEY,
   },
   destructive: false,

@@ -1,5 +1,5 @@
 // cluster:snapshots — the cluster-state snapshots there are: the copies kept off the nodes (checked against their
-// recorded sha256) and, for k3s, what each server holds (`k3s etcd-snapshot ls`). Read-only; exit 1 when a kept
+// recorded sha256), those in the restic repository when one is set, and, for k3s, what each server holds (`k3s etcd-snapshot ls`). Read-only; exit 1 when a kept
 // copy no longer matches its checksum.
 import { defineTask } from '../../lib/engine/define.ts';
 import type { Check, TaskContext } from '../../lib/engine/types.ts';
@@ -8,10 +8,12 @@ import { K3sNodes } from '../../lib/k3s/nodes.ts';
 import { listSnapshots } from '../../lib/k3s/snapshot.ts';
 import { formatBytes } from '../../lib/patterns.ts';
 import { offNodeCopies, offNodeDir, sha256File } from '../../lib/snapshots/offnode.ts';
+import { repoCopies, repoLabel, snapshotRepo, type RepoCopy } from '../../lib/snapshots/restic-copies.ts';
 import { table } from '../../lib/table.ts';
 
 function list() {
   const damaged: string[] = [];
+  let unreadable: string | undefined;
   return {
     async plan(ctx: TaskContext) {
       return [{
@@ -25,6 +27,13 @@ function list() {
             if (!ok) damaged.push(c.path);
             rows.push([c.name, `off-node ${c.path}`, formatBytes(c.size), c.created.replace(/\.\d+Z$/, 'Z'), ok ? `${c.sha256.slice(0, 12)}… ok` : 'MISMATCH']);
           }
+          const inRepo: RepoCopy[] = [];
+          const repo = snapshotRepo(ctx);
+          if (repo) {
+            const got = await repo.then((r) => repoCopies(r, ctx.cluster.name)).catch((err: Error) => err);
+            if (got instanceof Error) { unreadable = `${repoLabel(ctx)}: ${got.message.split('\n')[0]}`; rows.push(['-', `restic ${unreadable}`, '-', '-', '-']); }
+            else for (const c of got) { inRepo.push(c); rows.push([c.name, `restic ${repoLabel(ctx)} ${c.shortId}`, formatBytes(c.size), c.created.replace(/\.\d+(Z|[+-]\d\d:\d\d)$/, '$1'), `${c.sha256.slice(0, 12)}… stored`]); }
+          }
           const onNodes: object[] = [];
           if (ctx.cluster.distribution === 'k3s' && ctx.flags['off-node-only'] !== true) {
             const nodes = new K3sNodes(ctx);
@@ -35,6 +44,7 @@ function list() {
             }
           }
           ctx.data.copies = copies;
+          ctx.data.inRepository = inRepo;
           ctx.data.onNodes = onNodes;
           ctx.data.damaged = damaged;
           ctx.out(rows.length ? `${table(['NAME', 'WHERE', 'SIZE', 'CREATED', 'SHA256'], rows)}\n` : `no snapshots of ${ctx.cluster.name} (npx tsx tasks cluster:snapshot --cluster ${ctx.cluster.name})\n`);
@@ -42,6 +52,9 @@ function list() {
       }];
     },
     postflight: (): Check[] => [{
+      name: 'the snapshot repository could be read',
+      run: async () => (unreadable ? { ok: false, message: unreadable, remedy: 'check clusters.<name>.snapshots.restic in rackhand.yaml' } : { ok: true, message: 'read (or none set)' }),
+    }, {
       name: 'every kept copy matches its checksum',
       run: async () => (damaged.length ? { ok: false, message: `changed since it was taken: ${damaged.join(', ')}`, remedy: 'do not restore from it; take a new snapshot' } : { ok: true, message: 'all kept copies intact' }),
     }],
@@ -49,7 +62,7 @@ function list() {
 }
 
 export default defineTask({
-  summary: 'list cluster-state snapshots: the copies kept off-node (sha256 checked) and, for k3s, those on each server',
+  summary: 'list cluster-state snapshots: the copies kept off-node (sha256 checked), in the restic repository, and (k3s) on each server',
   example: 'npx tsx tasks cluster:snapshots --cluster edge',
   flags: {
     'off-node-only': { type: 'boolean', description: 'only the copies kept off the nodes (no SSH)' },

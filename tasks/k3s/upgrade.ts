@@ -3,6 +3,7 @@
 // env and args it runs now plus INSTALL_K3S_VERSION, back Ready at the target, uncordoned. Nodes at the target are
 // skipped; the first failure stops the rollout with the resume command. --plan-only renders system-upgrade-controller
 // Plans instead, for operators who upgrade with it.
+import { snapshotRepoCheck } from '../../lib/snapshots/keep.ts';
 import { stringify } from 'yaml';
 import { drainAllowedByPdbs } from '../../lib/checks/pdbs.ts';
 import { nodesReady } from '../../lib/checks/nodes.ts';
@@ -41,6 +42,7 @@ function upgrade() {
       if (ctx.flags['plan-only']) return [];
       return [
         sshReachable(() => nodes, () => ctx.cluster.nodes),
+        ...snapshotRepoCheck(ctx),
         {
           name: 'each node moves to the target by at most one minor, servers before agents, no downgrade unless asked',
           async run() {

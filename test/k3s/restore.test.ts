@@ -2,10 +2,11 @@
 // datastore is destroyed, cluster:restore (cluster name typed) resets the first server from it, moves the other
 // servers' old db/ aside so they can rejoin (k3s-io/k3s 2337/13085), and an interrupted restore resumes without a
 // second reset and never moves the db/ of a server that already rejoined. Older k3s without `etcd-snapshot ls -o` are listed from the table.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withLab } from '../helpers/lab.ts';
@@ -101,12 +102,12 @@ describe('cluster:snapshot and cluster:restore on an HA k3s lab', () => {
   });
 });
 
-describe('k3s before etcd-snapshot ls -o (v1.28)', () => {
+describe('k3s before etcd-snapshot ls -o (v1.28), snapshots also kept in a restic repository', () => {
   let lab: Awaited<ReturnType<typeof withLab>>;
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rackhand-topology-'));
     const topology = join(dir, 'k3s-128.yaml');
-    await writeFile(topology, (await readFile(SINGLE, 'utf8')).replace('version: v1.30.6+k3s1', 'version: v1.28.15+k3s1'));
+    await writeFile(topology, (await readFile(SINGLE, 'utf8')).replace('version: v1.30.6+k3s1', 'version: v1.28.15+k3s1').replace('  datastore: etcd\n', '  datastore: etcd\n  snapshotRepository: true\n'));
     lab = await withLab({ topology, rebootMs: 300 });
     await lab.k3s!.trustHostKeys();
   });
@@ -119,4 +120,50 @@ describe('k3s before etcd-snapshot ls -o (v1.28)', () => {
     expect(r.stdout).toMatch(new RegExp(`^${saved.name}\\s+on s1 ${DB}/snapshots/${saved.name}\\s+\\d+ (B|KiB)`, 'm'));
     expect(r.record!.commands.some((c) => c.argv.at(-1)!.endsWith('etcd-snapshot ls -o json') && c.exitCode === 1)).toBe(true);
   });
+
+  it('each copy goes to the restic repository too (tags, no secret shown); retention forgets there; a restore fetches a copy only the repository has, checked against its sha256', async () => {
+    const first = await lab.run(['cluster:snapshot', '--cluster', 'lab', '--name', 'offsite']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/stored offsite-s1-\d+ in the restic repository .*k3s-snapshots-repo \(snapshot [0-9a-f]{8}\)/);
+    const second = await lab.run(['cluster:snapshot', '--cluster', 'lab', '--name', 'newer', '--keep', '1']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/forgot offsite-s1-\d+/);
+    const copy = second.record!.data.etcdSnapshot as { name: string; path: string; sha256: string };
+    const password = lab.vault.get('op://homelab/k3s-snapshots/password')!;
+    for (const r of [first, second]) expect(JSON.stringify(r.record) + r.stdout + r.stderr).not.toContain(password);
+
+    // the folder copy is lost (the workstation died): the repository still has it
+    await rm(copy.path); await rm(`${copy.path}.json`);
+    const list = await lab.run(['cluster:snapshots', '--cluster', 'lab', '--off-node-only']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.split('\n').filter((l) => / restic /.test(l))).toEqual([expect.stringMatching(new RegExp(`^${copy.name}\\s+restic \\S+k3s-snapshots-repo [0-9a-f]{8}\\s.*${copy.sha256.slice(0, 12)}… stored$`))]);
+    const dry = await lab.run(['cluster:restore', '--cluster', 'lab', '--snapshot', copy.name, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`the state of cluster lab goes back to snapshot ${copy.name}`);
+    expect(JSON.parse(await readFile(`${copy.path}.json`, "utf8"))).toMatchObject({ name: copy.name, sha256: copy.sha256, node: "s1" });
+    expect((await readFile(copy.path)).length).toBeGreaterThan(0);
+    expect(lab.events.filter((e) => e.type === 'k3s-cluster-reset')).toHaveLength(0);
+
+    // a repository copy that does not match the sha256 it was stored with is never restored from
+    const env = { ...process.env, RESTIC_REPOSITORY: join(lab.dir, 'k3s-snapshots-repo'), RESTIC_PASSWORD: password };
+    const bad = join(lab.dir, 'bad.db');
+    await writeFile(bad, 'not an etcd snapshot');
+    await run('restic', ['backup', '--stdin', '--stdin-filename', 'forged-s1-1', '--host', 'rackhand-lab', '--tag', 'rackhand-etcd', '--tag', 'cluster=lab', '--tag', 'name=forged-s1-1', '--tag', `sha256=${copy.sha256}`], { env, input: bad });
+    const refused = await lab.run(['cluster:restore', '--cluster', 'lab', '--snapshot', 'forged-s1-1', '--yes', '--confirm-cluster', 'lab']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/forged-s1-1 from the restic repository \(snapshot [0-9a-f]{8}\) does not match the sha256 it was stored with/);
+    expect(existsSync(join(dirname(copy.path), 'forged-s1-1'))).toBe(false);
+    expect(lab.events.filter((e) => e.type === 'k3s-cluster-reset')).toHaveLength(0);
+  });
 });
+
+/** A command with a file on stdin (the test's own setup, not rackhand's). */
+function run(cmd: string, args: string[], o: { env: NodeJS.ProcessEnv; input: string }): Promise<void> {
+  return new Promise((ok, fail) => {
+    const p = spawn(cmd, args, { env: o.env, stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    createReadStream(o.input).pipe(p.stdin);
+    p.on('close', (code) => (code === 0 ? ok() : fail(new Error(`${cmd} ${code}: ${err}`))));
+  });
+}
