@@ -32,7 +32,7 @@ export async function runK3s(world: K3sWorld, h: K3sHost, args: string[], o: { r
   if (sub === 'server' && rest.includes('--cluster-reset')) {
     if (!o.root) return fatal('failed to create directory /var/lib/rancher/k3s/server: permission denied');
     const restore = flag(rest, 'cluster-reset-restore-path');
-    const r = world.clusterReset(h, restore);
+    const r = await world.clusterReset(h, restore);
     if (!r.ok) return fatal(r.message);
     return {
       stdout: '',
@@ -55,14 +55,14 @@ function snapshotFiles(h: K3sHost, dir: string): { name: string; path: string; s
   }).sort((a, b) => a.created.getTime() - b.created.getTime() || a.name.localeCompare(b.name));
 }
 
-function etcdSnapshot(world: K3sWorld, h: K3sHost, args: string[], o: { root: boolean }): ShellResult {
+async function etcdSnapshot(world: K3sWorld, h: K3sHost, args: string[], o: { root: boolean }): Promise<ShellResult> {
   const [verb = 'save', ...rest] = args[0]?.startsWith('-') ? ['save', ...args] : args;
   if (!o.root) return fatal('open /var/lib/rancher/k3s/server/token: permission denied');
   if (h.unit !== 'k3s' || world.datastore !== 'etcd') return fatal(`etcd database not found in /var/lib/rancher/k3s/server`);
   const dir = flag(rest, 'etcd-snapshot-dir') ?? flag(rest, 'dir') ?? SNAPSHOT_DIR;
   if (verb === 'save') {
     if (!h.active) return fatal('failed to get etcd status: context deadline exceeded (is k3s running on this node?)');
-    const s = world.saveSnapshot(h, flag(rest, 'name') ?? 'on-demand', dir);
+    const s = await world.saveSnapshot(h, flag(rest, 'name') ?? 'on-demand', dir);
     return { stdout: '', stderr: log('info', `Snapshot ${s.name} saved.`), exitCode: 0 };
   }
   if (verb === 'ls' || verb === 'list') {

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DB_DIR, K3sHost, KUBECONFIG_FILE, SNAPSHOT_DIR } from './host.js';
 import { restoreSnapshot, takeSnapshot, type DatastoreDump } from '../store/dump.js';
+import { CorruptSnapshot, decodeEtcdSnapshot, encodeEtcdSnapshot } from '../store/etcd-file.js';
 import type { Store } from '../store/store.js';
 
 export interface K3sWorldDeps {
@@ -243,18 +244,24 @@ export class K3sWorld {
     if (wasActive) await this.start(h, { restart: true });
   }
 
-  /** `k3s etcd-snapshot save`: pkg/etcd/snapshot.go names on-demand snapshots <name>-<node>-<unix time> */
-  saveSnapshot(h: K3sHost, name = 'on-demand', dir = SNAPSHOT_DIR): { file: string; name: string; size: number } {
+  /** `k3s etcd-snapshot save`: pkg/etcd/snapshot.go names on-demand snapshots <name>-<node>-<unix time>; the file is a
+   *  real etcd snapshot (lab/store/etcd-file.ts). A corrupt-snapshot fault damages it after it is written, as a
+   *  failing disk would: its checksum on the node is that of the damaged file. */
+  async saveSnapshot(h: K3sHost, name = 'on-demand', dir = SNAPSHOT_DIR): Promise<{ file: string; name: string; size: number }> {
     const snap = `${name}-${h.name}-${now()}`;
     const dump: DatastoreDump = takeSnapshot(this.deps.store, { epoch: this.epoch, token: createHash('sha256').update(this.token ?? '').digest('hex') });
-    const body = Buffer.from(JSON.stringify(dump));
+    const body = await encodeEtcdSnapshot(dump);
+    if (this.corruptSnapshots.has(h.name)) body.fill(0x00, 4096, Math.min(body.length - 64, 4096 * 3));
     h.write(`${dir}/${snap}`, body, 0o600);
     this.deps.record('k3s-snapshot-saved', h.name, snap);
     return { file: `${dir}/${snap}`, name: snap, size: body.length };
   }
 
+  /** nodes whose next snapshots are damaged on disk (lab.faults.snapshotCorrupt) */
+  readonly corruptSnapshots = new Set<string>();
+
   /** `k3s server --cluster-reset [--cluster-reset-restore-path]` on a stopped server (pkg/etcd/etcd.go Reset) */
-  clusterReset(h: K3sHost, restorePath?: string): { ok: true } | { ok: false; message: string } {
+  async clusterReset(h: K3sHost, restorePath?: string): Promise<{ ok: true } | { ok: false; message: string }> {
     if (h.active) return { ok: false, message: 'starting kubernetes: preparing server: start managed database: listen tcp 127.0.0.1:2380: bind: address already in use' };
     if (h.exists(`${DB_DIR}/reset-flag`)) {
       return { ok: false, message: `Managed etcd cluster membership was previously reset, please remove the cluster-reset flag and start k3s normally. If you need to perform another cluster reset, you must first manually delete the ${DB_DIR}/reset-flag file` };
@@ -263,10 +270,10 @@ export class K3sWorld {
       if (!h.exists(restorePath)) return { ok: false, message: `starting kubernetes: preparing server: start managed database: etcd: snapshot path does not exist: ${restorePath}` };
       let dump: DatastoreDump;
       try {
-        dump = JSON.parse(h.read(restorePath).toString('utf8')) as DatastoreDump;
-        if (!Array.isArray(dump.resources)) throw new Error('no resources');
-      } catch {
-        return { ok: false, message: 'starting kubernetes: preparing server: start managed database: etcdserver: snapshot file is corrupt: snap: crc mismatch' };
+        dump = await decodeEtcdSnapshot(h.read(restorePath));
+      } catch (err) {
+        // etcd's own words for a file whose appended sha256 does not match (etcdutl/snapshot v3_snapshot.go)
+        return { ok: false, message: `starting kubernetes: preparing server: start managed database: ${err instanceof CorruptSnapshot ? err.message : 'snapshot file is corrupt'}` };
       }
       restoreSnapshot(this.deps.store, dump);
       this.deps.record('k3s-restore', h.name, restorePath);

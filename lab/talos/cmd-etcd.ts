@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { DatastoreDump } from '../store/dump.js';
+import { decodeEtcdSnapshot, encodeEtcdSnapshot, snapshotStatus } from '../store/etcd-file.js';
 import { resolve } from 'node:path';
 import { CliError, type Command, type Ctx, out, reach, singleNode, targets } from './command.js';
 import { failWith } from './cmd-info.js';
@@ -81,11 +82,9 @@ export const etcdSnapshotCmd: Command = {
     const node = singleNode(c, 'etcd snapshot');
     const r = etcdNode(c, node);
     if (!r.machine) throw new CliError(`error reading file: ${r.message}`);
-    const dump = Buffer.from(JSON.stringify(c.world.deps.kube.dump()));
-    const body = Buffer.alloc(Math.ceil((dump.length + 1) / 512) * 512, 0x20);
-    dump.copy(body);
-    const hash = createHash('sha256').update(body).digest();
-    const file = Buffer.concat([body, hash]);
+    // a real etcd snapshot (lab/store/etcd-file.ts): bbolt pages with etcd's sha256 appended
+    const file = await encodeEtcdSnapshot(c.world.deps.kube.dump());
+    const info = await snapshotStatus(file);
     const path = c.args[0]!;
     const abs = resolve(c.cwd, path);
     try {
@@ -96,8 +95,7 @@ export const etcdSnapshotCmd: Command = {
     }
     await rename(`${abs}.part`, abs);
     out(c, `etcd snapshot saved to ${JSON.stringify(path)} (${file.length} bytes)\n`);
-    const h = createHash('sha1').update(body).digest().readUInt32BE(0).toString(16).padStart(8, '0');
-    out(c, `snapshot info: hash ${h}, revision ${c.world.deps.kube.resourceVersion()}, total keys ${c.world.deps.kube.objectCount()}, total size ${body.length}\n`);
+    out(c, `snapshot info: hash ${info.hash.toString(16).padStart(8, '0')}, revision ${info.revision}, total keys ${info.totalKey}, total size ${info.totalSize}\n`);
   },
 };
 
@@ -132,7 +130,7 @@ export const bootstrapCmd: Command = {
         throw fail('InvalidArgument', 'snapshot hash mismatch: the file is not an etcd snapshot, or it was damaged');
       }
       let dump: DatastoreDump;
-      try { dump = JSON.parse(body.toString('utf8').trim()) as DatastoreDump; if (!Array.isArray(dump.resources)) throw new Error('no resources'); } catch {
+      try { dump = await decodeEtcdSnapshot(file, { skipHashCheck: c.flags['recover-skip-hash-check'] === true }); } catch {
         throw fail('InvalidArgument', 'failed to recover from snapshot: snapshot file is corrupt');
       }
       c.world.deps.kube.restore(dump);

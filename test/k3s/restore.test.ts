@@ -26,9 +26,9 @@ describe('cluster:snapshot and cluster:restore on an HA k3s lab', () => {
   it('a server that kept its old db/ cannot rejoin a reset cluster (the trap cluster:restore avoids)', async () => {
     const w = lab.k3s!.world;
     const [s1, s2] = [lab.k3s!.host('s1'), lab.k3s!.host('s2')];
-    const saved = w.saveSnapshot(s1, 'trap');
+    const saved = await w.saveSnapshot(s1, 'trap');
     for (const h of w.servers()) w.stop(h);
-    expect(w.clusterReset(s1, saved.file)).toEqual({ ok: true });
+    expect(await w.clusterReset(s1, saved.file)).toEqual({ ok: true });
     expect((await w.start(s1)).ok).toBe(true);
     expect((await w.start(s2)).ok).toBe(false);
     expect(s2.failed).toMatch(/remove \/var\/lib\/rancher\/k3s\/server\/db and rejoin/);
@@ -114,7 +114,7 @@ describe('k3s before etcd-snapshot ls -o (v1.28), snapshots also kept in a resti
   afterAll(async () => { await lab?.stop(); });
 
   it('lists the on-node snapshots from the table', async () => {
-    const saved = lab.k3s!.world.saveSnapshot(lab.k3s!.host('s1'), 'old-style');
+    const saved = await lab.k3s!.world.saveSnapshot(lab.k3s!.host('s1'), 'old-style');
     const r = await lab.run(['cluster:snapshots', '--cluster', 'lab']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^${saved.name}\\s+on s1 ${DB}/snapshots/${saved.name}\\s+\\d+ (B|KiB)`, 'm'));
