@@ -30,7 +30,7 @@ cluster-restore *args:
 cluster-snapshot *args:
     npx tsx tasks cluster:snapshot "$@"
 
-# list cluster-state snapshots: the copies kept off-node (sha256 checked) and, for k3s, those on each server
+# list cluster-state snapshots: the copies kept off-node (sha256 checked), in the restic repository, and (k3s) on each server
 cluster-snapshots *args:
     npx tsx tasks cluster:snapshots "$@"
 

@@ -133,6 +133,8 @@ export interface LabFaults {
   sshRefused(node: string): Promise<void>;
   /** (k3s) sudo on the node wants a password */
   sudoPassword(node: string): void;
+  /** (k3s) etcd snapshots saved on the node are damaged on its disk (its own sha256sum agrees with the damage) */
+  snapshotCorrupt(node: string): void;
   /** clears the Talos, helm, op and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;
 }
@@ -337,11 +339,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     // the listener stops, and a connection rackhand still shares (ControlMaster) is dropped too
     sshRefused: async (node) => { k3sNode(node); refused.add(node); k3s!.world.find(node)!.down = true; await labK3s!.sshd.get(node)!.pause(); record('fault-ssh-refused', node); },
     sudoPassword: (node) => { k3sNode(node); k3s!.world.faults.sudoPassword.add(node); },
+    snapshotCorrupt: (node) => { k3sNode(node); k3s!.world.faults.snapshotCorrupt.add(node); },
     clearFaults: () => {
       if (k3s) {
         k3s.world.faults.installFails.clear();
         k3s.world.faults.neverReady.clear();
         k3s.world.faults.sudoPassword.clear();
+        k3s.world.faults.snapshotCorrupt.clear();
         for (const n of refused) { k3s.world.find(n)!.down = false; void labK3s?.sshd.get(n)?.start().catch((err: Error) => record('lab-error', n, err.message)); }
         refused.clear();
       }

@@ -140,6 +140,21 @@ export class Executor {
   }
 
   error(result: ExecResult): ExecError { return new ExecError(result, this.redactor); }
+
+  /** Starts a server the run needs for a while (a throwaway etcd): read-only for the world, in its own process group,
+   *  with a deadline; `stop()` ends it (SIGTERM, SIGKILL 2 s later) and gives its result. An interrupt of the run
+   *  kills it as it kills any command. */
+  background(argv: readonly string[], o: { timeoutMs: number; env?: Record<string, string | undefined> }): { done: Promise<ExecResult>; stop(): Promise<ExecResult> } {
+    if (argv.length === 0 || !argv[0]) throw new Error('exec: empty argv');
+    this.opts.log?.(`${quoteArgv(this.redactor.redactArgv(argv))} &`, 'run');
+    const own = new AbortController();
+    const signal = this.signalRef ? AbortSignal.any([own.signal, this.signalRef]) : own.signal;
+    const done = spawnWithDeadline(argv, { timeoutMs: o.timeoutMs, env: { ...this.opts.env, ...o.env }, signal }).then((r) => {
+      this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: r.exitCode, durationMs: r.durationMs, mutating: false, ...(r.timedOut ? { timedOut: true } : {}) });
+      return r;
+    });
+    return { done, stop: () => { own.abort(); return done; } };
+  }
 }
 
 interface SpawnOptions {

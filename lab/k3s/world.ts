@@ -36,12 +36,14 @@ export interface K3sFaults {
   neverReady: Set<string>;
   /** sudo asks for a password on these nodes */
   sudoPassword: Set<string>;
+  /** snapshots saved on these nodes are damaged on disk right after they are written */
+  snapshotCorrupt: Set<string>;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 
 export class K3sWorld {
-  readonly faults: K3sFaults = { installFails: new Map(), neverReady: new Set(), sudoPassword: new Set() };
+  readonly faults: K3sFaults = { installFails: new Map(), neverReady: new Set(), sudoPassword: new Set(), snapshotCorrupt: new Set() };
   datastore?: 'etcd' | 'sqlite';
   /** the etcd cluster generation; a cluster-reset starts a new one */
   epoch = 0;
@@ -251,14 +253,11 @@ export class K3sWorld {
     const snap = `${name}-${h.name}-${now()}`;
     const dump: DatastoreDump = takeSnapshot(this.deps.store, { epoch: this.epoch, token: createHash('sha256').update(this.token ?? '').digest('hex') });
     const body = await encodeEtcdSnapshot(dump);
-    if (this.corruptSnapshots.has(h.name)) body.fill(0x00, 4096, Math.min(body.length - 64, 4096 * 3));
+    if (this.faults.snapshotCorrupt.has(h.name)) body.fill(0x00, 4096, Math.min(body.length - 64, 4096 * 3));
     h.write(`${dir}/${snap}`, body, 0o600);
     this.deps.record('k3s-snapshot-saved', h.name, snap);
     return { file: `${dir}/${snap}`, name: snap, size: body.length };
   }
-
-  /** nodes whose next snapshots are damaged on disk (lab.faults.snapshotCorrupt) */
-  readonly corruptSnapshots = new Set<string>();
 
   /** `k3s server --cluster-reset [--cluster-reset-restore-path]` on a stopped server (pkg/etcd/etcd.go Reset) */
   async clusterReset(h: K3sHost, restorePath?: string): Promise<{ ok: true } | { ok: false; message: string }> {

@@ -22,6 +22,9 @@ interface Meta { format: DatastoreDump['format']; epoch: number; token: string; 
 
 /** kube-apiserver's prefix for a lab resource ("deployments.apps" => /registry/deployments). */
 export function registryPrefix(resource: string): string {
+  // the two the apiserver keeps under other names (pkg/registry/core/node/storage, service/storage)
+  if (resource === 'nodes') return '/registry/minions';
+  if (resource === 'services') return '/registry/services/specs';
   const dot = resource.indexOf('.');
   const [plural, group] = dot < 0 ? [resource, ''] : [resource.slice(0, dot), resource.slice(dot + 1)];
   return CORE_GROUPS.has(group) || group.endsWith('.k8s.io') ? `/registry/${plural}` : `/registry/${group}/${plural}`;

@@ -38,6 +38,8 @@ export interface DrillResult {
   kept: boolean;
   error?: string;
   remedy?: string;
+  /** one line for the table where files and bytes do not describe the target (the cluster state) */
+  detail?: string;
 }
 
 export interface DrillOptions {

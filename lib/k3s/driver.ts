@@ -42,7 +42,7 @@ export function snapshotStep(ctx: TaskContext, nodes: K3sNodes, probes: () => Ma
       const saved = await saveSnapshot(nodes, p.node, label, snapshotDir(p.install?.args));
       if (!saved) { rt.output(`[dry-run] would copy the snapshot from ${p.node.name} to ${offNodeDir(ctx)}`); return; }
       const copy = await copyOffNode(nodes, p.node, saved.path, offNodeDir(ctx), { ...(p.version ? { version: p.version } : {}) });
-      rt.output(`saved ${saved.name} on ${p.node.name}, copied to ${copy.path} (${formatBytes(copy.size)}, sha256 ${copy.sha256})`);
+      rt.output(`saved ${saved.name} on ${p.node.name}, copied to ${copy.path} (${formatBytes(copy.size)}, sha256 ${copy.sha256}${copy.revision !== undefined ? `; etcd reads it: revision ${copy.revision}, ${copy.keys} keys` : '; not read by etcd\'s tools: none installed here'})`);
       ctx.artifact('etcd snapshot', `${copy.path} (sha256 ${copy.sha256})`);
       ctx.data.etcdSnapshot = copy;
       await keepCopy(ctx, copy, rt, keep);

@@ -50,7 +50,7 @@ export class K3sNodes {
   readonly ssh: Ssh;
   private readonly knownHostsDefault: string;
 
-  constructor(private readonly ctx: TaskContext, readonly cluster: ClusterConfig = ctx.cluster) {
+  constructor(readonly ctx: TaskContext, readonly cluster: ClusterConfig = ctx.cluster) {
     this.ssh = new Ssh(ctx.exec, { acceptNewHostKey: ctx.flags['accept-new-host-key'] === true, controlDir: join(ctx.stateDir, 'ssh') });
     // the known_hosts rackhand manages for this cluster's nodes (never the user's own, never StrictHostKeyChecking=no)
     this.knownHostsDefault = join(ctx.stateDir, 'known_hosts');

@@ -2,13 +2,15 @@
 // stderr), listed (`k3s etcd-snapshot ls -o json`, an ETCDSnapshotFileList with status.size as a string quantity;
 // older k3s have no -o and print a table: Name Location Size Created), copied off-node byte for byte over SSH and
 // checked against the node's sha256sum, and kept to a retention count. Sources: k3s-io/k3s pkg/etcd/snapshot.go,
-// pkg/cli/etcdsnapshot/etcd_snapshot.go; docs.k3s.io/cli/etcd-snapshot.
+// pkg/cli/etcdsnapshot/etcd_snapshot.go; docs.k3s.io/cli/etcd-snapshot. A copy is read by etcd's own tools where they
+// are installed here (revision, key count; a damaged file is refused).
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeConfig } from '../config.ts';
 import { StepFailure } from '../engine/types.ts';
 import type { K3sNodes } from './nodes.ts';
 import { ensurePrivateDir, sha256File, writeSidecar, type OffNodeCopy } from '../snapshots/offnode.ts';
+import { readSnapshot } from '../snapshots/etcd-check.ts';
 
 export const DEFAULT_SNAPSHOT_DIR = '/var/lib/rancher/k3s/server/db/snapshots';
 
@@ -66,7 +68,16 @@ export async function copyOffNode(nodes: K3sNodes, server: NodeConfig, remote: s
     throw new StepFailure(`the copy of ${name} from ${server.name} does not match it (sha256 ${sha256.slice(0, 12)}… here, ${remoteSha?.slice(0, 12)}… there)`, 'run it again: the copy was removed');
   }
   const size = (await stat(local)).size;
-  const copy: OffNodeCopy = { name, path: local, node: server.name, size, sha256, created: new Date().toISOString(), distribution: 'k3s', ...(meta.version ? { version: meta.version } : {}) };
+  const read = await readSnapshot(nodes.ctx.exec, local);
+  if ('unreadable' in read) {
+    await rm(local, { force: true });
+    throw new StepFailure(`${name} from ${server.name} is not a readable etcd snapshot (${read.unreadable}): it was damaged on the node; the copy was removed`,
+      `ssh ${server.name} sudo k3s etcd-snapshot delete ${name}; check the node's disk, then take another snapshot`);
+  }
+  const copy: OffNodeCopy = {
+    name, path: local, node: server.name, size, sha256, created: new Date().toISOString(), distribution: 'k3s', ...(meta.version ? { version: meta.version } : {}),
+    ...('status' in read ? { revision: read.status.revision, keys: read.status.totalKey } : {}),
+  };
   await writeSidecar(copy);
   return copy;
 }

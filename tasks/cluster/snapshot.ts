@@ -4,7 +4,8 @@
 // sidecar (node, size, sha256, version); the newest --keep are kept. Changes nothing in the cluster's state.
 import { formatBytes } from '../../lib/patterns.ts';
 import { defineTask } from '../../lib/engine/define.ts';
-import { UsageError, type Check, type Step, type TaskContext } from '../../lib/engine/types.ts';
+import { StepFailure, UsageError, type Check, type Step, type TaskContext } from '../../lib/engine/types.ts';
+import { readSnapshot } from '../../lib/snapshots/etcd-check.ts';
 import { ACCEPT_NEW_HOST_KEY, sshReachable } from '../../lib/k3s/checks.ts';
 import { snapshotStep } from '../../lib/k3s/driver.ts';
 import { K3sNodes, type NodeProbe } from '../../lib/k3s/nodes.ts';
@@ -42,6 +43,8 @@ function snapshot() {
           if (s.dryRun) { rt.output(`[dry-run] would save ${s.path}`); return; }
           const copy = { name: s.path.split('/').pop()!, path: s.path, node: s.node, size: s.bytes, sha256: s.sha256, created: new Date().toISOString(), distribution: 'talos' as const, ...(ctx.cluster.versions.talos ? { version: ctx.cluster.versions.talos } : {}), ...(s.revision !== undefined ? { revision: s.revision, keys: s.keys } : {}) };
           if (!copy.size) throw new Error(`${s.path} is empty`);
+          const read = await readSnapshot(ctx.exec, s.path);
+          if ('unreadable' in read) throw new StepFailure(`${s.path} is not a readable etcd snapshot (${read.unreadable})`, `take another: npx tsx tasks cluster:snapshot --cluster ${ctx.cluster.name}`);
           await writeSidecar(copy);
           ctx.data.etcdSnapshot = copy;
           ctx.artifact('etcd snapshot', `${s.path} (${formatBytes(s.bytes)}, sha256 ${s.sha256})`);

@@ -1,16 +1,20 @@
 // dr:drill — restores every target's latest backup into a scratch namespace, verifies it in-cluster, measures
-// restore duration, RTO and data age, and tears down. One target failing does not stop the others (a drill is a
+// restore duration, RTO and data age, and tears down; --cluster-state also restores the newest etcd snapshot into a
+// throwaway etcd on this machine and counts its keys (lib/dr/cluster-state.ts). One target failing does not stop the others (a drill is a
 // measurement, and the app itself is never touched); the run exits 1 if any failed. Report: JSON + Markdown;
 // metrics: a Prometheus textfile and/or a Pushgateway.
 import { join, resolve } from 'node:path';
 import { toolPresent } from '../../lib/checks/tools.ts';
+import { CLUSTER_STATE_RTO_MS, drillClusterState } from '../../lib/dr/cluster-state.ts';
+import { snapshotRepoCheck } from '../../lib/snapshots/keep.ts';
+import { findEtcdTools } from '../../lib/tools/etcd.ts';
 import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
 import { deleteScratch, scratchNamespace } from '../../lib/dr/scratch.ts';
 import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
 import { push, writeTextfile, type DrillSample } from '../../lib/dr/metrics.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
 import { StepFailure, UsageError, type Check, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
-import { formatBytes, formatDuration } from '../../lib/patterns.ts';
+import { formatBytes, formatDuration, parseDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
 import { findApp, resticApps, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
@@ -24,7 +28,9 @@ function drill(): TaskImpl {
   const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? resticApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
   return {
     validate(ctx) {
-      if (Boolean(ctx.flags.app) === Boolean(ctx.flags.all)) throw new UsageError('expected exactly one of --app NAME or --all');
+      if (ctx.flags.app && ctx.flags.all) throw new UsageError('expected one of --app NAME or --all, not both');
+      if (!ctx.flags.app && !ctx.flags.all && !ctx.flags['cluster-state']) throw new UsageError('expected --app NAME, --all or --cluster-state');
+      if (ctx.flags.snapshot && !ctx.flags['cluster-state']) throw new UsageError('--snapshot: only with --cluster-state');
       for (const [app, c] of Object.entries(ctx.cluster.backups?.apps ?? {})) {
         if (c.sentinel && !SENTINEL_PATH.test(c.sentinel.path)) throw new UsageError(`${ctx.cluster.source} clusters.${ctx.cluster.name}.backups.apps.${app}.sentinel.path: expected a relative path inside the volume without "..", got "${c.sentinel.path}"`);
       }
@@ -32,11 +38,14 @@ function drill(): TaskImpl {
       const pass = gw ? new URL(gw).password : '';
       if (pass) ctx.exec.registerSecret(decodeURIComponent(pass));
     },
-    preflight: (ctx) => [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx)),
-      repositoryUnlocked(() => resolveTargets(ctx), (app) => resticFor(ctx, app), 'exclusive')],
+    preflight: (ctx) => [
+      ...(ctx.flags.app || ctx.flags.all ? [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx)),
+        repositoryUnlocked(() => resolveTargets(ctx), (app) => resticFor(ctx, app), 'exclusive')] : []),
+      ...(ctx.flags['cluster-state'] ? [etcdToolsPresent(ctx), ...snapshotRepoCheck(ctx)] : []),
+    ],
     async plan(ctx) {
       const cfg = ctx.cluster.backups ?? {};
-      const apps = await resolveTargets(ctx);
+      const apps = ctx.flags.app || ctx.flags.all ? await resolveTargets(ctx) : [];
       const results: DrillResult[] = [];
       const startedAt = new Date().toISOString();
       const steps: Step[] = apps.map((app) => ({
@@ -59,6 +68,25 @@ function drill(): TaskImpl {
           rt.output(r.ok ? `passed: RTO ${fmt(r.rtoSeconds)}, restore ${fmt(r.restoreSeconds)}, data age ${fmt(r.dataAgeSeconds)}` : `FAILED: ${r.error}`);
         },
       }));
+      if (ctx.flags['cluster-state']) {
+        steps.push({
+          title: `drill the cluster state of ${ctx.cluster.name}: ${ctx.flags.snapshot ? `snapshot ${String(ctx.flags.snapshot)}` : 'the newest snapshot'} into a throwaway etcd`,
+          mutating: false,
+          async run(rt) {
+            if (ctx.dryRun) { rt.output('[dry-run] would restore it into a temp dir with etcd\'s snapshot restore and count its keys'); return; }
+            const r = await drillClusterState(ctx, {
+              ...(ctx.flags.snapshot ? { snapshot: ctx.flags.snapshot as string } : {}),
+              timeoutMs: ctx.flags.timeout as number,
+              rpoMs: parseDuration(cfg.rpo ?? '26h'),
+              rtoMs: CLUSTER_STATE_RTO_MS,
+              keepOnFailure: Boolean(ctx.flags['keep-on-failure']),
+              output: (t) => rt.output(t),
+            });
+            results.push(r);
+            rt.output(r.ok ? `passed: restored in ${fmt(r.restoreSeconds)}, data age ${fmt(r.dataAgeSeconds)}` : `FAILED: ${r.error}`);
+          },
+        });
+      }
       steps.push({
         title: 'report and metrics',
         mutating: false,
@@ -84,12 +112,12 @@ function drill(): TaskImpl {
           }
           ctx.out(table(['APP', 'RESULT', 'SNAPSHOT', 'RESTORE', 'RTO', 'DATA AGE', 'DETAIL'], results.map((r) => [
             r.app, r.ok ? 'passed' : 'FAILED', r.restoredSnapshot?.id.slice(0, 8) ?? '-', fmt(r.restoreSeconds), fmt(r.rtoSeconds), fmt(r.dataAgeSeconds),
-            r.ok ? `${r.restored?.files ?? 0} files, ${formatBytes(r.restored?.bytes ?? 0)}` : (r.checks.find((c) => !c.ok)?.message ?? r.error ?? ''),
+            r.ok ? (r.detail ?? `${r.restored?.files ?? 0} files, ${formatBytes(r.restored?.bytes ?? 0)}`) : (r.checks.find((c) => !c.ok)?.message ?? r.error ?? ''),
           ])));
           const bad = results.filter((r) => !r.ok);
           if (bad.length) {
             throw new StepFailure(`${bad.length} of ${results.length} drill target(s) failed: ${bad.map((b) => `${b.app} (${b.error ?? 'failed'})`).join('; ')}`,
-              bad[0]!.remedy ?? `npx tsx tasks dr:drill --app ${bad[0]!.app.split('/')[1]} --keep-on-failure, then inspect ${bad[0]!.scratchNamespace}`);
+              bad[0]!.remedy ?? (bad[0]!.app.startsWith('cluster-state/') ? `npx tsx tasks dr:drill --cluster-state --keep-on-failure, then inspect ${bad[0]!.scratchNamespace}` : `npx tsx tasks dr:drill --app ${bad[0]!.app.split('/')[1]} --keep-on-failure, then inspect ${bad[0]!.scratchNamespace}`));
           }
         },
       });
@@ -110,6 +138,21 @@ function sample(cluster: string, r: DrillResult): DrillSample {
     ...(r.restoreSeconds !== undefined ? { restoreSeconds: r.restoreSeconds } : {}),
     ...(r.dataAgeSeconds !== undefined ? { dataAgeSeconds: r.dataAgeSeconds } : {}),
     ...(latest !== undefined ? { latestSnapshotSeconds: latest } : {}),
+  };
+}
+
+/** etcd's own tools are here: etcd for the throwaway member, etcdutl or an etcdctl before 3.6 for the file. */
+function etcdToolsPresent(ctx: TaskContext): Check {
+  return {
+    name: 'etcd, etcdctl and etcdutl (or etcdctl 3.4/3.5) are installed here',
+    async run() {
+      const found = await findEtcdTools(ctx.exec);
+      const etcd = await ctx.exec.run(['etcd', '--version'], { mutating: false, timeoutMs: 10_000 });
+      if ('missing' in found || etcd.exitCode !== 0) {
+        return { ok: false, message: 'missing' in found ? found.missing : 'etcd is not installed', remedy: 'apt-get install etcd-server etcd-client (Debian/Ubuntu), or an etcd 3.5+ release with etcdutl' };
+      }
+      return { ok: true, message: `${found.snapshotTool} ${found.version}` };
+    },
   };
 }
 
@@ -140,6 +183,8 @@ export default defineTask({
   flags: {
     app: APP,
     all: { type: 'boolean', description: 'every ReplicationSource with a restic repository' },
+    'cluster-state': { type: 'boolean', description: 'also drill the newest etcd snapshot (cluster:snapshot): restored into a throwaway etcd here, keys counted' },
+    snapshot: { type: 'string', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, hint: 'a snapshot name from cluster:snapshots', description: 'with --cluster-state: this snapshot instead of the newest' },
     namespace: NAMESPACE,
     'keep-on-failure': { type: 'boolean', description: 'leave a failed target\'s scratch namespace for inspection' },
     timeout: { type: 'duration', description: 'deadline for each wait (mover, verification Job, teardown)', default: 30 * 60_000 },

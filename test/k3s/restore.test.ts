@@ -4,7 +4,7 @@
 // second reset and never moves the db/ of a server that already rejoined. Older k3s without `etcd-snapshot ls -o` are listed from the table.
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,7 +155,54 @@ describe('k3s before etcd-snapshot ls -o (v1.28), snapshots also kept in a resti
     expect(existsSync(join(dirname(copy.path), 'forged-s1-1'))).toBe(false);
     expect(lab.events.filter((e) => e.type === 'k3s-cluster-reset')).toHaveLength(0);
   });
+
+  it('dr:drill --cluster-state restores the newest snapshot into a throwaway etcd here and counts its keys; the cluster is untouched, nothing is left behind', async () => {
+    const snap = await lab.run(['cluster:snapshot', '--cluster', 'lab', '--name', 'drill']);
+    expect(snap.code, snap.stderr).toBe(0);
+    expect(snap.stderr).toMatch(/etcd reads it: revision \d+, \d+ keys/);
+    const copy = snap.record!.data.etcdSnapshot as { name: string; revision: number; keys: number };
+    lab.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'created-after' } });
+    const before = lab.events.length;
+    const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cluster-state', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^cluster-state/lab\\s+passed\\s+${copy.name.slice(0, 8)}.*revision ${copy.revision}, \\d+ objects, \\d+ namespaces`, 'm'));
+    expect(r.stderr).toContain('created since (a restore would lose them): created-after');
+    const t = (r.record!.data.drill as { targets: { checks: { name: string; ok: boolean }[]; restored: { files: number }; expected: { files: number } }[] }).targets[0]!;
+    expect(t.checks.map((c) => `${c.name} ${c.ok}`)).toEqual(['copy intact true', 'etcd reads the snapshot true', 'restored etcd serves the cluster\'s objects true', 'recovery point within target true', 'restore within target true']);
+    expect(t.restored.files).toBeGreaterThan(10);
+    expect(t.expected.files).toBe(copy.keys);
+    // nothing happened to the cluster, no etcd of the drill runs on, its temp dir is gone
+    expect(lab.events.slice(before).filter((e) => /k3s|node|restore/.test(e.type))).toEqual([]);
+    expect(await readdir(join(lab.dir, '.rackhand', 'drills')).then((f) => f.filter((x) => x.startsWith('etcd-')))).toEqual([]);
+    expect(await etcdProcessesUnder(lab.dir)).toEqual([]);
+
+    // a snapshot damaged on the node's disk: its sha256 there agrees, but etcd cannot read it; the copy is refused
+    lab.faults.snapshotCorrupt('s1');
+    const bad = await lab.run(['cluster:snapshot', '--cluster', 'lab', '--name', 'damaged']);
+    lab.faults.clearFaults();
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/damaged-s1-\d+ from s1 is not a readable etcd snapshot/);
+    expect((await readdir(join(lab.dir, 'k3s-snapshots', 'lab'))).filter((f) => f.startsWith('damaged'))).toEqual([]);
+    // a kept copy changed since it was taken: the drill fails (exit 1) naming it, and still cleans up
+    const drilled = (await readdir(join(lab.dir, 'k3s-snapshots', 'lab'))).filter((f) => f.startsWith('drill-') && !f.endsWith('.json'))[0]!;
+    await writeFile(join(lab.dir, 'k3s-snapshots', 'lab', drilled), 'not an etcd snapshot');
+    const failed = await lab.run(['dr:drill', '--cluster', 'lab', '--cluster-state', '--snapshot', drilled, '--yes']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('changed since it was taken (sha256 differs)');
+    expect(await readdir(join(lab.dir, '.rackhand', 'drills')).then((f) => f.filter((x) => x.startsWith('etcd-')))).toEqual([]);
+  });
 });
+
+/** etcd processes whose data dir is under `dir` (a drill's throwaway member left running would be one). */
+async function etcdProcessesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (cmd[0]?.endsWith('etcd') && cmd.some((a) => a.startsWith(dir))) out.push(cmd.join(' '));
+  }
+  return out;
+}
 
 /** A command with a file on stdin (the test's own setup, not rackhand's). */
 function run(cmd: string, args: string[], o: { env: NodeJS.ProcessEnv; input: string }): Promise<void> {
