@@ -17,6 +17,7 @@ const FLAGS = {
   runbook: { type: 'string', description: 'the runbook (its file name without .md)', required: true, positional: true },
   from: { type: 'number', description: 'start at this step (the steps before it count as done)' },
   set: { type: 'list', description: 'a {{placeholder}} value: --set app=paperless' },
+  'confirm-cluster': { type: 'string', description: 'with --yes: the cluster name, the typed confirmation of the steps that want one (cluster:restore, node:remove, ...)' },
 } as const;
 
 function runbookRun() {
@@ -37,6 +38,7 @@ function runbookRun() {
         if (!m) throw new UsageError(`--set: expected name=value (got "${kv}")`);
         values[m[1]!] = m[2]!;
       }
+      if (ctx.flags['confirm-cluster'] !== undefined && ctx.flags['confirm-cluster'] !== ctx.cluster.name) throw new UsageError(`--confirm-cluster: expected the cluster name ${ctx.cluster.name} (got "${ctx.flags['confirm-cluster']}")`);
       const from = ctx.flags.from;
       if (from !== undefined && (from < 1 || from > rb.steps.length)) throw new UsageError(`--from: expected a step number from 1 to ${rb.steps.length}`);
       for (const s of rb.steps) {
@@ -48,6 +50,12 @@ function runbookRun() {
       const registry = await loadRegistry({ env: ctx.env, cwd: ctx.cwd, ...(ctx.flags.config ? { config: ctx.flags.config } : {}) });
       const problems = checkRunbook(rb, registry);
       if (problems.length) throw new UsageError(problems.map((p) => `${rb.file}:${p.line}: ${p.message}`).join('\n'));
+      // a step whose task wants the cluster name typed: --yes needs --confirm-cluster up front (found before any step
+      // runs, not at that step); at a terminal the name is asked for at the step
+      const typedSteps = rb.steps.filter((s) => s.kind === 'task' && registry[s.task]!.destructive === 'typed');
+      if (ctx.yes && typedSteps.length && ctx.flags['confirm-cluster'] !== ctx.cluster.name) {
+        throw new UsageError(`--yes: step${typedSteps.length > 1 ? 's' : ''} ${typedSteps.map((s) => `${s.index} (${s.kind === 'task' ? s.task : ''})`).join(', ')} want${typedSteps.length > 1 ? '' : 's'} the cluster name typed: add --confirm-cluster ${ctx.cluster.name}`);
+      }
       const progress: Progress = readProgress(ctx.stateDir, rb.name, runbookHash(text), ctx.cluster.name);
       const from = ctx.flags.from;
       const resume = `npx tsx tasks runbook:run ${rb.name} --cluster ${ctx.cluster.name}${(ctx.flags.set ?? []).map((kv) => ` --set ${kv}`).join('')}`;
@@ -71,7 +79,15 @@ function runbookRun() {
             if (!(await ctx.confirm(`step ${s.index} (manual): ${s.text} -- done?`))) throw new StepFailure(`step ${s.index} not confirmed: ${s.text}`, `do it, then: ${resume}`);
           } else {
             if (!(await ctx.confirm(`run step ${s.index}: ${s.task} ${fillStep(s.argv, values).join(' ')}?`))) throw new StepFailure(`step ${s.index} not confirmed`, resume);
-            const argv = [...fillStep(s.argv, values), '--yes', ...(ctx.dryRun ? ['--dry-run'] : []), ...(ctx.flags.config ? ['--config', ctx.flags.config] : [])];
+            const entry = registry[s.task]!;
+            let confirmed = ctx.flags['confirm-cluster'];
+            if (!ctx.yes && !ctx.dryRun && entry.destructive === 'typed') {
+              const typed = (await ctx.question(`step ${s.index} (${s.task}) wants the cluster name typed (${ctx.cluster.name}):`)).trim();
+              if (typed !== ctx.cluster.name) throw new StepFailure(`step ${s.index} not confirmed: typed "${typed}", not "${ctx.cluster.name}"`, resume);
+              confirmed = typed;
+            }
+            const forward = confirmed !== undefined && entry.flags['confirm-cluster'] && !s.argv.includes('--confirm-cluster') ? ['--confirm-cluster', confirmed] : [];
+            const argv = [...fillStep(s.argv, values), '--yes', ...forward, ...(ctx.dryRun ? ['--dry-run'] : []), ...(ctx.flags.config ? ['--config', ctx.flags.config] : [])];
             const r = await ctx.runTask(s.task, argv, lock.holder() ? { heldLock: lock.holder()! } : {});
             if (r.recordPath) records.push(r.recordPath);
             rt.output(`${s.task}: ${r.result} (exit ${r.exitCode})`);
