@@ -152,9 +152,16 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     expect(created).toEqual([]);
   }, 60_000);
 
-  it('bad input: --app and --all together is refused with exit 2', async () => {
-    const r = await lab.run(['dr:drill', '--app', 'paperless', '--all']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('expected exactly one of --app NAME or --all');
+  it('bad input: --app and --all together, no target at all, or --snapshot without --cluster-state is refused with exit 2', async () => {
+    const both = await lab.run(['dr:drill', '--app', 'paperless', '--all']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('expected one of --app NAME or --all, not both');
+    const none = await lab.run(['dr:drill']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('expected --app NAME, --all or --cluster-state');
+    const snap = await lab.run(['dr:drill', '--all', '--snapshot', 'x']);
+    expect(snap.code).toBe(2);
+    expect(snap.stderr).toContain('--snapshot: only with --cluster-state');
+    for (const r of [both, none, snap]) expect(r.record?.commands ?? []).toEqual([]);
   });
 });
