@@ -1,7 +1,10 @@
 // node:remove on k3s labs: the last server and a server whose removal breaks etcd quorum are refused, as is a node
 // holding a local-path volume unless --accept-data-loss; a removal drains, uninstalls k3s over SSH before the Node
 // is deleted (so it cannot register again) and reports where the node's pods went.
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withLab } from '../helpers/lab.ts';
 
@@ -27,6 +30,28 @@ describe('node:remove on a 1-server + 2-agent k3s lab', () => {
     expect(lab.events.filter((e) => /node-cordoned|k3s-uninstall/.test(e.type))).toEqual([]);
   });
 
+  it('the node-remove runbook runs through runbook:run: node:remove gets the typed confirmation; the check stops until rackhand.yaml drops the node, then the same command resumes there', async () => {
+    await mkdir(join(lab.dir, 'runbooks'), { recursive: true });
+    await cp(join(process.cwd(), 'runbooks', 'node-remove.md'), join(lab.dir, 'runbooks', 'node-remove.md'));
+    const argv = ['runbook:run', 'node-remove', '--cluster', 'lab', '--set', 'node=a2', '--yes', '--confirm-cluster', 'lab'];
+    const first = await lab.run(argv);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('configured but not in the cluster: a2');
+    expect(lab.store.find('nodes', undefined, 'a2')).toBeUndefined();
+    expect(lab.k3s!.host('a2').installed).toBe(false);
+    // the operator takes a2 out of rackhand.yaml and runs the same command
+    const config = join(lab.dir, 'rackhand.yaml');
+    const doc = parse(await readFile(config, 'utf8')) as { clusters: { lab: { nodes: { name: string }[] } } };
+    doc.clusters.lab.nodes = doc.clusters.lab.nodes.filter((n) => n.name !== 'a2');
+    await writeFile(config, stringify(doc));
+    const resumed = await lab.run(argv);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.record!.steps.map((s) => `${s.title.split(' ').slice(0, 2).join(' ')} ${s.status}`)).toEqual([
+      'take the done', '1. cluster:status skipped', '2. node:remove skipped', '3. [manual] skipped', '4. node:remove skipped', '5. [manual] skipped', '6. cluster:status done', 'release the done',
+    ]);
+    expect(lab.store.find('leases.coordination.k8s.io', 'kube-system', 'rackhand-lock')).toBeUndefined();
+  });
+
   it('with --accept-data-loss: drain, uninstall before the Node is deleted, and a report of where the pods went', async () => {
     const r = await lab.run(['node:remove', '--cluster', 'lab', '--node', 'a1', '--yes', '--confirm-cluster', 'lab', '--accept-data-loss', '--timeout', '20s']);
     expect(r.code, r.stderr).toBe(0);
@@ -42,6 +67,7 @@ describe('node:remove on a 1-server + 2-agent k3s lab', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.record!.steps.filter((s) => s.status === 'done').map((s) => s.title)).toEqual([]);
   });
+
 });
 
 describe('node:remove on a 3-server HA k3s lab', () => {
