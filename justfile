@@ -50,6 +50,22 @@ dr-drill *args:
 dr-verify-backups *args:
     npx tsx tasks dr:verify-backups "$@"
 
+# reconcile Flux objects now (default: everything not Ready; sources first, dependsOn order) and wait until Ready
+flux-reconcile *args:
+    npx tsx tasks flux:reconcile "$@"
+
+# resume what rackhand suspended (or the one named) in dependsOn order, each reconciled and Ready before the next
+flux-resume *args:
+    npx tsx tasks flux:resume "$@"
+
+# every Flux object that is not Ready, with its reason, and the suspended ones; exit 1 when any is not Ready
+flux-status *args:
+    npx tsx tasks flux:status "$@"
+
+# suspend Flux objects (one, an app's ks+hr, or --all in a namespace), marked so flux:resume --all resumes only those
+flux-suspend *args:
+    npx tsx tasks flux:suspend "$@"
+
 # write a starting rackhand.yaml from the repository (talconfigs, bootstrap folders, the live cluster), each guess explained
 init *args:
     npx tsx tasks init "$@"

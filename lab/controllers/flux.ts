@@ -28,6 +28,8 @@ const artifact = (o: KObject, at: string) => {
 
 const KINDS = [
   { resource: 'gitrepositories.source.toolkit.fluxcd.io', kind: 'gitrepository', message: (_o: KObject) => `stored artifact for revision '${REVISION}'`, extra: (o: KObject, at: string) => ({ artifact: artifact(o, at) }) },
+  { resource: 'helmrepositories.source.toolkit.fluxcd.io', kind: 'helmrepository', message: (_o: KObject) => 'stored artifact: revision \'sha256:9d1f0e2c\'', extra: () => ({}) },
+  { resource: 'ocirepositories.source.toolkit.fluxcd.io', kind: 'ocirepository', message: (_o: KObject) => `stored artifact for digest '${REVISION}'`, extra: (o: KObject, at: string) => ({ artifact: artifact(o, at) }) },
   { resource: 'kustomizations.kustomize.toolkit.fluxcd.io', kind: 'kustomization', message: (_o: KObject) => 'Applied revision: main@sha1:0f1e2d3c', extra: () => ({ lastAppliedRevision: REVISION, lastAttemptedRevision: REVISION }) },
   { resource: 'helmreleases.helm.toolkit.fluxcd.io', kind: 'helmrelease', message: (o: KObject) => `Helm upgrade succeeded for release ${targetNs(o)}/${releaseName(o)}.v${(o.status?.history?.length ?? 1) + 1} with chart ${o.spec?.chart?.spec?.chart ?? 'app'}@${o.spec?.chart?.spec?.version ?? '1.0.0'}`, extra: (o: KObject) => ({ lastAttemptedRevision: o.spec?.chart?.spec?.version ?? '1.0.0' }) },
 ];
@@ -102,6 +104,20 @@ export class FluxController implements Controller {
         const wantsRequest = requested !== undefined && requested !== st.lastHandledReconcileAt;
         const wantsForce = k.kind === 'helmrelease' && force !== undefined && force !== st.lastHandledForceAt;
         const extra = k.extra(o, new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'));
+        // kustomize-controller / helm-controller checkDependencies, when the object reconciles (an interval, a request, a
+        // new generation; never in between): every spec.dependsOn object must exist, have observed its generation and
+        // be Ready, else Ready=False DependencyNotReady "dependency '<ns>/<name>' is not ready" and a retry later
+        // (fluxcd/kustomize-controller internal/controller/kustomization_controller.go)
+        const blocked = this.blockedBy(k.resource, o);
+        if (blocked && (wantsRequest || wantsForce || ready?.status !== 'True' || st.observedGeneration !== o.metadata.generation)) {
+          const cond = (st.conditions ?? []).find((c: any) => c.type === 'Ready');
+          const message = `dependency '${blocked}' is not ready`;
+          if (cond?.reason !== 'DependencyNotReady' || cond.message !== message) {
+            writeStatus(store, k.resource, o, { ...st, conditions: setCondition(st.conditions, { type: 'Ready', status: 'False', reason: 'DependencyNotReady', message, observedGeneration: st.observedGeneration }, now) });
+            record('flux-dependency-not-ready', id, blocked);
+          }
+          continue;
+        }
         if (wantsRequest || wantsForce || ready?.status !== 'True' || st.observedGeneration !== o.metadata.generation) {
           writeStatus(store, k.resource, o, {
             ...st, ...extra, observedGeneration: o.metadata.generation,
@@ -116,6 +132,18 @@ export class FluxController implements Controller {
         if (k.kind === 'helmrelease') this.enforce(o, now);
       }
     }
+  }
+
+  /** the first dependency of `o` that is missing or not Ready at its generation ("ns/name"), else undefined */
+  private blockedBy(resource: string, o: KObject): string | undefined {
+    if (!resource.startsWith('kustomizations.') && !resource.startsWith('helmreleases.')) return undefined;
+    for (const d of (o.spec?.dependsOn ?? []) as { name: string; namespace?: string }[]) {
+      const ns = d.namespace ?? o.metadata.namespace!;
+      const dep = this.ctx.store.find(resource, ns, d.name);
+      const ready = (dep?.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+      if (!dep || dep.status?.observedGeneration !== dep.metadata.generation || ready?.status !== 'True') return `${ns}/${d.name}`;
+    }
+    return undefined;
   }
 
   private served(resource: string): boolean {

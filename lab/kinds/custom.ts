@@ -36,6 +36,8 @@ export const customKinds: CustomKind[] = [
   { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases', shortNames: ['hr'], printerColumns: readyColumns, labels: flux('helm-controller') },
   // fluxcd/source-controller config/crd: URL, Age, Ready, Status
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', shortNames: ['gitrepo'], printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url' }, ...readyColumns!], labels: flux('source-controller') },
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'HelmRepository', plural: 'helmrepositories', shortNames: ['helmrepo'], printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url' }, ...readyColumns!], labels: flux('source-controller') },
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'OCIRepository', plural: 'ocirepositories', shortNames: ['ocirepo'], printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url' }, ...readyColumns!], labels: flux('source-controller') },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationSource', plural: 'replicationsources', printerColumns: syncColumns('.spec.sourcePVC') },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationDestination', plural: 'replicationdestinations', printerColumns: syncColumns() },
 ];

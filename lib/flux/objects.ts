@@ -11,10 +11,10 @@ export const HR = 'helmreleases.helm.toolkit.fluxcd.io';
 export const SUSPENDED_BY = 'rackhand.dev/suspended-by';
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 
-export interface FluxRef { resource: typeof KS | typeof HR; kind: 'Kustomization' | 'HelmRelease'; name: string; namespace: string }
-type FluxObject = KubeObject<{ suspend?: boolean }>;
+export interface FluxRef { resource: string; kind: string; name: string; namespace: string }
+export type FluxObject = KubeObject<{ suspend?: boolean; dependsOn?: { name: string; namespace?: string }[]; sourceRef?: { kind: string; name: string; namespace?: string }; chart?: { spec?: { sourceRef?: { kind: string; name: string; namespace?: string } } }; chartRef?: { kind: string; name: string; namespace?: string } }, { conditions?: { type: string; status: string; reason?: string; message?: string }[]; observedGeneration?: number; lastHandledReconcileAt?: string }>;
 
-const label = (r: FluxRef): string => `${r.kind} ${r.namespace}/${r.name}`;
+export const label = (r: FluxRef): string => `${r.kind} ${r.namespace}/${r.name}`;
 
 export function getFlux(kubectl: Kubectl, r: FluxRef): Promise<FluxObject | undefined> {
   return kubectl.get<FluxObject>(r.resource, r.name, r.namespace);

@@ -132,7 +132,7 @@ describe('flux check on Kubernetes 1.33', () => {
       '► Checking flux installation status', '✔ distribution: flux-v2.7.0', '✔ bootstrapped: false',
       '✔ helm-controller: deployment ready', '✔ kustomize-controller: deployment ready', '✔ notification-controller: deployment ready', '✔ source-controller: deployment ready',
       '► Checking flux controllers', '✔ ghcr.io/fluxcd/helm-controller:v1.4.0', '✔ ghcr.io/fluxcd/kustomize-controller:v1.7.0', '✔ ghcr.io/fluxcd/notification-controller:v1.7.0', '✔ ghcr.io/fluxcd/source-controller:v1.7.0',
-      '► Checking flux crds', '✔ gitrepositories.source.toolkit.fluxcd.io/v1', '✔ helmreleases.helm.toolkit.fluxcd.io/v2', '✔ kustomizations.kustomize.toolkit.fluxcd.io/v1',
+      '► Checking flux crds', '✔ gitrepositories.source.toolkit.fluxcd.io/v1', '✔ helmreleases.helm.toolkit.fluxcd.io/v2', '✔ helmrepositories.source.toolkit.fluxcd.io/v1', '✔ kustomizations.kustomize.toolkit.fluxcd.io/v1', '✔ ocirepositories.source.toolkit.fluxcd.io/v1',
       '► All checks passed', '',
     ].join('\n'));
     expect(lab.events.filter((e) => e.type === 'flux-cli-check').map((e) => e.detail)).toEqual(['failed', 'passed']);
@@ -142,7 +142,7 @@ describe('flux check on Kubernetes 1.33', () => {
     const objects = fluxInstallObjects('2.7.0');
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/flux-system', 'CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io', 'CustomResourceDefinition/helmreleases.helm.toolkit.fluxcd.io',
-      'CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io', 'Deployment/source-controller', 'Deployment/kustomize-controller',
+      'CustomResourceDefinition/gitrepositories.source.toolkit.fluxcd.io', 'CustomResourceDefinition/helmrepositories.source.toolkit.fluxcd.io', 'CustomResourceDefinition/ocirepositories.source.toolkit.fluxcd.io', 'Deployment/source-controller', 'Deployment/kustomize-controller',
       'Deployment/helm-controller', 'Deployment/notification-controller',
     ]);
     for (const o of objects) expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'flux', 'app.kubernetes.io/version': 'v2.7.0' });
