@@ -38,6 +38,9 @@ export const customKinds: CustomKind[] = [
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', shortNames: ['gitrepo'], printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url' }, ...readyColumns!], labels: flux('source-controller') },
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'HelmRepository', plural: 'helmrepositories', shortNames: ['helmrepo'], printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url' }, ...readyColumns!], labels: flux('source-controller') },
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'OCIRepository', plural: 'ocirepositories', shortNames: ['ocirepo'], printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.spec.url' }, ...readyColumns!], labels: flux('source-controller') },
+  // argoproj/argo-cd manifests/crds: Sync Status, Health Status (Application); none extra (ApplicationSet)
+  { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', plural: 'applications', shortNames: ['app', 'apps'], printerColumns: [{ name: 'Sync Status', type: 'string', jsonPath: '.status.sync.status' }, { name: 'Health Status', type: 'string', jsonPath: '.status.health.status' }] },
+  { group: 'argoproj.io', version: 'v1alpha1', kind: 'ApplicationSet', plural: 'applicationsets', shortNames: ['appset', 'appsets'], printerColumns: [] },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationSource', plural: 'replicationsources', printerColumns: syncColumns('.spec.sourcePVC') },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationDestination', plural: 'replicationdestinations', printerColumns: syncColumns() },
 ];

@@ -25,6 +25,8 @@ export interface RestoreOptions {
   helmrelease: FluxRef;
   /** every ReplicationSource whose sourcePVC is the app's PVC, and whether it was paused before this run */
   sources?: { name: string; paused: boolean }[];
+  /** how the app's GitOps owner is paused and put back when it is not Flux (Argo CD: lib/gitops/argo.ts) */
+  gitops?: { pause: Step[]; resume: Step };
 }
 
 const rdName = (app: string): string => `${app}-rackhand-restore`;
@@ -90,7 +92,7 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
   const kubectlLine = (args: string[]) => quoteArgv(['kubectl', ...args]);
   const scaleBack = w ? kubectlLine(['scale', wref, ...nsArgs, `--replicas=${w.replicas}`]) : '';
 
-  const steps: Step[] = [suspendStep(ctx, o.kustomization), suspendStep(ctx, o.helmrelease)];
+  const steps: Step[] = o.gitops ? [...o.gitops.pause] : [suspendStep(ctx, o.kustomization), suspendStep(ctx, o.helmrelease)];
   if (w) {
     steps.push({
       title: `record ${wref} replicas in annotation ${REPLICAS_ANNOTATION}`,
@@ -168,7 +170,7 @@ export function restoreSteps(ctx: TaskContext, o: RestoreOptions): Step[] {
       },
     });
   }
-  steps.push(resumeStep(ctx, [o.helmrelease, o.kustomization], reconcileAt));
+  steps.push(o.gitops ? o.gitops.resume : resumeStep(ctx, [o.helmrelease, o.kustomization], reconcileAt));
   if (w) {
     steps.push({
       title: `wait for ${wref} to be Ready`,

@@ -2,6 +2,8 @@
 // current contents are replaced). Refuses unless the ReplicationSource exists, the repository opens and a snapshot
 // matches (an empty selection would "succeed" restoring nothing). Every step is idempotent; on failure or Ctrl-C,
 // Flux is resumed and the replicas restored. Re-runnable after a partial failure.
+import { ownerOf } from '../../lib/gitops/owner.ts';
+import { pauseSyncStep, resumeSyncStep } from '../../lib/gitops/argo.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { DNS_LABEL, DNS_SUBDOMAIN, formatDuration, isRfc3339 } from '../../lib/patterns.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
@@ -37,7 +39,7 @@ function restore(): TaskImpl {
         `PVC ${app.split('/')[0]}/${ctx.data.pvc as string} is OVERWRITTEN in place (files not in the snapshot are deleted)`,
         kopia ? `with the kopia snapshot VolSync's mover picks (${sel}; last backup ${String(ctx.data.lastBackup ?? 'unknown')})`
           : snap ? `with snapshot ${snap.id.slice(0, 8)} from ${snap.time} (${age} old)` : 'with no snapshot (refused in preflight)',
-        `the app is down meanwhile: ${(ctx.data.workload as string | undefined) ?? 'no workload found'} scaled to 0, Flux suspended, and every backup of the PVC paused (${((ctx.data.sources as string[] | undefined) ?? []).join(', ')})`,
+        `the app is down meanwhile: ${(ctx.data.workload as string | undefined) ?? 'no workload found'} scaled to 0, ${String(ctx.data.gitopsOwner ?? '').startsWith('Argo CD') ? `Argo CD auto-sync off (${String(ctx.data.gitopsOwner)})` : 'Flux suspended'}, and every backup of the PVC paused (${((ctx.data.sources as string[] | undefined) ?? []).join(', ')})`,
       ];
     },
     async plan(ctx) {
@@ -51,10 +53,17 @@ function restore(): TaskImpl {
       const workload = await findWorkload(ctx, app);
       if (workload) ctx.data.workload = `${workload.kind}/${workload.name} (${workload.replicas} replica(s))`;
       if (!workload) ctx.log.warning(`no Deployment or StatefulSet in ${app.namespace} mounts PVC ${app.pvc}: nothing to scale down`);
+      const owner = workload ? await ownerOf(ctx, (await ctx.kubectl.get(`${workload.kind}s.apps`, workload.name, app.namespace))!) : { by: 'none' as const };
+      const gitops = owner.by === 'argo' ? {
+        // the set first: paused after the Application, it would put the Application's auto-sync back meanwhile
+        pause: [...(owner.set ? [pauseSyncStep(ctx, owner.set)] : []), pauseSyncStep(ctx, owner.application, owner.set)],
+        resume: resumeSyncStep(ctx, [...(owner.set ? [owner.set] : []), owner.application]),
+      } : undefined;
+      ctx.data.gitopsOwner = owner.by === 'argo' ? `Argo CD Application ${owner.application.namespace}/${owner.application.name}${owner.set ? ` (ApplicationSet ${owner.set.name})` : ''}` : owner.by;
       const sources = app.pvcSources ?? [{ name: app.name, paused: app.source.spec?.paused === true }];
       ctx.data.sources = sources.map((x) => x.name);
       return restoreSteps(ctx, {
-        app, workload, sources, ...selection(ctx), timeoutMs: ctx.flags.timeout as number,
+        app, workload, sources, ...selection(ctx), timeoutMs: ctx.flags.timeout as number, ...(gitops ? { gitops } : {}),
         kustomization: { resource: KS, kind: 'Kustomization', name: String(ctx.flags.kustomization ?? app.name), namespace: String(ctx.flags['flux-namespace']) },
         helmrelease: { resource: HR, kind: 'HelmRelease', name: String(ctx.flags.helmrelease ?? app.name), namespace: app.namespace },
       });
@@ -63,7 +72,7 @@ function restore(): TaskImpl {
 }
 
 export default defineTask({
-  summary: 'restore an app\'s PVC in place; Flux suspended and replicas scaled down meanwhile, always put back',
+  summary: 'restore an app\'s PVC in place; its GitOps owner (Flux or Argo CD) paused and replicas scaled down meanwhile, always put back',
   description: [
     'Refuses unless the ReplicationSource exists, its repository opens and a snapshot matches (--previous N skips N',
     'newer ones, --as-of picks the newest at or before a time). Fails, never "succeeds", when the mover restored nothing.',
