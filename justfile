@@ -10,6 +10,14 @@ default:
 run task *args:
     npx tsx tasks "$@"
 
+# every Argo CD Application not Synced and Healthy, with its auto-sync state; exit 1 when any
+argo-status *args:
+    npx tsx tasks argo:status "$@"
+
+# sync an Argo CD Application now (no argocd CLI or login) and wait for the result
+argo-sync *args:
+    npx tsx tasks argo:sync "$@"
+
 # bootstrap:cluster --cluster apps
 bootstrap-apps *args:
     npx tsx tasks bootstrap:apps "$@"
@@ -158,7 +166,7 @@ talos-upgrade-node *args:
 volsync-list *args:
     npx tsx tasks volsync:list "$@"
 
-# restore an app's PVC in place; Flux suspended and replicas scaled down meanwhile, always put back
+# restore an app's PVC in place; its GitOps owner (Flux or Argo CD) paused and replicas scaled down meanwhile, always put back
 volsync-restore *args:
     npx tsx tasks volsync:restore "$@"
 
