@@ -94,6 +94,10 @@ k3s-rollback *args:
 k3s-upgrade *args:
     npx tsx tasks k3s:upgrade "$@"
 
+# delete Failed (Evicted) and Succeeded pods, listed first; pods of Jobs kept unless --include-job-pods
+k8s-cleanse-pods *args:
+    npx tsx tasks k8s:cleanse-pods "$@"
+
 # stop the background lab started by lab:up and remove its files
 lab-down *args:
     npx tsx tasks lab:down "$@"

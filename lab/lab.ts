@@ -414,7 +414,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     for (;;) {
       const notReadyNodes = store.list('nodes').items.filter((n) => !(n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
       // pods of Jobs run to completion: never Ready for long, not app pods
-      const notReadyPods = store.list('pods').items.filter((p) => !isJobPod(p) && !isPodReady(p));
+      const notReadyPods = store.list('pods').items.filter((p) => !isJobPod(p) && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded' && !isPodReady(p));
       if (!notReadyNodes.length && !notReadyPods.length) return;
       if (Date.now() > deadline) {
         throw new Error(`lab not settled after ${timeoutMs}ms: nodes not Ready [${notReadyNodes.map((n) => n.metadata.name).join(', ')}], pods not Ready [${notReadyPods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}]`);

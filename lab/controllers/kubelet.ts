@@ -28,6 +28,8 @@ export class Kubelets implements Controller {
       live.add(uid);
       const node = nodes.get(pod.spec?.nodeName ?? '');
       if (!node || pod.metadata.deletionTimestamp || isJobPod(pod)) continue;
+      // a terminal pod (Failed, e.g. Evicted; Succeeded) is never started again (pkg/kubelet: terminal phases are final)
+      if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') continue;
       const ready = nodeReady(node);
       const boot = node.status?.nodeInfo?.bootID ?? '';
       const running = pod.status?.phase === 'Running';

@@ -8,6 +8,7 @@ export interface ObjectMeta {
   resourceVersion?: string;
   generation?: number;
   deletionTimestamp?: string;
+  creationTimestamp?: string;
   ownerReferences?: { kind: string; name: string; controller?: boolean }[];
 }
 export interface Condition { type: string; status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; lastTransitionTime?: string }
