@@ -98,6 +98,10 @@ k3s-upgrade *args:
 k8s-cleanse-pods *args:
     npx tsx tasks k8s:cleanse-pods "$@"
 
+# scale an app for maintenance with its GitOps owner (Flux or Argo CD) paused; --restore goes back to the recorded replicas
+k8s-scale *args:
+    npx tsx tasks k8s:scale "$@"
+
 # stop the background lab started by lab:up and remove its files
 lab-down *args:
     npx tsx tasks lab:down "$@"

@@ -78,4 +78,23 @@ describe('flux:* tasks on a Flux lab', () => {
     expect(json.data.flux.notReady.map((s) => `${s.kind} ${s.name} ${s.reason}`)).toEqual(expect.arrayContaining(['HelmRelease postgres UpgradeFailed', 'HelmRelease gatus DependencyNotReady']));
     lab.faults.clearFaults();
   });
+
+  it('k8s:scale pauses the HelmRelease and its Kustomization (the lab would put replicas back otherwise); --restore goes back to the recorded count and resumes them', async () => {
+    const dep = () => lab.store.get('deployments.apps', 'observability', 'gatus');
+    const r = await lab.run(['k8s:scale', '--cluster', 'lab', '--namespace', 'observability', '--app', 'gatus', '--replicas', '0', '--yes', '--timeout', '20s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.record!.data.owner).toBe('Flux Kustomization flux-system/gatus, HelmRelease observability/gatus');
+    expect([marker(KS, 'flux-system', 'gatus'), marker(HR, 'observability', 'gatus')]).toEqual(['k8s:scale', 'k8s:scale']);
+    expect(dep().metadata.annotations?.['rackhand.dev/scaled-from']).toBe('1');
+    await new Promise((ok) => setTimeout(ok, 2_500)); // longer than the lab's drift correction
+    expect(dep().spec.replicas).toBe(0);
+    const back = await lab.run(['k8s:scale', '--cluster', 'lab', '--namespace', 'observability', '--app', 'gatus', '--restore', '--yes', '--timeout', '20s']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(dep().spec.replicas).toBe(1);
+    expect(dep().metadata.annotations?.['rackhand.dev/scaled-from']).toBeUndefined();
+    expect([suspended(KS, 'flux-system', 'gatus'), suspended(HR, 'observability', 'gatus')]).toEqual([false, false]);
+    const again = await lab.run(['k8s:scale', '--cluster', 'lab', '--namespace', 'observability', '--app', 'gatus', '--restore', '--yes']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('has no rackhand.dev/scaled-from record');
+  });
 });
