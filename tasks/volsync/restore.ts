@@ -3,7 +3,7 @@
 // matches (an empty selection would "succeed" restoring nothing). Every step is idempotent; on failure or Ctrl-C,
 // Flux is resumed and the replicas restored. Re-runnable after a partial failure.
 import { ownerOf } from '../../lib/gitops/owner.ts';
-import { pauseSyncStep, resumeSyncStep } from '../../lib/gitops/argo.ts';
+import { ownerPause } from '../../lib/gitops/pause.ts';
 import { toolPresent } from '../../lib/checks/tools.ts';
 import { DNS_LABEL, DNS_SUBDOMAIN, formatDuration, isRfc3339 } from '../../lib/patterns.ts';
 import { UsageError, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
@@ -53,17 +53,15 @@ function restore(): TaskImpl {
       const workload = await findWorkload(ctx, app);
       if (workload) ctx.data.workload = `${workload.kind}/${workload.name} (${workload.replicas} replica(s))`;
       if (!workload) ctx.log.warning(`no Deployment or StatefulSet in ${app.namespace} mounts PVC ${app.pvc}: nothing to scale down`);
-      const owner = workload ? await ownerOf(ctx, (await ctx.kubectl.get(`${workload.kind}s.apps`, workload.name, app.namespace))!) : { by: 'none' as const };
-      const gitops = owner.by === 'argo' ? {
-        // the set first: paused after the Application, it would put the Application's auto-sync back meanwhile
-        pause: [...(owner.set ? [pauseSyncStep(ctx, owner.set)] : []), pauseSyncStep(ctx, owner.application, owner.set)],
-        resume: resumeSyncStep(ctx, [...(owner.set ? [owner.set] : []), owner.application]),
-      } : undefined;
-      ctx.data.gitopsOwner = owner.by === 'argo' ? `Argo CD Application ${owner.application.namespace}/${owner.application.name}${owner.set ? ` (ApplicationSet ${owner.set.name})` : ''}` : owner.by;
+      const wobj = workload ? await ctx.kubectl.get(`${workload.kind}s.apps`, workload.name, app.namespace) : undefined;
+      const owner = wobj ? await ownerOf(ctx, wobj) : { by: 'none' as const };
+      // Argo CD is paused the shared way (lib/gitops/pause.ts); Flux keeps the named --kustomization/--helmrelease
+      const gitops = owner.by === 'argo' && wobj ? await ownerPause(ctx, owner, wobj, new Date().toISOString()) : undefined;
+      ctx.data.gitopsOwner = gitops?.describe ?? owner.by;
       const sources = app.pvcSources ?? [{ name: app.name, paused: app.source.spec?.paused === true }];
       ctx.data.sources = sources.map((x) => x.name);
       return restoreSteps(ctx, {
-        app, workload, sources, ...selection(ctx), timeoutMs: ctx.flags.timeout as number, ...(gitops ? { gitops } : {}),
+        app, workload, sources, ...selection(ctx), timeoutMs: ctx.flags.timeout as number, ...(gitops ? { gitops: { pause: gitops.pause, resume: gitops.resume } } : {}),
         kustomization: { resource: KS, kind: 'Kustomization', name: String(ctx.flags.kustomization ?? app.name), namespace: String(ctx.flags['flux-namespace']) },
         helmrelease: { resource: HR, kind: 'HelmRelease', name: String(ctx.flags.helmrelease ?? app.name), namespace: app.namespace },
       });
