@@ -118,6 +118,10 @@ lab-up *args:
 new-task *args:
     npx tsx tasks new:task "$@"
 
+# cordon and drain a node with PDB blockers named first and a deadline; a failed drain uncordons it again
+node-drain *args:
+    npx tsx tasks node:drain "$@"
+
 # pending OS updates and reboot-required on k3s nodes; --reboot reboots the nodes that need it, one at a time, drained
 node-os-updates *args:
     npx tsx tasks node:os-updates "$@"
@@ -125,6 +129,10 @@ node-os-updates *args:
 # remove a node for good: refuses the last server, lost quorum and node-local data; drain, uninstall/reset, delete; reports where pods went
 node-remove *args:
     npx tsx tasks node:remove "$@"
+
+# uncordon a node, saying who cordoned it (node:drain's mark or someone else)
+node-uncordon *args:
+    npx tsx tasks node:uncordon "$@"
 
 # check runbooks: every step a real task with valid flags and a known cluster (exit 2 naming the line)
 runbook-check *args:

@@ -4,6 +4,9 @@
 import type { Node } from '../tools/kube-types.ts';
 import { StepFailure, type TaskContext } from '../engine/types.ts';
 
+/** on a node node:drain cordoned: which task and when (node:uncordon reads and removes it) */
+export const CORDONED_BY = 'rackhand.dev/cordoned-by';
+
 export interface Cordon { node: string; byUs: boolean }
 
 /** Cordons (when schedulable) and drains; on a drain failure the error names the PDBs and pods to look at. The
