@@ -102,6 +102,10 @@ k8s-cleanse-pods *args:
 k8s-scale *args:
     npx tsx tasks k8s:scale "$@"
 
+# force External Secrets to sync now (--namespace, --app or --all), wait for SecretSynced, report which Secrets changed
+k8s-sync-secrets *args:
+    npx tsx tasks k8s:sync-secrets "$@"
+
 # stop the background lab started by lab:up and remove its files
 lab-down *args:
     npx tsx tasks lab:down "$@"

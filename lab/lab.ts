@@ -22,6 +22,7 @@ import { Scheduler } from './controllers/scheduler.js';
 import { StatefulSetController } from './controllers/statefulsets.js';
 import { FluxController } from './controllers/flux.js';
 import { ArgoController } from './controllers/argo.js';
+import { ExternalSecretsController } from './controllers/external-secrets.js';
 import { VolumeController } from './controllers/volumes.js';
 import type { ControllerContext, LabEvent } from './controllers/types.js';
 import { CrdController } from './controllers/crds.js';
@@ -233,7 +234,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
-    new VolumeController(ctx, dir), flux, new ArgoController(ctx), new CrdController(ctx), ...volsync.controllers,
+    new VolumeController(ctx, dir), flux, new ArgoController(ctx), new ExternalSecretsController(ctx, () => labVault(opAccount)), new CrdController(ctx), ...volsync.controllers,
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
   if (!empty) {

@@ -41,6 +41,9 @@ export const customKinds: CustomKind[] = [
   // argoproj/argo-cd manifests/crds: Sync Status, Health Status (Application); none extra (ApplicationSet)
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', plural: 'applications', shortNames: ['app', 'apps'], printerColumns: [{ name: 'Sync Status', type: 'string', jsonPath: '.status.sync.status' }, { name: 'Health Status', type: 'string', jsonPath: '.status.health.status' }] },
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'ApplicationSet', plural: 'applicationsets', shortNames: ['appset', 'appsets'], printerColumns: [] },
+  // external-secrets/external-secrets config/crds: Store, Refresh Interval, Status, Ready (ExternalSecret)
+  { group: 'external-secrets.io', version: 'v1', kind: 'ExternalSecret', plural: 'externalsecrets', shortNames: ['es'], printerColumns: [{ name: 'Store', type: 'string', jsonPath: '.spec.secretStoreRef.name' }, { name: 'Refresh Interval', type: 'string', jsonPath: '.spec.refreshInterval' }, { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' }, { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' }] },
+  { group: 'external-secrets.io', version: 'v1', kind: 'ClusterSecretStore', plural: 'clustersecretstores', shortNames: ['css'], namespaced: false, printerColumns: [] },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationSource', plural: 'replicationsources', printerColumns: syncColumns('.spec.sourcePVC') },
   { group: 'volsync.backube', version: 'v1alpha1', kind: 'ReplicationDestination', plural: 'replicationdestinations', printerColumns: syncColumns() },
 ];

@@ -22,6 +22,7 @@ import type T_k3s_rollback from '../../tasks/k3s/rollback.ts';
 import type T_k3s_upgrade from '../../tasks/k3s/upgrade.ts';
 import type T_k8s_cleanse_pods from '../../tasks/k8s/cleanse-pods.ts';
 import type T_k8s_scale from '../../tasks/k8s/scale.ts';
+import type T_k8s_sync_secrets from '../../tasks/k8s/sync-secrets.ts';
 import type T_lab_down from '../../tasks/lab/down.ts';
 import type T_lab_status from '../../tasks/lab/status.ts';
 import type T_lab_up from '../../tasks/lab/up.ts';
@@ -72,6 +73,7 @@ export interface BuiltinTaskFlags {
   'k3s:upgrade': Partial<FlagsOf<typeof T_k3s_upgrade.flags> & GlobalFlagValues>;
   'k8s:cleanse-pods': Partial<FlagsOf<typeof T_k8s_cleanse_pods.flags> & GlobalFlagValues>;
   'k8s:scale': Partial<FlagsOf<typeof T_k8s_scale.flags> & GlobalFlagValues>;
+  'k8s:sync-secrets': Partial<FlagsOf<typeof T_k8s_sync_secrets.flags> & GlobalFlagValues>;
   'lab:down': Partial<FlagsOf<typeof T_lab_down.flags> & GlobalFlagValues>;
   'lab:status': Partial<FlagsOf<typeof T_lab_status.flags> & GlobalFlagValues>;
   'lab:up': Partial<FlagsOf<typeof T_lab_up.flags> & GlobalFlagValues>;

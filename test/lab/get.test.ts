@@ -83,7 +83,7 @@ describe('kubectl get (kubectl 1.33)', () => {
     await ok(lab, 'get', 'kustomizations.kustomize.toolkit.fluxcd.io', '-n', 'flux-system', 'apps');
     const crds = await json(lab, 'get', 'crd');
     expect(crds.items.map((c: any) => c.metadata.name).sort()).toEqual([
-      'applications.argoproj.io', 'applicationsets.argoproj.io', 'gitrepositories.source.toolkit.fluxcd.io', 'helmreleases.helm.toolkit.fluxcd.io', 'helmrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io',
+      'applications.argoproj.io', 'applicationsets.argoproj.io', 'clustersecretstores.external-secrets.io', 'externalsecrets.external-secrets.io', 'gitrepositories.source.toolkit.fluxcd.io', 'helmreleases.helm.toolkit.fluxcd.io', 'helmrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io',
       'ocirepositories.source.toolkit.fluxcd.io', 'replicationdestinations.volsync.backube', 'replicationsources.volsync.backube',
     ]);
     expect((await kubectl(lab, 'get', 'hr', '-n', 'default')).stderr).toContain('No resources found');
