@@ -98,6 +98,10 @@ k3s-upgrade *args:
 k8s-cleanse-pods *args:
     npx tsx tasks k8s:cleanse-pods "$@"
 
+# restart a failed HelmRelease (suspend, resume, reconcile, wait Ready); --all-failed for every one not Ready
+k8s-hr-restart *args:
+    npx tsx tasks k8s:hr-restart "$@"
+
 # scale an app for maintenance with its GitOps owner (Flux or Argo CD) paused; --restore goes back to the recorded replicas
 k8s-scale *args:
     npx tsx tasks k8s:scale "$@"
@@ -190,6 +194,10 @@ volsync-list *args:
 volsync-restore *args:
     npx tsx tasks volsync:restore "$@"
 
+# unpause the ReplicationSources volsync:suspend-all paused (never one paused by hand)
+volsync-resume-all *args:
+    npx tsx tasks volsync:resume-all "$@"
+
 # back up an app now: a unique manual trigger, waited for with a deadline; the schedule is kept
 volsync-snapshot *args:
     npx tsx tasks volsync:snapshot "$@"
@@ -197,6 +205,10 @@ volsync-snapshot *args:
 # every ReplicationSource: last sync, duration, result, next sync; stale or failed ones flagged (exit 1)
 volsync-status *args:
     npx tsx tasks volsync:status "$@"
+
+# pause every ReplicationSource (marked, so volsync:resume-all unpauses only those); an operator's pause stays
+volsync-suspend-all *args:
+    npx tsx tasks volsync:suspend-all "$@"
 
 # clear stale restic locks through VolSync (spec.restic.unlock); --remove-all only when no mover runs
 volsync-unlock *args:

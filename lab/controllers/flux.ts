@@ -93,7 +93,9 @@ export class FluxController implements Controller {
         const st = o.status ?? {};
         const key = `${o.metadata.namespace}/${o.metadata.name}`;
         if (k.kind === 'helmrelease' && this.stuck.has(key)) {
-          if (was === true) { this.stuck.delete(key); } else {
+          // a suspend (seen suspended, or a newer generation since it got stuck: suspend and resume both change the spec)
+          // resets helm-controller's remediation retries
+          if (was === true || (o.metadata.generation ?? 0) > (st.observedGeneration ?? 0)) { this.stuck.delete(key); } else {
             writeStatus(store, k.resource, o, { ...st, conditions: setCondition(st.conditions, { type: 'Ready', status: 'False', reason: 'UpgradeFailed', message: 'Helm upgrade failed for release: context deadline exceeded', observedGeneration: o.metadata.generation }, now) });
             continue;
           }

@@ -21,6 +21,7 @@ import type T_k3s_install from '../../tasks/k3s/install.ts';
 import type T_k3s_rollback from '../../tasks/k3s/rollback.ts';
 import type T_k3s_upgrade from '../../tasks/k3s/upgrade.ts';
 import type T_k8s_cleanse_pods from '../../tasks/k8s/cleanse-pods.ts';
+import type T_k8s_hr_restart from '../../tasks/k8s/hr-restart.ts';
 import type T_k8s_scale from '../../tasks/k8s/scale.ts';
 import type T_k8s_sync_secrets from '../../tasks/k8s/sync-secrets.ts';
 import type T_lab_down from '../../tasks/lab/down.ts';
@@ -44,8 +45,10 @@ import type T_talos_upgrade_k8s from '../../tasks/talos/upgrade-k8s.ts';
 import type T_talos_upgrade_node from '../../tasks/talos/upgrade-node.ts';
 import type T_volsync_list from '../../tasks/volsync/list.ts';
 import type T_volsync_restore from '../../tasks/volsync/restore.ts';
+import type T_volsync_resume_all from '../../tasks/volsync/resume-all.ts';
 import type T_volsync_snapshot from '../../tasks/volsync/snapshot.ts';
 import type T_volsync_status from '../../tasks/volsync/status.ts';
+import type T_volsync_suspend_all from '../../tasks/volsync/suspend-all.ts';
 import type T_volsync_unlock from '../../tasks/volsync/unlock.ts';
 
 /** the flags each built-in task takes, as run() accepts them (all optional: the task checks required ones) */
@@ -72,6 +75,7 @@ export interface BuiltinTaskFlags {
   'k3s:rollback': Partial<FlagsOf<typeof T_k3s_rollback.flags> & GlobalFlagValues>;
   'k3s:upgrade': Partial<FlagsOf<typeof T_k3s_upgrade.flags> & GlobalFlagValues>;
   'k8s:cleanse-pods': Partial<FlagsOf<typeof T_k8s_cleanse_pods.flags> & GlobalFlagValues>;
+  'k8s:hr-restart': Partial<FlagsOf<typeof T_k8s_hr_restart.flags> & GlobalFlagValues>;
   'k8s:scale': Partial<FlagsOf<typeof T_k8s_scale.flags> & GlobalFlagValues>;
   'k8s:sync-secrets': Partial<FlagsOf<typeof T_k8s_sync_secrets.flags> & GlobalFlagValues>;
   'lab:down': Partial<FlagsOf<typeof T_lab_down.flags> & GlobalFlagValues>;
@@ -95,7 +99,9 @@ export interface BuiltinTaskFlags {
   'talos:upgrade-node': Partial<FlagsOf<typeof T_talos_upgrade_node.flags> & GlobalFlagValues>;
   'volsync:list': Partial<FlagsOf<typeof T_volsync_list.flags> & GlobalFlagValues>;
   'volsync:restore': Partial<FlagsOf<typeof T_volsync_restore.flags> & GlobalFlagValues>;
+  'volsync:resume-all': Partial<FlagsOf<typeof T_volsync_resume_all.flags> & GlobalFlagValues>;
   'volsync:snapshot': Partial<FlagsOf<typeof T_volsync_snapshot.flags> & GlobalFlagValues>;
   'volsync:status': Partial<FlagsOf<typeof T_volsync_status.flags> & GlobalFlagValues>;
+  'volsync:suspend-all': Partial<FlagsOf<typeof T_volsync_suspend_all.flags> & GlobalFlagValues>;
   'volsync:unlock': Partial<FlagsOf<typeof T_volsync_unlock.flags> & GlobalFlagValues>;
 }

@@ -97,4 +97,19 @@ describe('flux:* tasks on a Flux lab', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('has no rackhand.dev/scaled-from record');
   });
+
+  it('k8s:hr-restart --all-failed: a HelmRelease stuck after failed upgrades is suspended, resumed and Ready again; nothing left suspended', async () => {
+    lab.faults.helmReleaseStuck('observability/postgres');
+    const st = await lab.run(['flux:status', '--cluster', 'lab']);
+    expect(st.code).toBe(1);
+    const r = await lab.run(['k8s:hr-restart', '--cluster', 'lab', '--all-failed', '--yes', '--timeout', '20s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.record!.data.restarted).toEqual(['HelmRelease observability/postgres']);
+    expect(r.stderr).toContain('restart HelmRelease observability/postgres (UpgradeFailed)');
+    expect(suspended(HR, 'observability', 'postgres')).toBe(false);
+    expect((await lab.run(['flux:status', '--cluster', 'lab'])).code).toBe(0);
+    const none = await lab.run(['k8s:hr-restart', '--cluster', 'lab', '--all-failed', '--yes']);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toContain('nothing to restart');
+  });
 });
