@@ -110,6 +110,10 @@ k8s-scale *args:
 k8s-sync-secrets *args:
     npx tsx tasks k8s:sync-secrets "$@"
 
+# a Secret's keys with sizes and short sha256s; values only with --reveal, to stdout only (never the run record)
+k8s-view-secret *args:
+    npx tsx tasks k8s:view-secret "$@"
+
 # stop the background lab started by lab:up and remove its files
 lab-down *args:
     npx tsx tasks lab:down "$@"

@@ -24,6 +24,7 @@ import type T_k8s_cleanse_pods from '../../tasks/k8s/cleanse-pods.ts';
 import type T_k8s_hr_restart from '../../tasks/k8s/hr-restart.ts';
 import type T_k8s_scale from '../../tasks/k8s/scale.ts';
 import type T_k8s_sync_secrets from '../../tasks/k8s/sync-secrets.ts';
+import type T_k8s_view_secret from '../../tasks/k8s/view-secret.ts';
 import type T_lab_down from '../../tasks/lab/down.ts';
 import type T_lab_status from '../../tasks/lab/status.ts';
 import type T_lab_up from '../../tasks/lab/up.ts';
@@ -78,6 +79,7 @@ export interface BuiltinTaskFlags {
   'k8s:hr-restart': Partial<FlagsOf<typeof T_k8s_hr_restart.flags> & GlobalFlagValues>;
   'k8s:scale': Partial<FlagsOf<typeof T_k8s_scale.flags> & GlobalFlagValues>;
   'k8s:sync-secrets': Partial<FlagsOf<typeof T_k8s_sync_secrets.flags> & GlobalFlagValues>;
+  'k8s:view-secret': Partial<FlagsOf<typeof T_k8s_view_secret.flags> & GlobalFlagValues>;
   'lab:down': Partial<FlagsOf<typeof T_lab_down.flags> & GlobalFlagValues>;
   'lab:status': Partial<FlagsOf<typeof T_lab_status.flags> & GlobalFlagValues>;
   'lab:up': Partial<FlagsOf<typeof T_lab_up.flags> & GlobalFlagValues>;

@@ -40,4 +40,19 @@ describe('k8s:sync-secrets', () => {
     const r = await lab.run(['k8s:sync-secrets', '--cluster', 'lab']);
     expect(r.code).toBe(2);
   });
+
+  it('k8s:view-secret lists keys, sizes and short sha256s; a value only with --reveal, on stdout and never in the record', async () => {
+    lab.store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sonarr', namespace: 'observability' }, data: { API_KEY: Buffer.from('0123456789abcdef').toString('base64'), URL: Buffer.from('http://sonarr:8989').toString('base64') } });
+    const list = await lab.run(['k8s:view-secret', '--cluster', 'lab', '--namespace', 'observability', '--name', 'sonarr']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^API_KEY\s+16\s+[0-9a-f]{12}…$/m);
+    expect(list.stdout + list.stderr + JSON.stringify(list.record)).not.toContain('0123456789abcdef');
+    const one = await lab.run(['k8s:view-secret', '--cluster', 'lab', '--namespace', 'observability', '--name', 'sonarr', '--reveal', '--key', 'API_KEY']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toBe('0123456789abcdef\n');
+    expect(one.stderr + JSON.stringify(one.record)).not.toContain('0123456789abcdef');
+    const json = await lab.run(['k8s:view-secret', '--cluster', 'lab', '--namespace', 'observability', '--name', 'sonarr', '--reveal', '--json']);
+    expect(json.stdout).not.toContain('0123456789abcdef');
+    expect((await lab.run(['k8s:view-secret', '--cluster', 'lab', '--namespace', 'observability', '--name', 'sonarr', '--key', 'URL'])).code).toBe(2);
+  });
 });
