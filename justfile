@@ -146,6 +146,14 @@ node-remove *args:
 node-uncordon *args:
     npx tsx tasks node:uncordon "$@"
 
+# every op:// reference in rackhand.yaml and the bootstrap templates resolves (missing ones listed); exit 1 otherwise
+op-check *args:
+    npx tsx tasks op:check "$@"
+
+# render a template's {{ op://... }} placeholders to stdout or a 0600 file (all resolve or nothing is written)
+op-inject *args:
+    npx tsx tasks op:inject "$@"
+
 # check runbooks: every step a real task with valid flags and a known cluster (exit 2 naming the line)
 runbook-check *args:
     npx tsx tasks runbook:check "$@"

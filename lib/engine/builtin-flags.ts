@@ -33,6 +33,8 @@ import type T_node_drain from '../../tasks/node/drain.ts';
 import type T_node_os_updates from '../../tasks/node/os-updates.ts';
 import type T_node_remove from '../../tasks/node/remove.ts';
 import type T_node_uncordon from '../../tasks/node/uncordon.ts';
+import type T_op_check from '../../tasks/op/check.ts';
+import type T_op_inject from '../../tasks/op/inject.ts';
 import type T_runbook_check from '../../tasks/runbook/check.ts';
 import type T_runbook_list from '../../tasks/runbook/list.ts';
 import type T_runbook_run from '../../tasks/runbook/run.ts';
@@ -88,6 +90,8 @@ export interface BuiltinTaskFlags {
   'node:os-updates': Partial<FlagsOf<typeof T_node_os_updates.flags> & GlobalFlagValues>;
   'node:remove': Partial<FlagsOf<typeof T_node_remove.flags> & GlobalFlagValues>;
   'node:uncordon': Partial<FlagsOf<typeof T_node_uncordon.flags> & GlobalFlagValues>;
+  'op:check': Partial<FlagsOf<typeof T_op_check.flags> & GlobalFlagValues>;
+  'op:inject': Partial<FlagsOf<typeof T_op_inject.flags> & GlobalFlagValues>;
   'runbook:check': Partial<FlagsOf<typeof T_runbook_check.flags> & GlobalFlagValues>;
   'runbook:list': Partial<FlagsOf<typeof T_runbook_list.flags> & GlobalFlagValues>;
   'runbook:run': Partial<FlagsOf<typeof T_runbook_run.flags> & GlobalFlagValues>;
