@@ -182,6 +182,10 @@ talos-image *args:
 talos-reboot-node *args:
     npx tsx tasks talos:reboot-node "$@"
 
+# wipe every node of a Talos cluster back to maintenance mode, workers first; type the cluster name to confirm
+talos-reset-cluster *args:
+    npx tsx tasks talos:reset-cluster "$@"
+
 # wipe a node (STATE, EPHEMERAL) back to maintenance mode; type the cluster name to confirm
 talos-reset-node *args:
     npx tsx tasks talos:reset-node "$@"

@@ -42,6 +42,7 @@ import type T_talos_apply_node from '../../tasks/talos/apply-node.ts';
 import type T_talos_etcd_snapshot from '../../tasks/talos/etcd-snapshot.ts';
 import type T_talos_image from '../../tasks/talos/image.ts';
 import type T_talos_reboot_node from '../../tasks/talos/reboot-node.ts';
+import type T_talos_reset_cluster from '../../tasks/talos/reset-cluster.ts';
 import type T_talos_reset_node from '../../tasks/talos/reset-node.ts';
 import type T_talos_shutdown_node from '../../tasks/talos/shutdown-node.ts';
 import type T_talos_upgrade_k8s from '../../tasks/talos/upgrade-k8s.ts';
@@ -99,6 +100,7 @@ export interface BuiltinTaskFlags {
   'talos:etcd-snapshot': Partial<FlagsOf<typeof T_talos_etcd_snapshot.flags> & GlobalFlagValues>;
   'talos:image': Partial<FlagsOf<typeof T_talos_image.flags> & GlobalFlagValues>;
   'talos:reboot-node': Partial<FlagsOf<typeof T_talos_reboot_node.flags> & GlobalFlagValues>;
+  'talos:reset-cluster': Partial<FlagsOf<typeof T_talos_reset_cluster.flags> & GlobalFlagValues>;
   'talos:reset-node': Partial<FlagsOf<typeof T_talos_reset_node.flags> & GlobalFlagValues>;
   'talos:shutdown-node': Partial<FlagsOf<typeof T_talos_shutdown_node.flags> & GlobalFlagValues>;
   'talos:upgrade-k8s': Partial<FlagsOf<typeof T_talos_upgrade_k8s.flags> & GlobalFlagValues>;

@@ -80,7 +80,9 @@ export function shutdownStep(ctx: TaskContext, node: NodeConfig): Step {
 
 /** Reset wipes STATE and EPHEMERAL (the machine config and the node's data) and reboots into maintenance mode
  *  (community-ops-tooling.md "reset"); with --shutdown it powers off instead. */
-export function resetStep(ctx: TaskContext, node: NodeConfig): Step {
+/** `graceful`: cordon, drain and leave etcd first (talosctl reset --graceful, the default); a whole-cluster reset goes
+ *  without it, since there is nothing left to drain to and the last etcd member cannot leave. */
+export function resetStep(ctx: TaskContext, node: NodeConfig, o: { graceful: boolean } = { graceful: ctx.flags['no-graceful'] !== true }): Step {
   const talosctl = talosctlFor(ctx);
   const off = ctx.flags.shutdown === true;
   return {
@@ -91,7 +93,7 @@ export function resetStep(ctx: TaskContext, node: NodeConfig): Step {
       return off && mode === 'unreachable' ? `${node.name} does not answer: already off` : false;
     },
     async run(rt) {
-      await talosctl.mutate(['--nodes', node.address, 'reset', `--graceful=${ctx.flags['no-graceful'] !== true}`, ...(off ? [] : ['--reboot']),
+      await talosctl.mutate(['--nodes', node.address, 'reset', `--graceful=${o.graceful}`, ...(off ? [] : ['--reboot']),
         '--system-labels-to-wipe', 'STATE', '--system-labels-to-wipe', 'EPHEMERAL', '--wait=false']);
       const what = off ? `${node.name} to power off` : `${node.name} to come back in maintenance mode`;
       if (dryRunWait(ctx, what)) return;
