@@ -202,6 +202,10 @@ talos-upgrade-k8s *args:
 talos-upgrade-node *args:
     npx tsx tasks talos:upgrade-node "$@"
 
+# back up every ReplicationSource now, a few at a time; paused ones left out and named; exit 1 if any failed
+volsync-backup-all *args:
+    npx tsx tasks volsync:backup-all "$@"
+
 # the snapshots of an app, read straight from its restic repository: time, id, size
 volsync-list *args:
     npx tsx tasks volsync:list "$@"

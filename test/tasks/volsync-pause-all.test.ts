@@ -44,4 +44,17 @@ describe('volsync:suspend-all / volsync:resume-all', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('no ReplicationSource paused by rackhand');
   });
+
+  it('volsync:backup-all backs up every running source now, two at a time; the paused one is named and left out; schedules kept', async () => {
+    expect((await lab.run(['volsync:backup-all', '--cluster', 'lab', '--parallel', '0'])).code).toBe(2);
+    const r = await lab.run(['volsync:backup-all', '--cluster', 'lab', '--timeout', '60s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('left out (paused): apps/wiki');
+    expect(r.stdout).toMatch(/^media\/radarr\s+Successful/m);
+    expect(r.stdout).toMatch(/^media\/sonarr\s+Successful/m);
+    const sonarr = lab.store.get(RS, 'media', 'sonarr');
+    expect(sonarr.spec.trigger).toEqual({ schedule: '0 3 * * *' });
+    expect(sonarr.status?.latestMoverStatus?.result).toBe('Successful');
+    expect(lab.store.get(RS, 'apps', 'wiki').status?.lastManualSync).toBeUndefined();
+  });
 });
