@@ -7,6 +7,14 @@ import { waitUntil } from '../wait.ts';
 import type { VolsyncApp } from './app.ts';
 import { RS, type ReplicationSource } from './types.ts';
 
+/** A cleanup for a run stopped mid-wait: a scheduled source must not keep this run's manual trigger; a trigger someone
+ *  set since is left alone. */
+export async function clearOurTrigger(ctx: TaskContext, app: VolsyncApp, trigger: string): Promise<void> {
+  if (!app.source.spec?.trigger?.schedule) return;
+  const cur = await ctx.kubectl.get<ReplicationSource>(RS, app.name, app.namespace);
+  if (cur?.spec?.trigger?.manual === trigger) await ctx.kubectl.mutate(['patch', RS, app.name, '--namespace', app.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { trigger: { manual: null } } })]);
+}
+
 export async function manualSync(ctx: TaskContext, app: VolsyncApp, trigger: string, o: { extraSpec?: Record<string, unknown>; timeoutMs: number; output(text: string): void }): Promise<ReplicationSource | undefined> {
   const patch = (spec: Record<string, unknown>) => ctx.kubectl.mutate(['patch', RS, app.name, '--namespace', app.namespace, '--type', 'merge', '-p', JSON.stringify({ spec })]);
   const scheduled = Boolean(app.source.spec?.trigger?.schedule);

@@ -8,8 +8,8 @@ import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, UsageError, type TaskContext } from '../../lib/engine/types.ts';
 import { table } from '../../lib/table.ts';
 import { allApps, type VolsyncApp } from '../../lib/volsync/app.ts';
-import { manualSync, moverDiagnosis } from '../../lib/volsync/manual-sync.ts';
-import { RS, uniqueTrigger, type ReplicationSource } from '../../lib/volsync/types.ts';
+import { clearOurTrigger, manualSync, moverDiagnosis } from '../../lib/volsync/manual-sync.ts';
+import { uniqueTrigger } from '../../lib/volsync/types.ts';
 
 interface Result { app: string; result: string; duration: string; detail: string }
 
@@ -52,13 +52,7 @@ function backupAll() {
           if (bad.length) throw new StepFailure(`${bad.length} of ${results.length} backup(s) failed: ${bad.map((b) => `${b.app} (${b.detail})`).join('; ')}`, `npx tsx tasks volsync:snapshot --cluster ${ctx.cluster.name} --app ${bad[0]!.app.split('/')[1]} --namespace ${bad[0]!.app.split('/')[0]}`);
         },
         // interrupted: a scheduled source must not keep this run's manual trigger (VolSync would ignore its schedule)
-        async cleanup() {
-          for (const { app, trigger } of triggers.values()) {
-            if (!app.source.spec?.trigger?.schedule) continue;
-            const cur = await ctx.kubectl.get<ReplicationSource>(RS, app.name, app.namespace);
-            if (cur?.spec?.trigger?.manual === trigger) await ctx.kubectl.mutate(['patch', RS, app.name, '--namespace', app.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { trigger: { manual: null } } })]);
-          }
-        },
+        async cleanup() { for (const { app, trigger } of triggers.values()) await clearOurTrigger(ctx, app, trigger); },
       }];
     },
   };

@@ -3,9 +3,9 @@
 // the mover's result reported; a scheduled source gets its schedule back afterwards. Exit 1 if the mover failed.
 import { StepFailure, type TaskImpl } from '../../lib/engine/types.ts';
 import { findApp } from '../../lib/volsync/app.ts';
-import { manualSync, moverDiagnosis, moverRemedy } from '../../lib/volsync/manual-sync.ts';
+import { clearOurTrigger, manualSync, moverDiagnosis, moverRemedy } from '../../lib/volsync/manual-sync.ts';
 import { WaitTimeout } from '../../lib/wait.ts';
-import { RS, uniqueTrigger, type ReplicationSource } from '../../lib/volsync/types.ts';
+import { RS, uniqueTrigger } from '../../lib/volsync/types.ts';
 import { defineTask } from '../../lib/engine/define.ts';
 import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
@@ -28,11 +28,7 @@ function snapshot(): TaskImpl {
         },
         // interrupted mid-wait: a scheduled source must not keep this run's manual trigger (VolSync would ignore its
         // schedule from then on); a trigger someone set since is left alone
-        async cleanup() {
-          if (!app.source.spec?.trigger?.schedule) return;
-          const cur = await ctx.kubectl.get<ReplicationSource>(RS, app.name, app.namespace);
-          if (cur?.spec?.trigger?.manual === trigger) await ctx.kubectl.mutate(['patch', RS, app.name, '--namespace', app.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { trigger: { manual: null } } })]);
-        },
+        async cleanup() { await clearOurTrigger(ctx, app, trigger); },
         byHand: [`kubectl patch ${RS} ${app.name} --namespace ${app.namespace} --type merge -p '{"spec":{"trigger":{"manual":null}}}'`],
       }];
     },
