@@ -94,13 +94,29 @@ k3s-rollback *args:
 k3s-upgrade *args:
     npx tsx tasks k3s:upgrade "$@"
 
+# a throwaway pod mounting a claim (read-only unless --rw) on the node it is attached to; a shell or a command; removed on exit
+k8s-browse-pvc *args:
+    npx tsx tasks k8s:browse-pvc "$@"
+
 # delete Failed (Evicted) and Succeeded pods, listed first; pods of Jobs kept unless --include-job-pods
 k8s-cleanse-pods *args:
     npx tsx tasks k8s:cleanse-pods "$@"
 
+# a privileged debug pod on a node (host namespaces, / at /host); a shell or a command; removed on exit
+k8s-debug-node *args:
+    npx tsx tasks k8s:debug-node "$@"
+
+# a command (after --) or a shell in an app's running pod, found by its labels
+k8s-exec *args:
+    npx tsx tasks k8s:exec "$@"
+
 # restart a failed HelmRelease (suspend, resume, reconcile, wait Ready); --all-failed for every one not Ready
 k8s-hr-restart *args:
     npx tsx tasks k8s:hr-restart "$@"
+
+# an app's logs by name: every pod, prefixed, every line unless --tail; --previous, --since, --follow with a deadline
+k8s-logs *args:
+    npx tsx tasks k8s:logs "$@"
 
 # scale an app for maintenance with its GitOps owner (Flux or Argo CD) paused; --restore goes back to the recorded replicas
 k8s-scale *args:

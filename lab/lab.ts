@@ -25,6 +25,8 @@ import { ArgoController } from './controllers/argo.js';
 import { ExternalSecretsController } from './controllers/external-secrets.js';
 import { VolumeController } from './controllers/volumes.js';
 import type { ControllerContext, LabEvent } from './controllers/types.js';
+import { execContainer, execInPod } from './controllers/pod-exec.js';
+import { runningContainerLog } from './controllers/kubelet.js';
 import { CrdController } from './controllers/crds.js';
 import { kubeconfigDoc, writeFakeCli, writeKubeconfig, writeRackhandConfig, writeTalosconfig } from './files.js';
 import { runHelmfile } from './helmfile/helmfile.js';
@@ -259,7 +261,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const authorizer = new Authorizer(store);
   const api: ApiContext = {
     authorizer, registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
-    podLogs: (pod, container, previous) => jobPods.logs(pod, container, previous),
+    podLogs: (pod, container, previous) => jobPods.logs(pod, container, previous) ?? runningContainerLog(pod, container, previous),
+    podExec: { check: execContainer, run: (pod, container, argv, signal) => execInPod(ctx, dir, pod, container, argv, signal) },
   };
   controlPlaneVersion = () => api.gitVersion;
   const rebootMs = opts.rebootMs ?? 2000;

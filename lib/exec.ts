@@ -3,6 +3,7 @@
 // registered secrets are redacted from everything this module prints, logs, journals or throws.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { execa } from 'execa';
 import { Redactor } from './redact.ts';
 import { quoteArgv } from './shell-quote.ts';
@@ -140,6 +141,45 @@ export class Executor {
   }
 
   error(result: ExecResult): ExecError { return new ExecError(result, this.redactor); }
+
+  /** Runs argv with its output passed on as it comes (logs that follow, a command in a pod) instead of collected:
+   *  stdout and stderr go, redacted, to the given streams. `terminal`: the child gets this process's terminal
+   *  (stdin, stdout and stderr inherited, in the foreground process group so a shell in a pod can read keys and
+   *  Ctrl-C reaches it); only for an interactive session the operator asked for. The deadline still applies. */
+  async stream(argv: readonly string[], o: ExecOptions & { stdout: Writable; stderr: Writable; terminal?: boolean }): Promise<ExecResult> {
+    if (argv.length === 0 || !argv[0]) throw new Error('exec: empty argv');
+    const shown = quoteArgv(this.redactor.redactArgv(argv));
+    if (o.mutating && this.dryRun && !o.runInDryRun) return this.run(argv, o);
+    this.opts.log?.(shown, 'run');
+    const started = performance.now();
+    const [file, ...args] = argv as [string, ...string[]];
+    const env = { ...this.opts.env, ...o.env };
+    const child = o.terminal
+      ? spawn(file, args, { env, cwd: o.cwd, stdio: 'inherit' })
+      : spawn(file, args, { env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pass = (to: Writable) => (b: Buffer) => { to.write(this.redactor.redact(b.toString('utf8'))); };
+    child.stdout?.on('data', pass(o.stdout));
+    child.stderr?.on('data', pass(o.stderr));
+    let timedOut = false;
+    let canceled = false;
+    const kill = (sig: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try { if (o.terminal) child.kill(sig); else process.kill(-child.pid, sig); } catch { /* gone */ }
+    };
+    const stop = () => { kill('SIGTERM'); setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS).unref(); };
+    const timer = setTimeout(() => { timedOut = true; stop(); }, o.timeoutMs ?? this.opts.defaultTimeoutMs ?? 60_000);
+    const onAbort = () => { canceled = true; stop(); };
+    if (this.signalRef?.aborted) onAbort(); else this.signalRef?.addEventListener('abort', onAbort, { once: true });
+    const { code, notFound } = await new Promise<{ code: number; notFound: boolean }>((resolve) => {
+      child.on('error', (err: NodeJS.ErrnoException) => resolve({ code: 127, notFound: err.code === 'ENOENT' }));
+      child.on('close', (c, sig) => resolve({ code: c ?? (timedOut ? 124 : 128 + (sig === 'SIGKILL' ? 9 : 15)), notFound: false }));
+    });
+    clearTimeout(timer);
+    this.signalRef?.removeEventListener('abort', onAbort);
+    const durationMs = Math.round(performance.now() - started);
+    this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: code, durationMs, mutating: o.mutating, ...(timedOut ? { timedOut: true } : {}) });
+    return { argv: [...argv], exitCode: code, stdout: '', stderr: '', durationMs, timedOut, canceled, dryRun: false, notFound };
+  }
 
   /** Starts a server the run needs for a while (a throwaway etcd): read-only for the world, in its own process group,
    *  with a deadline; `stop()` ends it (SIGTERM, SIGKILL 2 s later) and gives its result. An interrupt of the run

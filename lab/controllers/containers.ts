@@ -87,19 +87,6 @@ export class JobPodKubelet implements Controller {
     return undefined;
   }
 
-  private mounts(pod: KObject, container: any): Mount[] {
-    const volumes: any[] = pod.spec?.volumes ?? [];
-    return (container.volumeMounts ?? []).flatMap((m: any) => {
-      const v = volumes.find((x) => x.name === m.name);
-      const base = v?.persistentVolumeClaim ? volumePath(this.dir, pod.metadata.namespace!, v.persistentVolumeClaim.claimName)
-        : v?.emptyDir ? join(this.dir, 'emptydirs', pod.metadata.uid!, v.name) : undefined;
-      if (!base) return []; // configMap, secret, ... volumes are not materialised: their paths are empty
-      const readOnly = m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true;
-      const owner = v?.persistentVolumeClaim ? this.ctx.volumeOwners?.get(base) : undefined;
-      return [{ mountPath: posix.normalize(m.mountPath).replace(/(.)\/$/, '$1'), hostPath: m.subPath ? join(base, m.subPath) : base, readOnly, ...(owner ? { owner } : {}) }];
-    });
-  }
-
   private async execute(pod: KObject, run: PodRun): Promise<void> {
     const containers: any[] = pod.spec?.containers ?? [];
     // a host process never outlives 60 s (or the pod's own activeDeadlineSeconds); a Job's deadline kills it earlier
@@ -113,7 +100,7 @@ export class JobPodKubelet implements Controller {
         const env = containerEnv(pod, c);
         const startedAt = Date.now();
         const r = await runOnHost({
-          argv: expand([...(c.command ?? []), ...(c.args ?? [])], env), mounts: this.mounts(pod, c), rootfs: join(this.dir, 'rootfs'),
+          argv: expand([...(c.command ?? []), ...(c.args ?? [])], env), mounts: containerMounts(this.ctx, this.dir, pod, c), rootfs: join(this.dir, 'rootfs'),
           ...(c.workingDir ? { workingDir: c.workingDir } : {}), env, timeoutMs, signal: run.abort.signal,
           user: processUser(pod, c), readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem === true,
         });
@@ -155,7 +142,7 @@ export class JobPodKubelet implements Controller {
 }
 
 /** The container's environment: literal env values (valueFrom is not resolved), HOSTNAME, HOME. */
-function containerEnv(pod: KObject, c: any): Record<string, string> {
+export function containerEnv(pod: KObject, c: any): Record<string, string> {
   const env: Record<string, string> = { HOSTNAME: pod.metadata.name!, HOME: '/root', LC_ALL: 'C' };
   for (const e of c.env ?? []) if (typeof e.value === 'string') env[e.name] = e.value;
   return env;
@@ -164,4 +151,19 @@ function containerEnv(pod: KObject, c: any): Record<string, string> {
 /** $(VAR) in command and args, $$ escaping it (third_party/forked/golang/expansion, as the kubelet expands them). */
 export function expand(argv: string[], env: Record<string, string>): string[] {
   return argv.map((a) => a.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name?: string) => (m === '$$' ? '$' : env[name!] ?? m)));
+}
+
+/** A container's volumeMounts as lab folders: PVCs and emptyDirs (configMap, secret, ... volumes are not
+ *  materialised: their paths are empty). */
+export function containerMounts(ctx: ControllerContext, dir: string, pod: KObject, container: any): Mount[] {
+  const volumes: any[] = pod.spec?.volumes ?? [];
+  return (container.volumeMounts ?? []).flatMap((m: any) => {
+    const v = volumes.find((x) => x.name === m.name);
+    const base = v?.persistentVolumeClaim ? volumePath(dir, pod.metadata.namespace!, v.persistentVolumeClaim.claimName)
+      : v?.emptyDir ? join(dir, 'emptydirs', pod.metadata.uid!, v.name) : undefined;
+    if (!base) return [];
+    const readOnly = m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true;
+    const owner = v?.persistentVolumeClaim ? ctx.volumeOwners?.get(base) : undefined;
+    return [{ mountPath: posix.normalize(m.mountPath).replace(/(.)\/$/, '$1'), hostPath: m.subPath ? join(base, m.subPath) : base, readOnly, ...(owner ? { owner } : {}) }];
+  });
 }

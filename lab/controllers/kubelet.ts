@@ -15,6 +15,8 @@ export class Kubelets implements Controller {
   private readonly starting = new Map<string, number>();
   private readonly bootOf = new Map<string, string>();
   private ipCounter = 10;
+  /** pods whose Multi-Attach error was recorded */
+  private readonly multiAttach = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext) {}
 
@@ -41,6 +43,17 @@ export class Kubelets implements Controller {
       }
       if (running && isReady && this.bootOf.get(uid) === boot) continue;
       if (running && isReady && !this.bootOf.has(uid)) { this.bootOf.set(uid, boot); continue; }
+      const holder = running ? undefined : attachedElsewhere(store.list('pods').items, pod, (c) => store.find('persistentvolumeclaims', pod.metadata.namespace, c));
+      if (holder) {
+        this.starting.delete(uid);
+        if (!pod.status?.containerStatuses) writeStatus(store, 'pods', pod, this.creating(pod, now));
+        if (!this.multiAttach.has(uid)) {
+          this.multiAttach.add(uid);
+          // kubernetes pkg/controller/volume/attachdetach/reconciler/reconciler.go reportMultiAttachError
+          this.ctx.record('FailedAttachVolume', `${pod.metadata.namespace}/${pod.metadata.name}`, `Multi-Attach error for volume "${holder.claim}" Volume is already used by pod(s) ${holder.pod}`);
+        }
+        continue;
+      }
       let at = this.starting.get(uid);
       if (at === undefined) {
         at = now + this.ctx.options.podStartMs * clock.scale;
@@ -93,4 +106,33 @@ export class Kubelets implements Controller {
       ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}), startTime: pod.status?.startTime ?? startedAt,
     };
   }
+}
+
+/** What a long-running container "printed": the lab runs no image, so each start leaves one line naming the image,
+ *  with the time the kubelet started it (previous: the run before the last restart, when there was one). */
+export function runningContainerLog(pod: KObject, container: string, previous: boolean): string {
+  const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c: any) => c.name === container);
+  const st = (pod.status?.containerStatuses ?? []).find((s: any) => s.name === container);
+  const startedAt = previous ? st?.lastState?.terminated?.startedAt : st?.state?.running?.startedAt;
+  if (!spec || !startedAt) return '';
+  return `${startedAt} lab: container ${container} started from ${spec.image} on ${pod.spec?.nodeName}\n`;
+}
+
+/** A ReadWriteOnce claim of the pod that a live pod on another node already uses (the attach/detach controller
+ *  attaches an RWO volume to one node only: the pod waits in ContainerCreating; ReadWriteOncePod: any other pod).
+ *  Only a Running holder counts, so two pods starting at once never wait for each other. */
+export function attachedElsewhere(pods: KObject[], pod: KObject, claimOf: (name: string) => KObject | undefined): { claim: string; pod: string } | undefined {
+  const claims = (pod.spec?.volumes ?? []).map((v: any) => v.persistentVolumeClaim?.claimName as string | undefined).filter((c: string | undefined): c is string => !!c);
+  for (const claim of claims) {
+    const modes: string[] = claimOf(claim)?.spec?.accessModes ?? ['ReadWriteOnce'];
+    const perPod = modes.includes('ReadWriteOncePod');
+    if (!perPod && !modes.includes('ReadWriteOnce')) continue;
+    if (!perPod && modes.some((m) => m === 'ReadWriteMany' || m === 'ReadOnlyMany')) continue;
+    const other = pods.find((p) => p.metadata.uid !== pod.metadata.uid && p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp
+      && p.spec?.nodeName && (perPod || p.spec.nodeName !== pod.spec?.nodeName)
+      && p.status?.phase === 'Running'
+      && (p.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim));
+    if (other) return { claim, pod: other.metadata.name! };
+  }
+  return undefined;
 }

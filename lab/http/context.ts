@@ -16,6 +16,8 @@ export interface ApiContext {
   record(type: string, object: string, detail?: string): void;
   /** what a pod's container printed (pods/log); previous: its last terminated run. undefined: nothing recorded */
   podLogs?: (pod: KObject, container: string, previous: boolean) => string | undefined;
+  /** kubectl exec (lab/http/exec.ts): check picks the container or throws the API server's refusal; run runs argv */
+  podExec?: { check(pod: KObject, container: string): any; run(pod: KObject, container: any, argv: string[], signal: AbortSignal): Promise<{ exitCode: number; output: string }> };
   /** the /_lab/ side channel; returns false when the path is unknown */
   labApi?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
   /** RBAC for ServiceAccount tokens the lab issued (lab/http/authz.ts) */

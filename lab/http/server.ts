@@ -1,10 +1,11 @@
 // The lab's Kubernetes API server: plain HTTP on 127.0.0.1, the endpoints of reference/kubectl-protocol.md
 // "Minimal endpoint set", plus the /_lab/ side channel. While kube-apiserver is not up (an empty lab before `talosctl
 // bootstrap`), every non-/_lab/ request has its connection destroyed: clients see EOF / connection reset.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { ApiContext } from './context.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { openapiGroupVersion, openapiIndex, parseOpenapiPath } from './openapi.js';
+import { handleExecUpgrade } from './exec.js';
 import { handleResource } from './resource.js';
 import { sendError, sendJson } from './respond.js';
 import { parseResourcePath, resolveRoute } from './route.js';
@@ -22,11 +23,7 @@ export function createApiServer(ctx: ApiContext, opts: ServerOptions = {}): Serv
     // kubectl sends no credentials over plain HTTP (client-go tools/clientcmd/client_config.go: user identification
     // only when the transport is TLS), so a ServiceAccount's kubeconfig carries its token in the server URL's path:
     // http://127.0.0.1:PORT/_sa/<token>. The prefix is taken off here; the authorizer reads the token.
-    const sa = /^\/_sa\/([^/?]+)(.*)$/.exec(req.url ?? '');
-    if (sa) {
-      (req as { labToken?: string }).labToken = decodeURIComponent(sa[1]!);
-      req.url = sa[2] && sa[2].startsWith('/') ? sa[2] : `/${sa[2] ?? ''}`;
-    }
+    takeToken(req);
     if (opts.available && !opts.available() && !(req.url ?? '').startsWith('/_lab/')) return void req.socket.destroy();
     if (opts.serviceUnavailable?.() && !(req.url ?? '').startsWith('/_lab/')) {
       // apimachinery pkg/api/errors NewServiceUnavailable: reason ServiceUnavailable, code 503
@@ -34,9 +31,23 @@ export function createApiServer(ctx: ApiContext, opts: ServerOptions = {}): Serv
     }
     route(ctx, req, res).catch((err) => sendError(res, err));
   });
+  // kubectl exec (>= 1.30) upgrades to a websocket: lab/http/exec.ts
+  server.on('upgrade', (req, socket, head) => {
+    takeToken(req);
+    if (opts.available && !opts.available()) return void socket.destroy();
+    handleExecUpgrade(ctx, req, socket, head);
+  });
   server.keepAliveTimeout = 60_000;
   server.requestTimeout = 0; // a fake CLI holds its request while a long command (upgrade --wait) runs
   return server;
+}
+
+/** The ServiceAccount token a kubeconfig carries in its server URL's path (/_sa/<token>/...) goes to the authorizer. */
+function takeToken(req: IncomingMessage): void {
+  const sa = /^\/_sa\/([^/?]+)(.*)$/.exec(req.url ?? '');
+  if (!sa) return;
+  (req as { labToken?: string }).labToken = decodeURIComponent(sa[1]!);
+  req.url = sa[2] && sa[2].startsWith('/') ? sa[2] : `/${sa[2] ?? ''}`;
 }
 
 async function route(ctx: ApiContext, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {

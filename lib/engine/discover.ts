@@ -45,7 +45,9 @@ async function metaSchema() {
     secret: z.boolean().optional(),
     short: z.string().length(1).optional(),
     positional: z.boolean().optional(),
-  });
+    rest: z.boolean().optional(),
+    nodeRef: z.boolean().optional(),
+  }).refine((f) => !f.rest || f.type === 'list', { message: 'a rest flag (the arguments after --) must be of type list', path: ['rest'] });
   return z.looseObject({
     summary: z.string({ error: 'expected a one-line summary' }).min(1),
     description: z.string().optional(),

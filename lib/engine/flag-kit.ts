@@ -1,7 +1,7 @@
 // Flag definitions several built-in tasks share (a node name, a version, the version guards, an app).
 import { DNS_LABEL, DNS_SUBDOMAIN, VERSION_TAG } from '../patterns.ts';
 
-export const NODE = { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a node name from rackhand.yaml, e.g. cp1' } as const;
+export const NODE = { type: 'string', pattern: DNS_SUBDOMAIN, nodeRef: true, hint: 'a node name (or its address) from rackhand.yaml, e.g. cp1' } as const;
 export const VERSION = { type: 'string', pattern: VERSION_TAG, hint: 'a version like v1.12.3' } as const;
 export const IGNORE_PDBS = { type: 'boolean', description: 'drain even when a PodDisruptionBudget allows no disruption of a pod on the node (a warning instead of a refusal)' } as const;
 export const VERSION_GUARDS = {

@@ -53,8 +53,14 @@ function convert(name: string, def: FlagDef, raw: string): string | number {
 export interface ParsedFlags { values: FlagValues; positionals: string[] }
 
 /** Parses argv against the global flags plus a task's own; throws FlagError naming the flag on any problem. */
-export function parseFlags(argv: string[], taskFlags: FlagDefs): ParsedFlags {
+export function parseFlags(all: string[], taskFlags: FlagDefs): ParsedFlags {
   const defs: FlagDefs = { ...GLOBAL_FLAGS, ...taskFlags };
+  // after `--` every argument belongs to the task's rest flag, untouched (a command to run in a pod)
+  const cut = all.indexOf('--');
+  const argv = cut < 0 ? all : all.slice(0, cut);
+  const tail = cut < 0 ? [] : all.slice(cut + 1);
+  const restSlot = Object.entries(taskFlags).find(([, d]) => d.rest);
+  if (cut >= 0 && !restSlot) throw new FlagError('unexpected "--": this task takes no command after --');
   const options = Object.fromEntries(Object.entries(defs).map(([name, d]) => [name, {
     type: d.type === 'boolean' ? 'boolean' as const : 'string' as const,
     ...(d.type === 'list' ? { multiple: true } : {}),
@@ -89,6 +95,7 @@ export function parseFlags(argv: string[], taskFlags: FlagDefs): ParsedFlags {
     if (!slot || positionals.length > 1 || values[slot[0]] !== undefined) throw new FlagError(`unexpected argument "${positionals[slot && values[slot[0]] === undefined ? 1 : 0]}"${slot ? ` (--${slot[0]} takes one)` : ' (flags start with --)'}`);
     values[slot[0]] = convert(slot[0], slot[1], positionals[0]!);
   }
+  if (restSlot && tail.length) values[restSlot[0]] = tail;
   for (const [name, def] of Object.entries(defs)) {
     if (values[name] === undefined && def.default !== undefined) values[name] = def.default;
     if (values[name] === undefined && def.required) throw new FlagError(`${expected(name, def)}; --${name} is required`);

@@ -4,6 +4,7 @@ import { GLOBAL_FLAGS } from './flags.ts';
 import type { FlagDef, FlagDefs, TaskEntry } from './types.ts';
 
 function flagLine(name: string, def: FlagDef): string {
+  if (def.rest) return `  ${'-- <command> [args...]'.padEnd(38)} ${def.description}`;
   const value = def.type === 'boolean' ? '' : ` <${def.choices ? def.choices.join('|') : def.type === 'list' ? 'value' : def.type}>`;
   const dflt = def.default === undefined || def.default === false ? ''
     : ` (default: ${def.type === 'duration' ? formatDuration(Number(def.default)) : String(def.default)})`;
@@ -24,7 +25,7 @@ export function taskHelp(name: string, entry: TaskEntry): string {
     '',
     `Kind: ${kind}`,
     '',
-    `Usage: npx tsx tasks ${name} [flags]`,
+    `Usage: npx tsx tasks ${name} [flags]${Object.values(entry.flags).some((d) => d.rest) ? ' [-- command args...]' : ''}`,
     '',
     'Flags:',
     Object.keys(entry.flags).length ? flagBlock(entry.flags) : '  (none of its own)',

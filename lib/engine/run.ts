@@ -22,7 +22,7 @@ import { formatDuration } from '../patterns.ts';
 import { Interrupted, interruptSignal, signalExitCode, trapSignals, type TrappedSignal } from './signals.ts';
 import { sopsDecryptor } from '../config/sops.ts';
 import { makeDollar, type Dollar } from './dollar.ts';
-import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry } from './types.ts';
+import { StepFailure, UsageError, type Check, type CheckResult, type Identity, type TaskContext, type TaskEntry, type FlagValues } from './types.ts';
 
 export interface RunOptions {
   name: string;
@@ -125,6 +125,7 @@ export async function runTask(o: RunOptions): Promise<number> {
         throw err;
       }
       record.cluster = cluster.name;
+      resolveNodeFlags(o.entry.flags, flags, cluster, log);
     }
 
     const ctx = makeContext(o, { flags: flags as TaskContext['flags'], exec, log, cluster, stateDir, record, abort, json, lockHolder: () => (lock?.isHeld ? lock.holder : o.heldLock) });
@@ -327,6 +328,12 @@ function makeContext(o: RunOptions, s: {
       return kubectl;
     },
     out(text: string) { if (!s.json) o.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`); },
+    interactive: o.io.interactive,
+    passthrough: (argv, p) => s.exec.stream(argv, {
+      mutating: p.mutating, timeoutMs: p.timeoutMs, stdout: s.json ? o.io.stderr : o.io.stdout, stderr: o.io.stderr,
+      // the terminal is handed over only when it is this process's own
+      terminal: Boolean(p.terminal && o.io.interactive && o.io.stdin === process.stdin),
+    }),
     get $() { return (dollar ??= makeDollar(s.exec)); },
     get lockHolder() { return s.lockHolder(); },
     async runTask(name: string, argv: string[], opts: { heldLock?: string } = {}): Promise<RunRecord & { recordPath?: string }> {
@@ -350,4 +357,21 @@ function makeContext(o: RunOptions, s: {
     question: async (message: string, q?: { default?: string }) => (await askOperator({ io: o.io, yes: s.flags.yes === true, dryRun: s.record.dryRun, log: s.log, kind: 'input', message, ...(q?.default !== undefined ? { default: q.default } : {}) })) as string,
     artifact(label: string, value: string) { (s.record.artifacts ??= []).push({ label, value }); },
   };
+}
+
+/** NODE=10.25.11.11 works like NODE=cp1: a node flag given a configured node's address (or its talhelper hostname)
+ *  becomes that node's name, said once; anything else stays as typed for the task to judge. */
+function resolveNodeFlags(defs: TaskEntry['flags'], flags: FlagValues, cluster: ClusterConfig, log: Logger): void {
+  for (const [name, def] of Object.entries(defs)) {
+    if (!def.nodeRef) continue;
+    const map = (v: string) => {
+      if (cluster.nodes.some((n) => n.name === v)) return v;
+      const hit = cluster.nodes.find((n) => n.address === v || n.hostname === v);
+      if (hit) log.info(`--${name} ${v} is node ${hit.name}`);
+      return hit?.name ?? v;
+    };
+    const v = flags[name];
+    if (typeof v === 'string') flags[name] = map(v);
+    else if (Array.isArray(v)) flags[name] = v.map(map);
+  }
 }

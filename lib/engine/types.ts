@@ -1,7 +1,7 @@
 // What a task declares and what it gets at run time. Tasks are plain data plus a few functions: flags as data,
 // preflight checks, a plan that observes real state and returns steps, postflight checks.
 import type { ClusterConfig } from '../config.ts';
-import type { Executor } from '../exec.ts';
+import type { Executor, ExecResult } from '../exec.ts';
 import type { Kubectl } from '../tools/kubectl.ts';
 import type { Logger } from './log.ts';
 import type { Dollar } from './dollar.ts';
@@ -24,6 +24,10 @@ export interface FlagDef {
   short?: string;
   /** the task's one positional argument fills this flag (`runbook:run NAME`) */
   positional?: boolean;
+  /** a list flag that takes every argument after `--`, as they are (`k8s:exec --app x -- ls -la /config`) */
+  rest?: boolean;
+  /** names a node of the cluster: a configured node's address or hostname is taken for its name (NODE=10.0.0.11) */
+  nodeRef?: boolean;
 }
 
 export type FlagDefs = Record<string, FlagDef>;
@@ -151,6 +155,12 @@ export interface TaskContext<F extends FlagDefs = FlagDefs> {
   data: Record<string, unknown>;
   /** Primary output (a status table, export lines): stdout unless --json. */
   out(text: string): void;
+  /** Runs a command whose output the operator watches as it comes (logs that follow, a command in a pod): its stdout
+   *  to stdout (stderr under --json), its stderr to stderr, redacted. `terminal`: it gets the terminal itself (a shell
+   *  in a pod) when this run has one; otherwise its stdin is closed. */
+  passthrough(argv: string[], o: { mutating: boolean; timeoutMs: number; terminal?: boolean }): Promise<ExecResult>;
+  /** a terminal is attached (stdin and stderr), and not CI */
+  readonly interactive: boolean;
   /** zx-style commands through the engine: `await ctx.$\`kubectl get ns\``, `ctx.$.mutating\`kubectl apply ...\``
    *  (lib/engine/dollar.ts): argv (never a shell), deadline, redaction, the run record; --dry-run prints mutating ones */
   readonly $: Dollar;
