@@ -1,5 +1,6 @@
 # just front door, generated from the task registry by scripts/gen-wrappers.ts (do not edit: npm run gen:wrappers).
-# `just cluster-status --cluster lab`, or `just run <task> [flags]`; import it from your own justfile with
+# `just cluster-status --cluster lab` (or CLUSTER=lab, NODE=, APP=, NAMESPACE= among the arguments:
+# `just k8s-hr-restart APP=gatus CLUSTER=infra`), or `just run <task> [flags]`; import it from your own justfile with
 # `import 'justfile.rackhand'`. Every recipe forwards to the rackhand CLI, which owns flags and confirmation.
 set positional-arguments
 
@@ -182,6 +183,10 @@ runbook-list *args:
 runbook-run *args:
     npx tsx tasks runbook:run "$@"
 
+# apply every node's machine config, control planes first, one at a time, each diff shown first; type the cluster name
+talos-apply-cluster *args:
+    npx tsx tasks talos:apply-cluster "$@"
+
 # apply a node's machine config (maintenance mode or configured), showing the dry-run result first
 talos-apply-node *args:
     npx tsx tasks talos:apply-node "$@"
@@ -194,6 +199,10 @@ talos-etcd-snapshot *args:
 talos-image *args:
     npx tsx tasks talos:image "$@"
 
+# reboot every node of a Talos cluster, rolling (control planes first, etcd checked) or --all-at-once; type the cluster name
+talos-reboot-cluster *args:
+    npx tsx tasks talos:reboot-cluster "$@"
+
 # reboot one node and wait until it is Ready, its machine status ready and etcd whole again
 talos-reboot-node *args:
     npx tsx tasks talos:reboot-node "$@"
@@ -205,6 +214,10 @@ talos-reset-cluster *args:
 # wipe a node (STATE, EPHEMERAL) back to maintenance mode; type the cluster name to confirm
 talos-reset-node *args:
     npx tsx tasks talos:reset-node "$@"
+
+# power every node of a Talos cluster off, workers first (or --all-at-once), no drain; type the cluster name
+talos-shutdown-cluster *args:
+    npx tsx tasks talos:shutdown-cluster "$@"
 
 # power one node off (Talos cordons and drains it unless --force) and wait until it is off
 talos-shutdown-node *args:

@@ -16,6 +16,10 @@ export const GLOBAL_FLAGS: FlagDefs = {
   help: { type: 'boolean', description: 'show help for this task', default: false, short: 'h' },
 };
 
+/** The variables operators already pass to their Taskfile and justfile recipes, and the flag each one sets. */
+export const FRONT_DOOR_VARS = { CLUSTER: 'cluster', NODE: 'node', APP: 'app', NAMESPACE: 'namespace' } as const;
+const FRONT_DOOR_VAR = /^(CLUSTER|NODE|APP|NAMESPACE)=(.*)$/s;
+
 export class FlagError extends Error {
   constructor(message: string) {
     super(message);
@@ -69,7 +73,10 @@ export function parseFlags(all: string[], taskFlags: FlagDefs): ParsedFlags {
   const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const values: FlagValues = {};
   const positionals: string[] = [];
+  const assigned: [string, string][] = [];
   for (const t of tokens) {
+    const pair = t.kind === 'positional' ? FRONT_DOOR_VAR.exec(t.value) : null;
+    if (pair) { assigned.push([pair[1]!, pair[2]!]); continue; }
     if (t.kind === 'positional') { positionals.push(t.value); continue; }
     if (t.kind !== 'option') continue;
     const def = defs[t.name];
@@ -88,6 +95,14 @@ export function parseFlags(all: string[], taskFlags: FlagDefs): ParsedFlags {
     const v = convert(t.name, def, t.value);
     if (def.type === 'list') values[t.name] = [...((values[t.name] as string[] | undefined) ?? []), String(v)];
     else values[t.name] = v;
+  }
+  // CLUSTER=infra NODE=cp1 (the variables Taskfiles and justfiles pass): the same as --cluster infra --node cp1
+  for (const [key, raw] of assigned) {
+    const name = FRONT_DOOR_VARS[key as keyof typeof FRONT_DOOR_VARS];
+    const def = defs[name];
+    if (!def) throw new FlagError(`${key}=${raw}: this task takes no --${name} (see --help)`);
+    if (values[name] !== undefined) throw new FlagError(`${key}=${raw} and --${name} both given: use one`);
+    values[name] = def.type === 'list' ? [String(convert(name, def, raw))] : convert(name, def, raw);
   }
   // a task may take one flag as its positional argument (`runbook:run NAME` = `runbook:run --runbook NAME`)
   const slot = Object.entries(taskFlags).find(([, d]) => d.positional);

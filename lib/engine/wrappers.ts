@@ -1,8 +1,12 @@
 // The go-task Taskfile and the justfile that front the CLI, generated from the registry (scripts/gen-wrappers.ts
 // writes them; a test fails when the committed files drift from it). Both only forward: the CLI owns flags,
-// validation and confirmation. go-task: CLUSTER and CLI_ARGS (taskfile.dev/reference/templating/#special-variables);
-// just: positional arguments passed through with "$@" (just.systems/man/en/settings, positional-arguments).
+// validation and confirmation. go-task: the variables CLUSTER, NODE, APP and NAMESPACE (each only where the task has
+// that flag), quoted with shellQuote, plus CLI_ARGS, the arguments after `--` already quoted
+// (taskfile.dev/reference/templating: special variables and the shellQuote function). just: positional arguments
+// passed through with "$@" (just.systems/man/en/settings, positional-arguments); `CLUSTER=x` among them is read by the
+// CLI itself (lib/engine/flags.ts FRONT_DOOR_VARS).
 import { stringify } from 'yaml';
+import { FRONT_DOOR_VARS } from './flags.ts';
 import type { TaskEntry } from './types.ts';
 
 const builtins = (r: Record<string, TaskEntry>) => Object.entries(r).filter(([, e]) => !e.origin || e.origin === 'rackhand').sort(([a], [b]) => a.localeCompare(b));
@@ -15,6 +19,7 @@ export function renderTaskfile(registry: Record<string, TaskEntry>, cli = 'npx t
     '# go-task front door, generated from the task registry by scripts/gen-wrappers.ts (do not edit: npm run gen:wrappers).',
     '# Every task forwards to the rackhand CLI, which owns flags, validation and confirmation.',
     '#   task cluster:status CLUSTER=lab',
+    '#   task talos:apply-node CLUSTER=infra NODE=10.25.11.11     (CLUSTER, NODE, APP, NAMESPACE where the task takes them)',
     '#   task talos:upgrade-node CLUSTER=lab -- --all --dry-run     (anything after -- is passed through)',
     '# Include it from your own Taskfile: includes: { rackhand: { taskfile: ./Taskfile.rackhand.yaml, flatten: true } }',
     "version: '3'",
@@ -28,15 +33,22 @@ export function renderTaskfile(registry: Record<string, TaskEntry>, cli = 'npx t
     '',
     `  ${name}:`,
     `    desc: ${yamlString(oneLine(e.summary))}`,
-    `    cmds: ['${cli} ${name} {{if .CLUSTER}}--cluster {{.CLUSTER}}{{end}} {{.CLI_ARGS}}']`,
+    // a JSON string is a YAML double-quoted scalar: the template's braces stay text
+    `    cmds: [${JSON.stringify(`${cli} ${name} ${frontDoorVars(e).join(' ')} {{.CLI_ARGS}}`)}]`,
   ]);
   return `${[...head, ...body].join('\n')}\n`;
+}
+
+/** the go-task template for each front-door variable this task has a flag for (cluster: every task) */
+export function frontDoorVars(e: TaskEntry): string[] {
+  return Object.entries(FRONT_DOOR_VARS).filter(([, flag]) => flag === 'cluster' || e.flags[flag]).map(([v, flag]) => `{{if .${v}}}--${flag} {{shellQuote .${v}}}{{end}}`);
 }
 
 export function renderJustfile(registry: Record<string, TaskEntry>, cli = 'npx tsx tasks'): string {
   const head = [
     '# just front door, generated from the task registry by scripts/gen-wrappers.ts (do not edit: npm run gen:wrappers).',
-    '# `just cluster-status --cluster lab`, or `just run <task> [flags]`; import it from your own justfile with',
+    '# `just cluster-status --cluster lab` (or CLUSTER=lab, NODE=, APP=, NAMESPACE= among the arguments:',
+    '# `just k8s-hr-restart APP=gatus CLUSTER=infra`), or `just run <task> [flags]`; import it from your own justfile with',
     "# `import 'justfile.rackhand'`. Every recipe forwards to the rackhand CLI, which owns flags and confirmation.",
     'set positional-arguments',
     '',

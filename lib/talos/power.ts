@@ -59,10 +59,10 @@ export function rebootStep(ctx: TaskContext, node: NodeConfig): Step {
   };
 }
 
-export function shutdownStep(ctx: TaskContext, node: NodeConfig): Step {
+export function shutdownStep(ctx: TaskContext, node: NodeConfig, o: { force: boolean } = { force: ctx.flags.force === true }): Step {
   const talosctl = talosctlFor(ctx);
   return {
-    title: `shut down ${node.name}${ctx.flags.force ? ' (--force: no cordon/drain)' : ''}`,
+    title: `shut down ${node.name}${o.force ? ' (--force: no cordon/drain)' : ''}`,
     // "does not answer talosctl" alone is not "off" (a wrong address, a firewall): Kubernetes must agree it is gone
     isDone: async () => {
       if ((await talosctl.mode(node.address)) !== 'unreachable') return false;
@@ -70,7 +70,7 @@ export function shutdownStep(ctx: TaskContext, node: NodeConfig): Step {
       return n && condition(n, 'Ready')?.status === 'True' ? false : `${node.name} does not answer talosctl and is not Ready: already off`;
     },
     async run(rt) {
-      await talosctl.mutate(['--nodes', node.address, 'shutdown', '--wait=false', ...(ctx.flags.force ? ['--force'] : [])]);
+      await talosctl.mutate(['--nodes', node.address, 'shutdown', '--wait=false', ...(o.force ? ['--force'] : [])]);
       if (dryRunWait(ctx, `${node.name} to power off`)) return;
       rt.output(`waiting for ${node.name} to power off`);
       await waitMode(ctx, node, 'unreachable', `${node.name} to power off`);
@@ -102,4 +102,29 @@ export function resetStep(ctx: TaskContext, node: NodeConfig, o: { graceful: boo
       ctx.log.info(`next: kubectl delete node ${node.name} (its Node object stays until removed), or re-apply its config with talos:apply-node`);
     },
   };
+}
+
+/** Several nodes' steps as one, run side by side (a cluster-wide reboot or shutdown "all at once"): each node's own
+ *  waits and deadline; the step fails when any node fails, after every node has finished or failed. */
+export function allAtOnce(title: string, steps: Step[]): Step {
+  return {
+    title,
+    async isDone() {
+      const done = await Promise.all(steps.map((s) => s.isDone?.() ?? Promise.resolve(false)));
+      return done.every(Boolean) ? (done as string[]).join('; ') : false;
+    },
+    async run(rt) {
+      const results = await Promise.allSettled(steps.map((s) => s.run(rt)));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${steps[i]!.title}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : []));
+      if (failed.length) throw new Error(failed.join('\n'));
+    },
+  };
+}
+
+/** A cluster-wide power operation's nodes in order: control planes then workers (reboot: the API and etcd come back
+ *  first), or workers then control planes (shutdown: the API stays up while workers go). */
+export function clusterOrder(ctx: TaskContext, first: 'controlplane' | 'worker'): NodeConfig[] {
+  requireTalos(ctx);
+  const [a, b] = first === 'controlplane' ? ['controlplane', 'worker'] : ['worker', 'controlplane'];
+  return [...ctx.cluster.nodes.filter((n) => n.role === a), ...ctx.cluster.nodes.filter((n) => n.role === b)];
 }
