@@ -20,7 +20,7 @@ describe('examples/ against the lab', () => {
   it('the examples are listed with their folder', async () => {
     const r = await lab.run(['list']);
     expect(r.stdout).toMatch(/^ {2}flux:hr-restart +restart failed HelmReleases.*\(.*examples\)$/m);
-    expect(r.stdout).toMatch(/^ {2}k8s:browse-pvc +mount a PVC/m);
+    expect(r.stdout).toMatch(/^ {2}pvc:browse +mount a PVC/m);
     expect(r.stdout).toMatch(/^ {2}volsync:snapshot-all +back up every VolSync app/m);
   });
 
@@ -41,17 +41,17 @@ describe('examples/ against the lab', () => {
     expect(again.record!.commands.filter((c) => c.mutating)).toEqual([]);
   });
 
-  it('k8s:browse-pvc mounts the PVC in a throwaway pod, prints the exec command, and the pod is gone afterwards', async () => {
+  it('pvc:browse mounts the PVC in a throwaway pod, prints the exec command, and the pod is gone afterwards', async () => {
     let seen = false;
     const stop = lab.store.listen((ev) => { if (ev.resource === 'pods' && ev.object.metadata.name === 'browse-paperless' && ev.object.status?.phase === 'Running') seen = true; });
-    const r = await lab.run(['k8s:browse-pvc', '--namespace', 'apps', '--claim', 'paperless', '--yes']);
+    const r = await lab.run(['pvc:browse', '--namespace', 'apps', '--claim', 'paperless', '--yes']);
     stop();
     expect(r.code, r.stderr).toBe(0);
     expect(seen).toBe(true);
     expect(r.stdout).toContain('-n apps exec -it browse-paperless -- sh');
     await new Promise((res) => setTimeout(res, 500));
     expect(get(lab, 'pods', 'apps', 'browse-paperless')).toBeUndefined();
-    const bad = await lab.run(['k8s:browse-pvc', '--namespace', 'apps', '--claim', 'nope', '--yes']);
+    const bad = await lab.run(['pvc:browse', '--namespace', 'apps', '--claim', 'nope', '--yes']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('persistentvolumeclaims "nope" not found');
   });

@@ -62,7 +62,7 @@ describe('the packed package, installed into an operator repository', () => {
     expect(files).toContain('discover.js');
     // go-task and just front doors to include from the operator's own, generated from the registry
     const taskfile = await readFile(join(repo, 'node_modules', 'rackhand', 'Taskfile.rackhand.yaml'), 'utf8');
-    expect(taskfile).toContain("cmds: ['npx rackhand volsync:restore {{if .CLUSTER}}--cluster {{.CLUSTER}}{{end}} {{.CLI_ARGS}}']");
+    expect(taskfile).toContain('cmds: ["npx rackhand volsync:restore {{if .CLUSTER}}--cluster {{shellQuote .CLUSTER}}{{end}} {{if .APP}}--app {{shellQuote .APP}}{{end}} {{if .NAMESPACE}}--namespace {{shellQuote .NAMESPACE}}{{end}} {{.CLI_ARGS}}"]');
     expect(await readFile(join(repo, 'node_modules', 'rackhand', 'justfile.rackhand'), 'utf8')).toContain('volsync-restore *args:\n    npx rackhand volsync:restore "$@"');
   });
 

@@ -1,4 +1,4 @@
-// k8s:browse-pvc — a throwaway pod with an app's PVC mounted at /data, to look at or fix files by hand (the
+// pvc:browse — a throwaway pod with an app's PVC mounted at /data, to look at or fix files by hand (the
 // `kubectl run ... --overrides` recipe of home-ops Taskfiles). Better than the recipe: the pod is removed in every
 // case -- done, failed, Ctrl-C -- so it never keeps a ReadWriteOnce volume away from the app, and it runs as the
 // volume's user, not root.
@@ -6,7 +6,7 @@ import { defineTask, waitUntil } from 'rackhand';
 
 export default defineTask({
   summary: 'mount a PVC in a throwaway pod, print the exec command, remove the pod when done',
-  example: 'npx tsx tasks k8s:browse-pvc --cluster home --namespace apps --claim paperless',
+  example: 'npx tsx tasks pvc:browse --cluster home --namespace apps --claim paperless',
   flags: {
     namespace: { type: 'string', description: 'namespace of the PVC', required: true, pattern: /^[a-z0-9-]+$/, hint: 'a namespace' },
     claim: { type: 'string', description: 'the PersistentVolumeClaim', required: true, pattern: /^[a-z0-9.-]+$/, hint: 'a PVC name' },
@@ -21,10 +21,15 @@ export default defineTask({
       const k = ['--kubeconfig', ctx.cluster.kubeconfig, '--context', ctx.cluster.context, '--namespace', ctx.flags.namespace];
       const pod = `browse-${ctx.flags.claim}`.slice(0, 63);
       await ctx.$`kubectl ${k} get persistentvolumeclaim ${ctx.flags.claim}`; // exists, or the run stops here naming it
+      // a ReadWriteOnce volume is attached to one node: start next to the pod that has it (elsewhere the pod would
+      // wait on a Multi-Attach error)
+      const pods = (await ctx.$`kubectl ${k} get pods --output json`).json().items;
+      const user = pods.find((p) => p.status?.phase === 'Running' && (p.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === ctx.flags.claim));
       const manifest = {
         apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
         spec: {
           restartPolicy: 'Never',
+          ...(user ? { nodeName: user.spec.nodeName } : {}),
           securityContext: { runAsUser: ctx.flags.uid, runAsGroup: ctx.flags.uid, fsGroup: ctx.flags.uid, runAsNonRoot: true },
           containers: [{ name: 'browse', image: ctx.flags.image, command: ['sleep', '86400'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
           volumes: [{ name: 'data', persistentVolumeClaim: { claimName: ctx.flags.claim } }],
