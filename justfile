@@ -171,6 +171,14 @@ op-check *args:
 op-inject *args:
     npx tsx tasks op:inject "$@"
 
+# write the cluster's kubeconfig and talosconfig from 1Password, byte for byte, 0600, old file kept; identity-checked
+op-pull *args:
+    npx tsx tasks op:pull "$@"
+
+# put the cluster's kubeconfig and talosconfig into 1Password as Documents, byte for byte; unchanged ones left alone
+op-push *args:
+    npx tsx tasks op:push "$@"
+
 # check runbooks: every step a real task with valid flags and a known cluster (exit 2 naming the line)
 runbook-check *args:
     npx tsx tasks runbook:check "$@"
@@ -198,6 +206,10 @@ talos-etcd-snapshot *args:
 # schematic id, installer image and ISO URL for the configured schematic and version
 talos-image *args:
     npx tsx tasks talos:image "$@"
+
+# fetch the admin kubeconfig (configured context name, 0600, identity-checked); renewed when its certificate nears expiry
+talos-kubeconfig *args:
+    npx tsx tasks talos:kubeconfig "$@"
 
 # reboot every node of a Talos cluster, rolling (control planes first, etcd checked) or --all-at-once; type the cluster name
 talos-reboot-cluster *args:

@@ -2,12 +2,15 @@
 //   get('op://homelab/cloudflare/api-token')        => the value, or undefined
 //   set('op://homelab/new-item/section/field', v)    => creates the vault, item, section and field as needed
 //   delete('op://homelab/cloudflare')                => removes a field (3-4 segments), an item (2) or a vault (1)
+//   document('homelab', 'lab-kubeconfig'[, text])   => a Document's content; with text, creates or replaces it
 import { deriveId, newField, type FieldType, type OpAccount } from './vault.js';
 
 export interface LabVault {
   get(ref: string): string | undefined;
   set(ref: string, value: string, opts?: { type?: FieldType }): void;
   delete(ref: string): boolean;
+  /** a Document item's content (op document get), or undefined; with `content`, creates or replaces it */
+  document(vault: string, title: string, content?: string): string | undefined;
 }
 
 function segments(ref: string, min: number, max: number): string[] {
@@ -26,6 +29,20 @@ export function labVault(account: OpAccount): LabVault {
     return { v, i, section, field, vault, item, f };
   };
   return {
+    document: (vaultName, title, content) => {
+      const vault = account.findVault(vaultName);
+      if (!vault) throw new Error(`lab vault: no vault ${vaultName}`);
+      let item = account.findItems(title, vault).find((h) => h.item.category === 'DOCUMENT')?.item;
+      if (content === undefined) return item?.document?.content;
+      if (!item) {
+        const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        item = { id: deriveId(vault.name, title, 'document'), title, category: 'DOCUMENT', version: 0, createdAt: at, updatedAt: at, fields: [] };
+        vault.items.push(item);
+      }
+      item.document = { name: title, content };
+      item.version += 1;
+      return content;
+    },
     get: (ref) => locate(ref, 3).f?.value,
     set: (ref, value, opts = {}) => {
       const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');

@@ -1,10 +1,12 @@
 // The fake `op` (1Password CLI 2.x): resolves the command path (cobra-style, global flags anywhere), parses flags with
 // pflag's errors and prints every failure as op does: "[ERROR] YYYY/MM/DD HH:MM:SS <message>" on stderr, exit 1
-// (reference/cli-facts.md "1Password"). Commands: --version, whoami, read, inject, item get, vault list.
+// (reference/cli-facts.md "1Password"). Commands: --version, whoami, read, inject, item get, vault list, document
+// get/create/edit.
 import { FlagError, parseFlags, type FlagSpec } from '../talos/argv.js';
 import { itemGetCmd } from './cmd-item.js';
 import { vaultListCmd, whoamiCmd } from './cmd-account.js';
 import { injectCmd, readCmd } from './cmd-secrets.js';
+import { documentCreateCmd, documentEditCmd, documentGetCmd } from './cmd-document.js';
 import { errorLine, type OpCommand, type OpCtx } from './command.js';
 import { OpError } from './reference.js';
 import type { OpAccount } from './vault.js';
@@ -26,9 +28,9 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'version', short: 'v', type: 'bool' }, { name: 'help', short: 'h', type: 'bool' },
 ];
 const VALUED = new Set(['--account', '--config', '--encoding', '--format', '--session']);
-const COMMANDS: OpCommand[] = [readCmd, injectCmd, whoamiCmd, itemGetCmd, vaultListCmd];
-const GROUPS = ['item', 'vault'];
-const NOT_IN_LAB = ['account', 'connect', 'document', 'events-api', 'group', 'plugin', 'run', 'service-account', 'signin', 'signout', 'user', 'completion', 'update'];
+const COMMANDS: OpCommand[] = [readCmd, injectCmd, whoamiCmd, itemGetCmd, vaultListCmd, documentGetCmd, documentCreateCmd, documentEditCmd];
+const GROUPS = ['item', 'vault', 'document'];
+const NOT_IN_LAB = ['account', 'connect', 'events-api', 'group', 'plugin', 'run', 'service-account', 'signin', 'signout', 'user', 'completion', 'update'];
 
 const USAGE = `1Password CLI provides commands for managing your 1Password account from the command line.
 

@@ -23,7 +23,7 @@ export type FieldType = z.infer<typeof FieldType>;
 
 export interface OpSection { id: string; label: string }
 export interface OpField { id: string; label: string; value: string; type: FieldType; purpose?: string; section?: OpSection }
-export interface OpItem { id: string; title: string; category: string; version: number; createdAt: string; updatedAt: string; fields: OpField[] }
+export interface OpItem { id: string; title: string; category: string; version: number; createdAt: string; updatedAt: string; fields: OpField[]; document?: { name: string; content: string } }
 export interface OpVault { id: string; name: string; createdAt: string; updatedAt: string; items: OpItem[] }
 
 /** A stable 1Password-looking id (26 chars of a-z2-7) for the given names. */

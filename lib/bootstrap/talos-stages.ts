@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { clientCertExpiry } from '../talos/kubeconfig-cert.ts';
 import { identityMatchesConfig } from '../checks/identity.ts';
 import type { NodeConfig } from '../config/schema.ts';
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
@@ -87,7 +88,8 @@ export function etcdStep(ctx: TaskContext): Step {
   };
 }
 
-export function kubeconfigStep(ctx: TaskContext): Step {
+/** `force`: fetch even when the file matches; `renewWithinMs`: fetch when its client certificate expires that soon. */
+export function kubeconfigStep(ctx: TaskContext, o: { force?: boolean; renewWithinMs?: number } = {}): Step {
   const talosctl = talosctlFor(ctx);
   const cp = firstControlPlane(ctx);
   const path = ctx.cluster.kubeconfig;
@@ -99,7 +101,11 @@ export function kubeconfigStep(ctx: TaskContext): Step {
     title: `fetch the kubeconfig into ${path} (context ${ctx.cluster.context}, mode 0600) and check its identity`,
     async isDone() {
       const st = await quiet(stat(path));
-      if (!st || (st.mode & 0o077) !== 0) return false;
+      if (!st || (st.mode & 0o077) !== 0 || o.force) return false;
+      if (o.renewWithinMs !== undefined) {
+        const expires = await clientCertExpiry(path, ctx.cluster.context);
+        if (expires && expires.getTime() - Date.now() < o.renewWithinMs) return false;
+      }
       await ctx.kubectl.configView(true).catch(() => undefined);
       return (await matches()) ? `${path} exists and points at ${ctx.cluster.apiServer}` : false;
     },

@@ -91,6 +91,13 @@ export const clusterSchema = z.strictObject({
   talconfig: text('expected a path to a talhelper talconfig.yaml').optional(),
   /** the age key that decrypts talenv.sops.yaml, as a 1Password reference (kept only in 1Password) */
   sopsAgeKey: text('expected an op://vault/item/field reference to the age key', /^op:\/\/[^/]+\/[^/]+\/.+$/).optional(),
+  /** where op:push and op:pull keep this cluster's kubeconfig and talosconfig: 1Password Documents in this vault
+   *  (titles default to <cluster>-kubeconfig and <cluster>-talosconfig) */
+  onepassword: z.strictObject({
+    vault: text('expected a 1Password vault name or id'),
+    kubeconfig: text('expected the title of the Document item holding the kubeconfig').optional(),
+    talosconfig: text('expected the title of the Document item holding the talosconfig').optional(),
+  }).optional(),
   /** Talos client config; default: talosctl's own ($TALOSCONFIG, then ~/.talos/config). */
   talosconfig: text('expected a path to a talosconfig file').optional(),
   /** the bootstrap folder (files found in it), or the folder and its files named (paths relative to the folder) */

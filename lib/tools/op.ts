@@ -7,7 +7,7 @@ import type { FailureRule } from './tool-error.ts';
 
 // op writes errors as `[ERROR] YYYY/MM/DD HH:MM:SS <message>` on stderr (reference/cli-facts.md, 1Password).
 const RULES: FailureRule[] = [
-  [/isn't an item|isn't a vault|could not find|no item found|isn't a field|not found/i, 'NotFound'],
+  [/isn't an item|isn't a document|isn't a vault|could not find|no item found|isn't a field|not found/i, 'NotFound'],
   [/not currently signed in|no accounts configured|authentication|unauthorized|invalid service account token/i, 'Auth'],
   [/invalid secret reference|invalid character/i, 'Other'],
 ];

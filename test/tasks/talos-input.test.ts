@@ -9,8 +9,8 @@ describe('talos tasks refuse bad input before running anything', () => {
 
   it.each([
     [['--node', 'cp9'], '--node: no node "cp9" in cluster lab; expected one of cp1, cp2, cp3, w1, w2'],
-    [['--node', 'cp1;reboot'], '--node: expected a node name from rackhand.yaml, e.g. cp1 (got "cp1;reboot")'],
-    [['--node', '$(rm -rf ~)'], '--node: expected a node name from rackhand.yaml, e.g. cp1 (got "$(rm -rf ~)")'],
+    [['--node', 'cp1;reboot'], '--node: expected a node name (or its address) from rackhand.yaml, e.g. cp1 (got "cp1;reboot")'],
+    [['--node', '$(rm -rf ~)'], '--node: expected a node name (or its address) from rackhand.yaml, e.g. cp1 (got "$(rm -rf ~)")'],
     [['--all', '--to', '1.2'], '--to: expected a version like v1.12.3 (got "1.2")'],
     [['--all', '--node', 'cp1'], 'expected exactly one of --node NAME or --all'],
     [[], 'expected exactly one of --node NAME or --all'],
