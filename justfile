@@ -191,6 +191,18 @@ runbook-list *args:
 runbook-run *args:
     npx tsx tasks runbook:run "$@"
 
+# find secrets in the clear: files a .sops.yaml rule covers that are not encrypted, Secret manifests with plain values
+sops-check *args:
+    npx tsx tasks sops:check "$@"
+
+# print a SOPS file decrypted, the age key from 1Password in sops' environment only (never on disk)
+sops-decrypt *args:
+    npx tsx tasks sops:decrypt "$@"
+
+# edit a SOPS file in your editor through sops, the age key from 1Password in sops' environment only
+sops-edit *args:
+    npx tsx tasks sops:edit "$@"
+
 # apply every node's machine config, control planes first, one at a time, each diff shown first; type the cluster name
 talos-apply-cluster *args:
     npx tsx tasks talos:apply-cluster "$@"

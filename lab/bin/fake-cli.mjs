@@ -32,8 +32,8 @@ const readStdin = () => new Promise((resolve) => {
   process.stdin.on('error', () => resolve(''));
 });
 
-// the caller's environment the fakes may look at: 1Password auth (op), the kubeconfig, the helmfile environment
-const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+|SOPS_AGE_\w+)$/;
+// the caller's environment the fakes may look at: 1Password auth (op), the kubeconfig, the helmfile environment; sops: its age key and editor
+const FORWARDED = /^(KUBECONFIG|TALOSCONFIG|HELMFILE_\w+|OP_\w+|SOPS_AGE_\w+|SOPS_EDITOR|EDITOR)$/;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => FORWARDED.test(k) && v !== undefined));
 
 // `op inject` reads the template from stdin unless -i/--in-file names a file (op-js passes --in-file=/dev/stdin)

@@ -6,8 +6,11 @@
 // (one per line) or SOPS_AGE_KEY_FILE, as sops reads them (age/keysource.go). Without a matching identity sops
 // exits 128 ("Failed to get the data key required to decrypt the SOPS file."; cmd/sops/codes CouldNotRetrieveKey).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parse as shellParse } from 'shell-quote';
+import { basename, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { CliRequest, CliResult } from '../talos/talosctl.js';
 
@@ -50,9 +53,11 @@ export function runSops(req: CliRequest, home = '/root'): CliResult {
   const done = (exitCode: number): CliResult => ({ ...io, exitCode });
   const argv = req.argv;
   if (argv.includes('--version')) { io.stdout += 'sops 3.9.4 (latest)\n'; return done(0); }
-  if (!argv.includes('--decrypt') && !argv.includes('-d')) { io.stderr += 'the lab\'s fake sops only decrypts (sops --decrypt FILE)\n'; return done(1); }
+  const editing = !argv.includes('--decrypt') && !argv.includes('-d');
+  if (editing && argv.some((a) => a === '--encrypt' || a === '-e' || a === '--rotate' || a === '-r' || a === '--set')) { io.stderr += 'the lab\'s fake sops decrypts (sops --decrypt FILE) and edits (sops FILE) only\n'; return done(1); }
   const withValue = new Set(['--input-type', '--output-type']);
-  const file = argv.find((a, i) => !a.startsWith('-') && !withValue.has(argv[i - 1] ?? ''));
+  // `sops edit FILE` (sops >= 3.9) and `sops FILE` both edit
+  const file = argv.find((a, i) => !a.startsWith('-') && !withValue.has(argv[i - 1] ?? '') && !(a === 'edit' && i === 0 && argv.length > 1));
   if (!file) { io.stderr += 'Error: no file specified\n'; return done(1); }
   const path = resolve(req.cwd, file);
   if (!existsSync(path)) { io.stderr += `Error: cannot operate on non-existent file\n`; return done(100); }
@@ -79,6 +84,41 @@ export function runSops(req: CliRequest, home = '/root'): CliResult {
     const m = typeof v === 'string' ? ENC.exec(v) : null;
     out[k] = m ? open(dataKey, { data: m[1]!, iv: m[2]!, tag: m[3]! }).toString('utf8') : v;
   }
+  if (editing) return edit(req, path, doc, out, dataKey, io);
   io.stdout += stringify(out);
   return done(0);
+}
+
+/**
+ * `sops FILE`: the plaintext in a private temp file, $SOPS_EDITOR or $EDITOR run on it (split like a shell would:
+ * getsops/sops cmd/sops/edit.go runEditor, shlex), then re-encrypted with the same data key and recipients. An
+ * unchanged file exits 200 "File has not changed, exiting." (cmd/sops/codes FileHasNotBeenModified). The lab runs the
+ * editor itself, without a terminal: an editor that edits non-interactively (a script) is what works here.
+ */
+function edit(req: CliRequest, path: string, doc: Record<string, any>, plain: Record<string, unknown>, dataKey: Buffer, io: { stdout: string; stderr: string }): CliResult {
+  const env = req.env ?? {};
+  const editor = env.SOPS_EDITOR || env.EDITOR;
+  if (!editor) { io.stderr += 'the lab\'s fake sops needs SOPS_EDITOR or EDITOR to edit\n'; return { ...io, exitCode: 1 }; }
+  const dir = mkdtempSync(join(tmpdir(), 'lab-sops-'));
+  try {
+    const tmp = join(dir, basename(path));
+    const before = stringify(plain);
+    writeFileSync(tmp, before, { mode: 0o600 });
+    const [cmd, ...args] = shellParse(editor).map(String);
+    const r = spawnSync(cmd!, [...args, tmp], { cwd: req.cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    if (r.status !== 0) { io.stderr += `Could not run editor: exit status ${r.status ?? r.signal}\n`; return { ...io, exitCode: 1 }; }
+    const after = readFileSync(tmp, 'utf8');
+    if (after === before) { io.stderr += 'File has not changed, exiting.\n'; return { ...io, exitCode: 200 }; }
+    const edited = (parse(after) ?? {}) as Record<string, unknown>;
+    const enc: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(edited)) {
+      const sealed = seal(dataKey, Buffer.from(String(v)));
+      enc[k] = typeof v === 'string' ? `ENC[AES256_GCM,data:${sealed.data},iv:${sealed.iv},tag:${sealed.tag},type:str]` : v;
+    }
+    enc.sops = { ...doc.sops, lastmodified: new Date().toISOString() };
+    writeFileSync(path, stringify(enc));
+    return { ...io, exitCode: 0 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

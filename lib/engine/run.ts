@@ -331,6 +331,7 @@ function makeContext(o: RunOptions, s: {
     interactive: o.io.interactive,
     passthrough: (argv, p) => s.exec.stream(argv, {
       mutating: p.mutating, timeoutMs: p.timeoutMs, stdout: s.json ? o.io.stderr : o.io.stdout, stderr: o.io.stderr,
+      ...(p.env ? { env: p.env } : {}), ...(p.cwd ? { cwd: p.cwd } : {}),
       // the terminal is handed over only when it is this process's own
       terminal: Boolean(p.terminal && o.io.interactive && o.io.stdin === process.stdin),
     }),

@@ -158,7 +158,7 @@ export interface TaskContext<F extends FlagDefs = FlagDefs> {
   /** Runs a command whose output the operator watches as it comes (logs that follow, a command in a pod): its stdout
    *  to stdout (stderr under --json), its stderr to stderr, redacted. `terminal`: it gets the terminal itself (a shell
    *  in a pod) when this run has one; otherwise its stdin is closed. */
-  passthrough(argv: string[], o: { mutating: boolean; timeoutMs: number; terminal?: boolean }): Promise<ExecResult>;
+  passthrough(argv: string[], o: { mutating: boolean; timeoutMs: number; terminal?: boolean; env?: Record<string, string>; cwd?: string }): Promise<ExecResult>;
   /** a terminal is attached (stdin and stderr), and not CI */
   readonly interactive: boolean;
   /** zx-style commands through the engine: `await ctx.$\`kubectl get ns\``, `ctx.$.mutating\`kubectl apply ...\``
