@@ -215,6 +215,10 @@ talos-apply-node *args:
 talos-etcd-snapshot *args:
     npx tsx tasks talos:etcd-snapshot "$@"
 
+# render machine configs with talhelper, the age key from 1Password in its environment only; files 0600; changed nodes listed
+talos-genconfig *args:
+    npx tsx tasks talos:genconfig "$@"
+
 # schematic id, installer image and ISO URL for the configured schematic and version
 talos-image *args:
     npx tsx tasks talos:image "$@"

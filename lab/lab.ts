@@ -51,6 +51,7 @@ import { createVolsync, type LabVolsync } from './volsync/index.js';
 import { volumePath } from './volsync/context.js';
 import { labVault, type LabVault } from './op/lab-vault.js';
 import { runOp } from './op/op.js';
+import { runTalhelper } from './talhelper/talhelper.js';
 import { runSops } from './sops/sops.js';
 import { OpAccount } from './op/vault.js';
 import { runFlux } from './flux-cli/flux.js';
@@ -371,6 +372,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       talosctl: (req) => runTalosctl(talos, req, talosconfigPath),
       op: (req) => runOp(opAccount, req, record),
       sops: async (req) => runSops(req),
+      talhelper: async (req) => runTalhelper(req),
       flux: (req) => runFlux({ store, registry, version: opts.fluxVersion ?? '2.7.0', kubernetesVersion: () => api.gitVersion, timeScale: opts.timeScale ?? rebootMs / 120_000, record }, req),
       helmfile: (req) => runHelmfile({ world: helm, labUrl: () => `http://127.0.0.1:${port}`, apiUp: () => apiUp }, req),
     },
@@ -411,7 +413,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     await writeRackhandConfig(configPath, topology, url, kubernetesVersion, empty ? { repo: REPO } : undefined);
   }
   await writeTalosconfig(talosconfigPath, topology);
-  for (const tool of ['talosctl', 'helmfile', 'op', 'flux', 'sops']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
+  for (const tool of ['talosctl', 'helmfile', 'op', 'flux', 'sops', 'talhelper']) await writeFakeCli(join(dir, 'bin'), tool, FAKE_CLI, url);
 
   const settled = async (timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;

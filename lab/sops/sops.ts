@@ -32,14 +32,30 @@ function open(key: Buffer, s: { data: string; iv: string; tag: string }): Buffer
 
 const ENC = /^ENC\[AES256_GCM,data:([^,]*),iv:([^,]*),tag:([^,]*),type:(\w+)\]$/;
 
-/** A flat YAML map of strings encrypted for `identity` (what `sops --encrypt --age <recipient>` writes). */
-export function encryptForLab(values: Record<string, string>, identity: string): string {
-  const dataKey = randomBytes(32);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) {
+/** Every string leaf of a YAML map (nested maps and lists too) encrypted with the data key, as sops does it. */
+function encryptTree(dataKey: Buffer, v: unknown): unknown {
+  if (typeof v === 'string') {
     const s = seal(dataKey, Buffer.from(v));
-    out[k] = `ENC[AES256_GCM,data:${s.data},iv:${s.iv},tag:${s.tag},type:str]`;
+    return `ENC[AES256_GCM,data:${s.data},iv:${s.iv},tag:${s.tag},type:str]`;
   }
+  if (Array.isArray(v)) return v.map((x) => encryptTree(dataKey, x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encryptTree(dataKey, x)]));
+  return v;
+}
+
+function decryptTree(dataKey: Buffer, v: unknown): unknown {
+  const m = typeof v === 'string' ? ENC.exec(v) : null;
+  if (m) return open(dataKey, { data: m[1]!, iv: m[2]!, tag: m[3]! }).toString('utf8');
+  if (Array.isArray(v)) return v.map((x) => decryptTree(dataKey, x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decryptTree(dataKey, x)]));
+  return v;
+}
+
+/** A YAML map (string leaves, nested maps and lists) encrypted for `identity` (what `sops --encrypt --age
+ *  <recipient>` writes). */
+export function encryptForLab(values: Record<string, unknown>, identity: string): string {
+  const dataKey = randomBytes(32);
+  const out = encryptTree(dataKey, values) as Record<string, unknown>;
   const wrapped = seal(sha(identity.trim()), dataKey);
   out.sops = {
     age: [{ recipient: recipientOf(identity), enc: `-----BEGIN AGE ENCRYPTED FILE-----\n${Buffer.from(JSON.stringify(wrapped)).toString('base64')}\n-----END AGE ENCRYPTED FILE-----\n` }],
@@ -78,12 +94,8 @@ export function runSops(req: CliRequest, home = '/root'): CliResult {
     io.stderr += `Failed to get the data key required to decrypt the SOPS file.\n\nGroup 0: FAILED\n${recipients.map((r) => `  ${r.recipient}: FAILED\n    - | failed to load age identities: failed to open file: open ${home}/.config/sops/age/keys.txt: no such file or directory\n`).join('')}\nRecovery failed because no master key was able to decrypt the file. In\norder for SOPS to recover the file, at least 1 key has to be successful,\nbut only 0 were.\n`;
     return done(128);
   }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(doc)) {
-    if (k === 'sops') continue;
-    const m = typeof v === 'string' ? ENC.exec(v) : null;
-    out[k] = m ? open(dataKey, { data: m[1]!, iv: m[2]!, tag: m[3]! }).toString('utf8') : v;
-  }
+  const { sops: _meta, ...body } = doc;
+  const out = decryptTree(dataKey, body) as Record<string, unknown>;
   if (editing) return edit(req, path, doc, out, dataKey, io);
   io.stdout += stringify(out);
   return done(0);
@@ -110,11 +122,7 @@ function edit(req: CliRequest, path: string, doc: Record<string, any>, plain: Re
     const after = readFileSync(tmp, 'utf8');
     if (after === before) { io.stderr += 'File has not changed, exiting.\n'; return { ...io, exitCode: 200 }; }
     const edited = (parse(after) ?? {}) as Record<string, unknown>;
-    const enc: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(edited)) {
-      const sealed = seal(dataKey, Buffer.from(String(v)));
-      enc[k] = typeof v === 'string' ? `ENC[AES256_GCM,data:${sealed.data},iv:${sealed.iv},tag:${sealed.tag},type:str]` : v;
-    }
+    const enc = encryptTree(dataKey, edited) as Record<string, unknown>;
     enc.sops = { ...doc.sops, lastmodified: new Date().toISOString() };
     writeFileSync(path, stringify(enc));
     return { ...io, exitCode: 0 };

@@ -50,6 +50,7 @@ import type T_sops_edit from '../../tasks/sops/edit.ts';
 import type T_talos_apply_cluster from '../../tasks/talos/apply-cluster.ts';
 import type T_talos_apply_node from '../../tasks/talos/apply-node.ts';
 import type T_talos_etcd_snapshot from '../../tasks/talos/etcd-snapshot.ts';
+import type T_talos_genconfig from '../../tasks/talos/genconfig.ts';
 import type T_talos_image from '../../tasks/talos/image.ts';
 import type T_talos_kubeconfig from '../../tasks/talos/kubeconfig.ts';
 import type T_talos_reboot_cluster from '../../tasks/talos/reboot-cluster.ts';
@@ -122,6 +123,7 @@ export interface BuiltinTaskFlags {
   'talos:apply-cluster': Partial<FlagsOf<typeof T_talos_apply_cluster.flags> & GlobalFlagValues>;
   'talos:apply-node': Partial<FlagsOf<typeof T_talos_apply_node.flags> & GlobalFlagValues>;
   'talos:etcd-snapshot': Partial<FlagsOf<typeof T_talos_etcd_snapshot.flags> & GlobalFlagValues>;
+  'talos:genconfig': Partial<FlagsOf<typeof T_talos_genconfig.flags> & GlobalFlagValues>;
   'talos:image': Partial<FlagsOf<typeof T_talos_image.flags> & GlobalFlagValues>;
   'talos:kubeconfig': Partial<FlagsOf<typeof T_talos_kubeconfig.flags> & GlobalFlagValues>;
   'talos:reboot-cluster': Partial<FlagsOf<typeof T_talos_reboot_cluster.flags> & GlobalFlagValues>;
