@@ -59,6 +59,14 @@ dr-drill *args:
 dr-verify-backups *args:
     npx tsx tasks dr:verify-backups "$@"
 
+# a Kustomization built from the local repository vs the cluster (server-side dry run); exit 0 same, 1 drift, 2 error
+flux-diff *args:
+    npx tsx tasks flux:diff "$@"
+
+# the Events Flux controllers wrote for an object, an app or everything, in one table; --since, --warnings
+flux-events *args:
+    npx tsx tasks flux:events "$@"
+
 # reconcile Flux objects now (default: everything not Ready; sources first, dependsOn order) and wait until Ready
 flux-reconcile *args:
     npx tsx tasks flux:reconcile "$@"
@@ -95,6 +103,10 @@ k3s-rollback *args:
 k3s-upgrade *args:
     npx tsx tasks k3s:upgrade "$@"
 
+# apply a Flux Kustomization built from local files (server-side, as kustomize-controller), the diff shown first
+k8s-apply-ks *args:
+    npx tsx tasks k8s:apply-ks "$@"
+
 # a throwaway pod mounting a claim (read-only unless --rw) on the node it is attached to; a shell or a command; removed on exit
 k8s-browse-pvc *args:
     npx tsx tasks k8s:browse-pvc "$@"
@@ -106,6 +118,10 @@ k8s-cleanse-pods *args:
 # a privileged debug pod on a node (host namespaces, / at /host); a shell or a command; removed on exit
 k8s-debug-node *args:
     npx tsx tasks k8s:debug-node "$@"
+
+# suspend a Flux Kustomization and delete the objects its local build contains (PVCs and Namespaces only with --include-data)
+k8s-delete-ks *args:
+    npx tsx tasks k8s:delete-ks "$@"
 
 # a command (after --) or a shell in an app's running pod, found by its labels
 k8s-exec *args:

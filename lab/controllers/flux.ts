@@ -62,6 +62,7 @@ export class FluxController implements Controller {
     if (!o) return;
     const st = o.status ?? {};
     writeStatus(this.ctx.store, 'helmreleases.helm.toolkit.fluxcd.io', o, { ...st, conditions: setCondition(st.conditions, { type: 'Ready', status: 'False', reason: 'UpgradeFailed', message: 'Helm upgrade failed for release: context deadline exceeded', observedGeneration: o.metadata.generation }, this.ctx.clock.now()) });
+    this.event(o, 'helmreleases.helm.toolkit.fluxcd.io', 'Warning', 'UpgradeFailed', `Helm upgrade failed for release ${targetNs(o)}/${releaseName(o)} with chart ${o.spec?.chart?.spec?.chart ?? 'app'}@${o.spec?.chart?.spec?.version ?? '1.0.0'}: context deadline exceeded`, this.ctx.clock.now());
   }
   private readonly drift = new Map<string, number>(); // workload uid => when to correct
 
@@ -96,7 +97,9 @@ export class FluxController implements Controller {
           // a suspend (seen suspended, or a newer generation since it got stuck: suspend and resume both change the spec)
           // resets helm-controller's remediation retries
           if (was === true || (o.metadata.generation ?? 0) > (st.observedGeneration ?? 0)) { this.stuck.delete(key); } else {
+            const wasFailing = (st.conditions ?? []).some((c: any) => c.type === 'Ready' && c.reason === 'UpgradeFailed');
             writeStatus(store, k.resource, o, { ...st, conditions: setCondition(st.conditions, { type: 'Ready', status: 'False', reason: 'UpgradeFailed', message: 'Helm upgrade failed for release: context deadline exceeded', observedGeneration: o.metadata.generation }, now) });
+            if (!wasFailing) this.event(o, k.resource, 'Warning', 'UpgradeFailed', `Helm upgrade failed for release ${targetNs(o)}/${releaseName(o)} with chart ${o.spec?.chart?.spec?.chart ?? 'app'}@${o.spec?.chart?.spec?.version ?? '1.0.0'}: context deadline exceeded`, now);
             continue;
           }
         }
@@ -117,6 +120,7 @@ export class FluxController implements Controller {
           if (cond?.reason !== 'DependencyNotReady' || cond.message !== message) {
             writeStatus(store, k.resource, o, { ...st, conditions: setCondition(st.conditions, { type: 'Ready', status: 'False', reason: 'DependencyNotReady', message, observedGeneration: st.observedGeneration }, now) });
             record('flux-dependency-not-ready', id, blocked);
+            this.event(o, k.resource, 'Normal', 'DependencyNotReady', `Dependencies do not meet ready condition (${message}), retrying in 30s`, now);
           }
           continue;
         }
@@ -128,6 +132,7 @@ export class FluxController implements Controller {
             conditions: setCondition(st.conditions, { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: k.message(o), observedGeneration: o.metadata.generation }, now),
           });
           record('flux-reconciled', id, requested ?? `generation ${o.metadata.generation}`);
+          this.event(o, k.resource, 'Normal', k.kind === 'helmrelease' ? 'UpgradeSucceeded' : k.resource.startsWith('kustomizations.') ? 'ReconciliationSucceeded' : 'NewArtifact', k.message(o), now);
         } else if (Object.keys(extra).some((key) => st[key] === undefined)) {
           writeStatus(store, k.resource, o, { ...st, ...extra }); // a seeded status without revisions: filled in, nothing reconciled
         }
@@ -135,6 +140,23 @@ export class FluxController implements Controller {
       }
     }
   }
+
+  /** A core/v1 Event about the object, as the Flux controllers record them through their event recorder
+   *  (fluxcd/pkg runtime/events: involvedObject, reason, type Normal or Warning, reportingController). */
+  private event(o: KObject, resource: string, type: 'Normal' | 'Warning', reason: string, message: string, now: number): void {
+    const component = resource.startsWith('kustomizations.') ? 'kustomize-controller' : resource.startsWith('helmreleases.') ? 'helm-controller' : 'source-controller';
+    const at = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+    const ns = o.metadata.namespace!;
+    const name = `${o.metadata.name}.${(this.eventSeq++).toString(16).padStart(12, '0')}`;
+    this.ctx.store.create('events', {
+      apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: ns },
+      involvedObject: { apiVersion: o.apiVersion, kind: o.kind, namespace: ns, name: o.metadata.name, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion },
+      reason, type, message, count: 1, firstTimestamp: at, lastTimestamp: at,
+      source: { component }, reportingComponent: component, reportingInstance: `${component}-lab`,
+    });
+  }
+
+  private eventSeq = Date.now();
 
   /** the first dependency of `o` that is missing or not Ready at its generation ("ns/name"), else undefined */
   private blockedBy(resource: string, o: KObject): string | undefined {
