@@ -139,6 +139,10 @@ k8s-logs *args:
 k8s-scale *args:
     npx tsx tasks k8s:scale "$@"
 
+# sync HelmReleases, Kustomizations (flux:reconcile) or ExternalSecrets (k8s:sync-secrets) now: one, an app's, or all
+k8s-sync *args:
+    npx tsx tasks k8s:sync "$@"
+
 # force External Secrets to sync now (--namespace, --app or --all), wait for SecretSynced, report which Secrets changed
 k8s-sync-secrets *args:
     npx tsx tasks k8s:sync-secrets "$@"

@@ -32,6 +32,7 @@ import type T_k8s_hr_restart from '../../tasks/k8s/hr-restart.ts';
 import type T_k8s_logs from '../../tasks/k8s/logs.ts';
 import type T_k8s_scale from '../../tasks/k8s/scale.ts';
 import type T_k8s_sync_secrets from '../../tasks/k8s/sync-secrets.ts';
+import type T_k8s_sync from '../../tasks/k8s/sync.ts';
 import type T_k8s_view_secret from '../../tasks/k8s/view-secret.ts';
 import type T_lab_down from '../../tasks/lab/down.ts';
 import type T_lab_status from '../../tasks/lab/status.ts';
@@ -108,6 +109,7 @@ export interface BuiltinTaskFlags {
   'k8s:hr-restart': Partial<FlagsOf<typeof T_k8s_hr_restart.flags> & GlobalFlagValues>;
   'k8s:logs': Partial<FlagsOf<typeof T_k8s_logs.flags> & GlobalFlagValues>;
   'k8s:scale': Partial<FlagsOf<typeof T_k8s_scale.flags> & GlobalFlagValues>;
+  'k8s:sync': Partial<FlagsOf<typeof T_k8s_sync.flags> & GlobalFlagValues>;
   'k8s:sync-secrets': Partial<FlagsOf<typeof T_k8s_sync_secrets.flags> & GlobalFlagValues>;
   'k8s:view-secret': Partial<FlagsOf<typeof T_k8s_view_secret.flags> & GlobalFlagValues>;
   'lab:down': Partial<FlagsOf<typeof T_lab_down.flags> & GlobalFlagValues>;
