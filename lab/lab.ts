@@ -124,6 +124,8 @@ export interface LabFaults {
   moverFails(app: string, opts?: { times?: number }): void;
   /** the fake op acts as if nobody were signed in ("You are not currently signed in...") until called with false */
   opSignedOut(signedOut?: boolean): void;
+  /** the next `count` op commands fail as 1Password's rate limit answers (HTTP 429) */
+  opRateLimited(count: number): void;
   /** every helm install/upgrade of the release fails, until clearFaults (helm's error: message, default "context deadline exceeded") */
   helmReleaseFails(release: string, message?: string): void;
   /** a HelmRelease ("namespace/name") stuck Ready=False UpgradeFailed until it is suspended and resumed */
@@ -340,6 +342,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     helmReleaseFails: (release, message) => void helm.faults.set(release, message ?? 'context deadline exceeded'),
     helmReleaseStuck: (release) => flux.stick(release),
     opSignedOut: (signedOut = true) => { opAccount.signedOut = signedOut; },
+    opRateLimited: (count) => { opAccount.rateLimited = count; },
     k3sInstallFails: (node, message) => { k3sNode(node); k3s!.world.faults.installFails.set(node, message ?? 'Failed to download k3s binary: 503 Service Unavailable'); },
     k3sNeverReady: (node) => { k3sNode(node); k3s!.world.faults.neverReady.add(node); },
     // the listener stops, and a connection rackhand still shares (ControlMaster) is dropped too

@@ -52,6 +52,13 @@ export async function runOp(account: OpAccount, req: OpRequest, record: OpCtx['r
   const path = words.map((i) => req.argv[i]).join(' ');
   const rest = req.argv.filter((_, i) => !words.includes(i));
   const cmd = COMMANDS.find((c) => c.path === path);
+  // the opRateLimited fault; approximate text of a 429 as the CLI passes it on
+  // (developer.1password.com/docs/service-accounts/rate-limits)
+  if (cmd && account.rateLimited > 0) {
+    account.rateLimited--;
+    record('op-rate-limited', path);
+    return fail('(429) Too Many Requests: the rate limit for this account was exceeded, try again later');
+  }
   if (!cmd) {
     if (!path) {
       if (rest.includes('--version') || rest.includes('-v')) return { ...io, stdout: `${OP_VERSION}\n`, exitCode: 0 };

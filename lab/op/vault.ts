@@ -49,6 +49,8 @@ export function newField(vault: string, item: string, label: string, value: stri
 export class OpAccount {
   /** the op-signed-out fault: every command fails as with no credentials */
   signedOut = false;
+  /** the opRateLimited fault: this many more commands are refused as rate limited */
+  rateLimited = 0;
 
   constructor(readonly vaults: OpVault[]) {}
 

@@ -35,7 +35,44 @@ const defaultSdk: SdkFactory = async (token) => {
   return sdk.createClient({ auth: token, integrationName: 'rackhand', integrationVersion: VERSION });
 };
 
+/** The engine for this environment, behind a per-run cache: each reference is resolved once per run (one executor
+ *  is one run), whichever task, step or check asks; references not cached yet are resolved in one batch. */
 export function secretSource(exec: Executor, env: Record<string, string | undefined>, sdk: SdkFactory = defaultSdk): SecretSource {
+  const engine = engineFor(exec, env, sdk);
+  let cache = RUN_CACHE.get(exec);
+  if (!cache) RUN_CACHE.set(exec, (cache = new Map()));
+  const known = cache;
+  return {
+    engine: engine.engine,
+    async resolve(references) {
+      const missing = [...new Set(references)].filter((r) => !known.has(r));
+      if (missing.length) for (const [ref, value] of await engine.resolve(missing)) known.set(ref, value);
+      return new Map(references.map((r) => [r, known.get(r)!]));
+    },
+  };
+}
+
+const RUN_CACHE = new WeakMap<Executor, Map<string, string>>();
+
+// 1Password answers too many requests with HTTP 429 (developer.1password.com/docs/service-accounts/rate-limits); the
+// op CLI and the SDK pass it on in their error text (approximate match)
+const RATE_LIMITED = /too many requests|rate limit|\(429\)/i;
+const BACKOFF_TRIES = 4;
+
+/** Retries `f` while 1Password says it is rate limited: waits 1 s, 2 s, 4 s (base from RACKHAND_OP_BACKOFF_MS). */
+async function withBackoff<T>(env: Record<string, string | undefined>, f: () => Promise<T>, limited: (err: unknown) => boolean): Promise<T> {
+  const base = Number(env.RACKHAND_OP_BACKOFF_MS ?? 1000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (err) {
+      if (attempt >= BACKOFF_TRIES || !limited(err)) throw err;
+      await new Promise((ok) => setTimeout(ok, base * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+function engineFor(exec: Executor, env: Record<string, string | undefined>, sdk: SdkFactory): SecretSource {
   const token = env.OP_SERVICE_ACCOUNT_TOKEN;
   // OP_CONNECT_HOST/TOKEN take precedence over a service account in the op CLI (reference/cli-facts.md): leave those to it.
   if (token && !env.OP_CONNECT_HOST) {
@@ -44,7 +81,8 @@ export function secretSource(exec: Executor, env: Record<string, string | undefi
       engine: '1password-sdk',
       async resolve(references) {
         const client = await sdk(token).catch((err: Error) => { throw new SecretReferenceError([{ reference: '(service account)', reason: exec.redactor.redact(err.message) }]); });
-        const out = await client.secrets.resolveAll([...references]);
+        // one batch for every reference (@1password/sdk secrets.resolveAll)
+        const out = await withBackoff(env, () => client.secrets.resolveAll([...references]), (err) => RATE_LIMITED.test(String((err as Error)?.message ?? err)));
         return collect(exec, references, (ref) => {
           const r = out.individualResponses[ref];
           if (r?.content) return r.content.secret;
@@ -57,7 +95,7 @@ export function secretSource(exec: Executor, env: Record<string, string | undefi
   return {
     engine: 'op-cli',
     async resolve(references) {
-      const values = await Promise.allSettled(references.map((ref) => op.secret(ref)));
+      const values = await Promise.allSettled(references.map((ref) => withBackoff(env, () => op.secret(ref), (err) => err instanceof ToolError && RATE_LIMITED.test(err.message))));
       return collect(exec, references, (ref, i) => {
         const v = values[i]!;
         if (v.status === 'fulfilled') return v.value;

@@ -49,3 +49,35 @@ describe('1Password secret source', () => {
     expect(err.failures[0]!.reason).toContain('the op CLI is not installed');
   });
 });
+
+describe('1Password: one resolution per reference per run, and patience with rate limits', () => {
+  it('the SDK is asked once per run for each reference, in one batch, however often it is needed', async () => {
+    const asked: string[][] = [];
+    const counting = async (token: string): Promise<SdkClient> => {
+      const c = await fakeSdk(token);
+      return { secrets: { resolveAll: async (refs) => { asked.push(refs); return c.secrets.resolveAll(refs); } } };
+    };
+    const exec = new Executor({ env: {} });
+    const env = { OP_SERVICE_ACCOUNT_TOKEN: TOKEN };
+    const ref = 'op://homelab/volsync/restic-password';
+    await secretSource(exec, env, counting).resolve([ref, ref]);
+    await secretSource(exec, env, counting).resolve([ref]);
+    expect(asked).toEqual([[ref]]);
+    await secretSource(new Executor({ env: {} }), env, counting).resolve([ref]); // another run asks again
+    expect(asked).toHaveLength(2);
+  });
+
+  it('a rate-limited SDK call is retried with backoff; one that stays limited fails naming the limit', async () => {
+    let limited = 2;
+    const flaky = async (token: string): Promise<SdkClient> => {
+      const c = await fakeSdk(token);
+      return { secrets: { resolveAll: async (refs) => { if (limited-- > 0) throw new Error('(429) Too Many Requests'); return c.secrets.resolveAll(refs); } } };
+    };
+    const env = { OP_SERVICE_ACCOUNT_TOKEN: TOKEN, RACKHAND_OP_BACKOFF_MS: '5' };
+    const v = await secretSource(new Executor({ env: {} }), env, flaky).resolve(['op://homelab/volsync/restic-password']);
+    expect(v.get('op://homelab/volsync/restic-password')).toBe('correct-horse-battery-staple');
+    limited = 10;
+    await expect(secretSource(new Executor({ env: {} }), env, flaky).resolve(['op://homelab/volsync/restic-password'])).rejects.toThrow('Too Many Requests');
+    expect(limited).toBe(6); // four tries, then it gave up
+  });
+});

@@ -56,4 +56,16 @@ describe('op:check / op:inject', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('exists (--force replaces it)');
   });
+
+  it('op rate limits are waited out: the references resolve after two 429 answers, each asked once more only', async () => {
+    const { cli } = await import('../helpers/cli.ts');
+    lab.faults.opRateLimited(2);
+    const before = lab.events.length;
+    await writeFile(join(lab.dir, 'limited.tpl'), 'token: {{ op://homelab/cloudflare/api-token }}\nagain: {{ op://homelab/cloudflare/api-token }}\n');
+    const r = await cli(['op:inject', '--in', 'limited.tpl'], { env: { ...process.env, ...lab.env, RACKHAND_STATE_DIR: join(lab.dir, '.rackhand'), CI: 'true', RACKHAND_OP_BACKOFF_MS: '10' }, cwd: lab.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lab.events.slice(before).filter((e) => e.type === 'op-rate-limited')).toHaveLength(2);
+    expect(lab.events.slice(before).filter((e) => e.type === 'op-read')).toHaveLength(1);
+    expect(r.stdout).toContain('again: labcf_');
+  });
 });
