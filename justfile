@@ -67,6 +67,10 @@ flux-diff *args:
 flux-events *args:
     npx tsx tasks flux:events "$@"
 
+# release main to a staged-rollout cluster now: fast-forward its release branch (commits shown, never forced) and reconcile
+flux-override-staged-rollout *args:
+    npx tsx tasks flux:override-staged-rollout "$@"
+
 # reconcile Flux objects now (default: everything not Ready; sources first, dependsOn order) and wait until Ready
 flux-reconcile *args:
     npx tsx tasks flux:reconcile "$@"
