@@ -235,6 +235,10 @@ talos-apply-cluster *args:
 talos-apply-node *args:
     npx tsx tasks talos:apply-node "$@"
 
+# download a Talos image (default: the boot ISO) for the configured schematic and version, checksummed; --offline prints the URL
+talos-download-image *args:
+    npx tsx tasks talos:download-image "$@"
+
 # save a timestamped etcd snapshot (size and sha256) under .rackhand/snapshots/<cluster>/
 talos-etcd-snapshot *args:
     npx tsx tasks talos:etcd-snapshot "$@"
@@ -242,6 +246,10 @@ talos-etcd-snapshot *args:
 # render machine configs with talhelper, the age key from 1Password in its environment only; files 0600; changed nodes listed
 talos-genconfig *args:
     npx tsx tasks talos:genconfig "$@"
+
+# talos:download-image --image metal-amd64.iso: the boot ISO for the configured schematic and version
+talos-generate-iso *args:
+    npx tsx tasks talos:generate-iso "$@"
 
 # schematic id, installer image and ISO URL for the configured schematic and version
 talos-image *args:
@@ -266,6 +274,10 @@ talos-reset-cluster *args:
 # wipe a node (STATE, EPHEMERAL) back to maintenance mode; type the cluster name to confirm
 talos-reset-node *args:
     npx tsx tasks talos:reset-node "$@"
+
+# schematic id of a schematic file, offline as the Image Factory hashes it; --upload registers it and checks the id
+talos-schematic *args:
+    npx tsx tasks talos:schematic "$@"
 
 # power every node of a Talos cluster off, workers first (or --all-at-once), no drain; type the cluster name
 talos-shutdown-cluster *args:
