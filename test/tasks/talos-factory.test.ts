@@ -80,9 +80,11 @@ describe('Image Factory tasks', () => {
     const off = await lab.run(['talos:download-image', '--version', 'v1.12.1', '--offline']);
     expect(off.code, off.stderr).toBe(0);
     expect(off.stdout).toMatch(/^https:\/\/factory\.talos\.dev\/image\/[0-9a-f]{64}\/v1\.12\.1\/metal-amd64\.iso$/m);
-    const down = await lab.run(['talos:download-image', '--version', 'v1.12.1', '--factory', 'http://127.0.0.1:9', '--out', join(lab.dir, 'elsewhere')]);
+    // a port nothing listens on (taken, then freed)
+    const closed = await new Promise<number>((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => ok(p)); }); });
+    const down = await lab.run(['talos:download-image', '--version', 'v1.12.1', '--factory', `http://127.0.0.1:${closed}`, '--out', join(lab.dir, 'elsewhere')]);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('ECONNREFUSED');
-    expect(down.stderr).toContain('curl -fLO http://127.0.0.1:9/image/');
+    expect(down.stderr).toContain(`curl -fLO http://127.0.0.1:${closed}/image/`);
   });
 });
