@@ -295,6 +295,10 @@ talos-upgrade-k8s *args:
 talos-upgrade-node *args:
     npx tsx tasks talos:upgrade-node "$@"
 
+# check the talosconfig against the machine CA: same CA, a client certificate it signed, valid, os:admin; nodes accept it
+talos-verify-machine-ca *args:
+    npx tsx tasks talos:verify-machine-ca "$@"
+
 # back up every ReplicationSource now, a few at a time; paused ones left out and named; exit 1 if any failed
 volsync-backup-all *args:
     npx tsx tasks volsync:backup-all "$@"

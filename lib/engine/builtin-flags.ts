@@ -69,6 +69,7 @@ import type T_talos_shutdown_cluster from '../../tasks/talos/shutdown-cluster.ts
 import type T_talos_shutdown_node from '../../tasks/talos/shutdown-node.ts';
 import type T_talos_upgrade_k8s from '../../tasks/talos/upgrade-k8s.ts';
 import type T_talos_upgrade_node from '../../tasks/talos/upgrade-node.ts';
+import type T_talos_verify_machine_ca from '../../tasks/talos/verify-machine-ca.ts';
 import type T_volsync_backup_all from '../../tasks/volsync/backup-all.ts';
 import type T_volsync_list from '../../tasks/volsync/list.ts';
 import type T_volsync_restore from '../../tasks/volsync/restore.ts';
@@ -151,6 +152,7 @@ export interface BuiltinTaskFlags {
   'talos:shutdown-node': Partial<FlagsOf<typeof T_talos_shutdown_node.flags> & GlobalFlagValues>;
   'talos:upgrade-k8s': Partial<FlagsOf<typeof T_talos_upgrade_k8s.flags> & GlobalFlagValues>;
   'talos:upgrade-node': Partial<FlagsOf<typeof T_talos_upgrade_node.flags> & GlobalFlagValues>;
+  'talos:verify-machine-ca': Partial<FlagsOf<typeof T_talos_verify_machine_ca.flags> & GlobalFlagValues>;
   'volsync:backup-all': Partial<FlagsOf<typeof T_volsync_backup_all.flags> & GlobalFlagValues>;
   'volsync:list': Partial<FlagsOf<typeof T_volsync_list.flags> & GlobalFlagValues>;
   'volsync:restore': Partial<FlagsOf<typeof T_volsync_restore.flags> & GlobalFlagValues>;
