@@ -6,7 +6,7 @@
 // ~/.config/sops/age/keys.txt). Exit 128 is sops' "could not retrieve the data key" (cmd/sops/codes).
 import { parse } from 'yaml';
 import type { Executor } from '../exec.ts';
-import { secretSource } from '../secrets/onepassword.ts';
+import { ageKeyEnvFor } from '../secrets/age-key.ts';
 import { ConfigError } from './yaml-errors.ts';
 
 export type Decrypt = (file: string, ageKeyRef?: string) => Promise<Record<string, unknown>>;
@@ -16,14 +16,9 @@ const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PRIVATE|KEY$/i;
 
 export function sopsDecryptor(exec: Executor, env: Record<string, string | undefined>): Decrypt {
   return async (file, ageKeyRef) => {
-    const extra: Record<string, string> = {};
-    if (ageKeyRef) {
-      const key = (await secretSource(exec, env).resolve([ageKeyRef]).catch((err: Error) => {
-        throw new ConfigError([`${file}: the age key ${ageKeyRef} (sopsAgeKey) did not resolve: ${err.message}`]);
-      })).get(ageKeyRef)!;
-      exec.registerSecret(key);
-      extra.SOPS_AGE_KEY = key;
-    }
+    const extra: Record<string, string> = ageKeyRef ? await ageKeyEnvFor(exec, env, ageKeyRef).catch((err: Error) => {
+      throw new ConfigError([`${file}: the age key ${ageKeyRef} (sopsAgeKey) did not resolve: ${err.message}`]);
+    }) : {};
     const r = await exec.run(['sops', '--decrypt', '--input-type', 'yaml', '--output-type', 'yaml', file], { mutating: false, timeoutMs: 60_000, env: extra });
     if (r.notFound) throw new ConfigError([`${file}: sops is not installed, and a variable of the talconfig is only in this file (https://github.com/getsops/sops/releases)`]);
     if (r.exitCode !== 0) {

@@ -9,12 +9,15 @@ import { secretSource } from './onepassword.ts';
 /** {SOPS_AGE_KEY} from 1Password, or {} when rackhand.yaml names no key (sops then finds its own: SOPS_AGE_KEY_FILE,
  *  ~/.config/sops/age/keys.txt). */
 export async function ageKeyEnv(exec: Executor, env: Record<string, string | undefined>, cluster: ClusterConfig): Promise<Record<string, string>> {
-  const ref = cluster.sopsAgeKey;
-  if (!ref) return {};
-  const values = await secretSource(exec, env).resolve([ref]).catch((err: Error) => {
-    throw new StepFailure(`the age key ${ref} (${cluster.source} clusters.${cluster.name}.sopsAgeKey) did not resolve: ${err.message}`, 'npx tsx tasks op:check');
+  if (!cluster.sopsAgeKey) return {};
+  return ageKeyEnvFor(exec, env, cluster.sopsAgeKey).catch((err: Error) => {
+    throw new StepFailure(`the age key ${cluster.sopsAgeKey} (${cluster.source} clusters.${cluster.name}.sopsAgeKey) did not resolve: ${err.message}`, 'npx tsx tasks op:check');
   });
-  const key = values.get(ref)!;
+}
+
+/** {SOPS_AGE_KEY} for one op:// reference; the key and each of its lines registered with the redactor. */
+export async function ageKeyEnvFor(exec: Executor, env: Record<string, string | undefined>, ref: string): Promise<{ SOPS_AGE_KEY: string }> {
+  const key = (await secretSource(exec, env).resolve([ref])).get(ref)!;
   exec.registerSecret(key);
   for (const line of key.split('\n')) if (line.trim()) exec.registerSecret(line.trim());
   return { SOPS_AGE_KEY: key };

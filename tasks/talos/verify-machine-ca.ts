@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, UsageError, type Step, type TaskContext } from '../../lib/engine/types.ts';
-import { ageKeyEnv } from '../../lib/secrets/age-key.ts';
+import { sopsDecryptor } from '../../lib/config/sops.ts';
 import { table } from '../../lib/table.ts';
 import { checkClientCerts, type CertCheck } from '../../lib/talos/client-certs.ts';
 import { requireTalos, talosctlFor } from '../../lib/talos/driver.ts';
@@ -26,13 +26,12 @@ function caSource(ctx: TaskContext): string {
 }
 
 async function machineCa(ctx: TaskContext, file: string): Promise<string> {
-  let text = await readFile(file, 'utf8');
-  if (/^sops:\s*$/m.test(text)) {
-    const r = await ctx.exec.run(['sops', '--decrypt', '--input-type', 'yaml', '--output-type', 'yaml', file], { mutating: false, timeoutMs: 60_000, env: await ageKeyEnv(ctx.exec, ctx.env, ctx.cluster) });
-    if (r.exitCode !== 0) throw new StepFailure(`sops --decrypt ${file} failed (exit ${r.exitCode}): ${ctx.exec.redactor.redact(r.stderr.trim().split('\n')[0] ?? '')}`, 'set clusters.<name>.sopsAgeKey (npx tsx tasks op:check)');
-    text = r.stdout;
-  }
-  const doc = (parse(text) ?? {}) as { certs?: { os?: { crt?: string; key?: string } }; machine?: { ca?: { crt?: string; key?: string } } };
+  const text = await readFile(file, 'utf8');
+  type Doc = { certs?: { os?: { crt?: string; key?: string } }; machine?: { ca?: { crt?: string; key?: string } } };
+  // a SOPS file (talsecret.sops.yaml) is decrypted in memory, the age key from 1Password (lib/config/sops.ts)
+  const doc = (/^sops:\s*$/m.test(text)
+    ? await sopsDecryptor(ctx.exec, ctx.env)(file, ctx.cluster.sopsAgeKey).catch((err: Error) => { throw new StepFailure(err.message, 'npx tsx tasks op:check'); })
+    : parse(text) ?? {}) as Doc;
   for (const k of [doc.certs?.os?.key, doc.machine?.ca?.key]) if (k) ctx.exec.registerSecret(k);
   const ca = doc.certs?.os?.crt ?? doc.machine?.ca?.crt;
   if (!ca) throw new StepFailure(`${file} holds no machine CA (certs.os.crt of a talsecret, or machine.ca.crt of a machine config)`);

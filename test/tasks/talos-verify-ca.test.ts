@@ -62,4 +62,17 @@ describe('talos:verify-machine-ca', () => {
     expect(soon.code, soon.stdout).toBe(0);
     expect(soon.stdout).toMatch(/client certificate valid\s+WARN\s+expires .* \(in (9|10) days\): rotate it soon/);
   });
+
+  it('reads the machine CA from talhelper\'s talsecret.sops.yaml, decrypted with the age key from 1Password', async () => {
+    const { encryptForLab } = await import('../../lab/sops/sops.ts');
+    const AGE_KEY = 'AGE-SECRET-KEY-1LABQ7X3M9TZK2V8WN4RJ6YHD5SPC0FGLU3EA7B9XQ2MTK8ZRNV4H6WJD';
+    await writeFile(join(lab.dir, 'talsecret.sops.yaml'), encryptForLab({ certs: { os: { crt: await b64('machine.crt'), key: await b64('machine.key') } } }, AGE_KEY));
+    const cfg = await readFile(lab.configPath, 'utf8');
+    await writeFile(lab.configPath, cfg.replace(/\n    kubeconfig:/, '\n    sopsAgeKey: op://homelab/sops/age-key\n    kubeconfig:'));
+    await useTalosconfig('machine', 'admin');
+    const r = await lab.run(['talos:verify-machine-ca', '--file', 'talsecret.sops.yaml', '--offline']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.record!.commands.map((c) => c.argv[0])).toEqual(['op', 'sops']); // the key from 1Password, then sops; no talosctl (--offline)
+    expect(JSON.stringify(r.record)).not.toContain(AGE_KEY);
+  });
 });
