@@ -275,6 +275,10 @@ talos-reset-cluster *args:
 talos-reset-node *args:
     npx tsx tasks talos:reset-node "$@"
 
+# a new client certificate in the talosconfig, checked before it replaces the old one (kept as .bak); --push to 1Password
+talos-rotate-talosconfig *args:
+    npx tsx tasks talos:rotate-talosconfig "$@"
+
 # schematic id of a schematic file, offline as the Image Factory hashes it; --upload registers it and checks the id
 talos-schematic *args:
     npx tsx tasks talos:schematic "$@"

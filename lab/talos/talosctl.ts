@@ -8,6 +8,7 @@ import { applyConfigCmd, upgradeK8sCmd } from './cmd-config.js';
 import { getCmd, versionCmd } from './cmd-info.js';
 import { machineconfigPatchCmd } from './cmd-machineconfig.js';
 import { kubeconfigCmd } from './cmd-kubeconfig.js';
+import { configNewCmd } from './cmd-talosconfig.js';
 import { rebootCmd, resetCmd, shutdownCmd } from './cmd-power.js';
 import { upgradeCmd, upgradeFlags } from './cmd-upgrade.js';
 import { CliError, type Command, type Ctx, isGen13 } from './command.js';
@@ -30,8 +31,8 @@ export interface CliResult {
   exitCode: number;
 }
 
-const COMMANDS: Command[] = [serviceCmd, machineconfigPatchCmd, versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, kubeconfigCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
-const GROUPS: Record<string, string[]> = { etcd: ['members', 'status', 'snapshot', 'alarm', 'defrag', 'forfeit-leadership', 'leave', 'remove-member'], machineconfig: ['patch', 'gen'], mc: ['patch', 'gen'] };
+const COMMANDS: Command[] = [serviceCmd, machineconfigPatchCmd, versionCmd, getCmd, etcdMembersCmd, etcdStatusCmd, etcdSnapshotCmd, bootstrapCmd, kubeconfigCmd, configNewCmd, upgradeCmd, upgradeK8sCmd, applyConfigCmd, rebootCmd, shutdownCmd, resetCmd];
+const GROUPS: Record<string, string[]> = { etcd: ['members', 'status', 'snapshot', 'alarm', 'defrag', 'forfeit-leadership', 'leave', 'remove-member'], machineconfig: ['patch', 'gen'], mc: ['patch', 'gen'], config: ['new', 'add', 'context', 'contexts', 'endpoint', 'node', 'merge', 'remove', 'info'] };
 const KNOWN_UNSUPPORTED = ['health', 'logs', 'dmesg', 'services', 'containers', 'config', 'dashboard', 'patch', 'edit', 'gen', 'list', 'read', 'copy', 'cluster', 'image', 'netstat', 'processes', 'memory', 'mounts', 'restart', 'rollback', 'stats', 'time', 'disks', 'events', 'inspect', 'support', 'wipe', 'meta', 'inject', 'completion', 'docs', 'help', 'validate', 'conformance', 'cgroups', 'pcap', 'usage'];
 
 /** The command path: the leading non-flag words, skipping global flags and their values. */

@@ -64,6 +64,7 @@ import type T_talos_reboot_cluster from '../../tasks/talos/reboot-cluster.ts';
 import type T_talos_reboot_node from '../../tasks/talos/reboot-node.ts';
 import type T_talos_reset_cluster from '../../tasks/talos/reset-cluster.ts';
 import type T_talos_reset_node from '../../tasks/talos/reset-node.ts';
+import type T_talos_rotate_talosconfig from '../../tasks/talos/rotate-talosconfig.ts';
 import type T_talos_schematic from '../../tasks/talos/schematic.ts';
 import type T_talos_shutdown_cluster from '../../tasks/talos/shutdown-cluster.ts';
 import type T_talos_shutdown_node from '../../tasks/talos/shutdown-node.ts';
@@ -147,6 +148,7 @@ export interface BuiltinTaskFlags {
   'talos:reboot-node': Partial<FlagsOf<typeof T_talos_reboot_node.flags> & GlobalFlagValues>;
   'talos:reset-cluster': Partial<FlagsOf<typeof T_talos_reset_cluster.flags> & GlobalFlagValues>;
   'talos:reset-node': Partial<FlagsOf<typeof T_talos_reset_node.flags> & GlobalFlagValues>;
+  'talos:rotate-talosconfig': Partial<FlagsOf<typeof T_talos_rotate_talosconfig.flags> & GlobalFlagValues>;
   'talos:schematic': Partial<FlagsOf<typeof T_talos_schematic.flags> & GlobalFlagValues>;
   'talos:shutdown-cluster': Partial<FlagsOf<typeof T_talos_shutdown_cluster.flags> & GlobalFlagValues>;
   'talos:shutdown-node': Partial<FlagsOf<typeof T_talos_shutdown_node.flags> & GlobalFlagValues>;
