@@ -67,6 +67,10 @@ flux-diff *args:
 flux-events *args:
     npx tsx tasks flux:events "$@"
 
+# what the Flux controllers logged about an object, an app or everything, merged in time order; --level error, --since
+flux-logs *args:
+    npx tsx tasks flux:logs "$@"
+
 # release main to a staged-rollout cluster now: fast-forward its release branch (commits shown, never forced) and reconcile
 flux-override-staged-rollout *args:
     npx tsx tasks flux:override-staged-rollout "$@"

@@ -264,7 +264,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const authorizer = new Authorizer(store);
   const api: ApiContext = {
     authorizer, registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
-    podLogs: (pod, container, previous) => jobPods.logs(pod, container, previous) ?? runningContainerLog(pod, container, previous),
+    podLogs: (pod, container, previous) => jobPods.logs(pod, container, previous) ?? (previous ? undefined : flux.podLog(pod)) ?? runningContainerLog(pod, container, previous),
     podExec: { check: execContainer, run: (pod, container, argv, signal) => execInPod(ctx, dir, pod, container, argv, signal) },
   };
   controlPlaneVersion = () => api.gitVersion;

@@ -154,6 +154,31 @@ export class FluxController implements Controller {
       reason, type, message, count: 1, firstTimestamp: at, lastTimestamp: at,
       source: { component }, reportingComponent: component, reportingInstance: `${component}-lab`,
     });
+    // the controller's own log line: controller-runtime's JSON logger as the Flux controllers configure it (level, ts,
+    // msg, controller, controllerGroup, controllerKind, the object under its Kind and as name/namespace, reconcileID)
+    const group = resource.split('.').slice(1).join('.');
+    const line = {
+      level: type === 'Warning' ? 'error' : 'info', ts: new Date(now).toISOString(), msg: message,
+      controller: o.kind!.toLowerCase(), controllerGroup: group, controllerKind: o.kind,
+      [o.kind!]: { name: o.metadata.name, namespace: ns }, namespace: ns, name: o.metadata.name,
+      reconcileID: `${(this.eventSeq).toString(16)}-lab`, ...(type === 'Warning' ? { error: message } : {}),
+    };
+    const log = this.logs.get(component) ?? [];
+    log.push(JSON.stringify(line));
+    if (log.length > 5000) log.splice(0, log.length - 5000);
+    this.logs.set(component, log);
+  }
+
+  /** what each Flux controller logged (kustomize-controller, helm-controller, source-controller), JSON lines */
+  readonly logs = new Map<string, string[]>();
+
+  /** a Flux controller pod's log (its Deployment labels it app=<controller>, as Flux's install manifests do), or
+   *  undefined for any other pod */
+  podLog(pod: KObject): string | undefined {
+    const app = pod.metadata.labels?.app;
+    if (!app || !['kustomize-controller', 'helm-controller', 'source-controller'].includes(app)) return undefined;
+    const lines = this.logs.get(app) ?? [];
+    return lines.length ? `${lines.join('\n')}\n` : '';
   }
 
   private eventSeq = Date.now();

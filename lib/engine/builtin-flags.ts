@@ -13,6 +13,7 @@ import type T_dr_drill from '../../tasks/dr/drill.ts';
 import type T_dr_verify_backups from '../../tasks/dr/verify-backups.ts';
 import type T_flux_diff from '../../tasks/flux/diff.ts';
 import type T_flux_events from '../../tasks/flux/events.ts';
+import type T_flux_logs from '../../tasks/flux/logs.ts';
 import type T_flux_override_staged_rollout from '../../tasks/flux/override-staged-rollout.ts';
 import type T_flux_reconcile from '../../tasks/flux/reconcile.ts';
 import type T_flux_resume from '../../tasks/flux/resume.ts';
@@ -96,6 +97,7 @@ export interface BuiltinTaskFlags {
   'dr:verify-backups': Partial<FlagsOf<typeof T_dr_verify_backups.flags> & GlobalFlagValues>;
   'flux:diff': Partial<FlagsOf<typeof T_flux_diff.flags> & GlobalFlagValues>;
   'flux:events': Partial<FlagsOf<typeof T_flux_events.flags> & GlobalFlagValues>;
+  'flux:logs': Partial<FlagsOf<typeof T_flux_logs.flags> & GlobalFlagValues>;
   'flux:override-staged-rollout': Partial<FlagsOf<typeof T_flux_override_staged_rollout.flags> & GlobalFlagValues>;
   'flux:reconcile': Partial<FlagsOf<typeof T_flux_reconcile.flags> & GlobalFlagValues>;
   'flux:resume': Partial<FlagsOf<typeof T_flux_resume.flags> & GlobalFlagValues>;

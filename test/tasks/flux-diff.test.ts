@@ -106,4 +106,16 @@ describe('flux:diff, k8s:apply-ks, k8s:delete-ks', () => {
     const ok = await lab.run(['flux:events', '--cluster', 'lab', '--kind', 'ks', '--name', 'flux-system/infra']);
     expect(ok.stdout).toMatch(/Normal\s+Kustomization\/flux-system\/infra\s+ReconciliationSucceeded/);
   });
+
+  it('flux:logs reads the right controller\'s pods and keeps the lines about the object; --level error the errors', async () => {
+    const errors = await lab.run(['flux:logs', '--cluster', 'lab', '--app', 'postgres', '--namespace', 'observability', '--level', 'error']);
+    expect(errors.code, errors.stderr).toBe(0);
+    expect(errors.stdout).toMatch(/error\s+HelmRelease\/observability\/postgres\s+Helm upgrade failed for release observability\/postgres/);
+    expect((errors.record!.data.lines as { object: string; level: string }[]).every((l) => l.object === 'HelmRelease/observability/postgres' && l.level === 'error')).toBe(true);
+    const reads = errors.record!.commands.filter((c) => c.argv.includes('logs')).map((c) => c.argv[c.argv.indexOf('logs') + 1]);
+    expect(reads.every((pod) => pod!.startsWith('helm-controller-'))).toBe(true);
+    const infra = await lab.run(['flux:logs', '--cluster', 'lab', '--kind', 'ks', '--name', 'flux-system/infra']);
+    expect(infra.stdout).toMatch(/info\s+Kustomization\/flux-system\/infra\s+Applied revision/);
+    expect(infra.stdout).not.toContain('postgres');
+  });
 });
