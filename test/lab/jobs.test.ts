@@ -179,8 +179,12 @@ describe('Jobs run their containers against the PVC folders', () => {
     const fifo = join(lab.volumePath(NS, 'restored'), 'blocking.fifo');
     await execa('mkfifo', [fifo]);
     try {
+      // the pod may run for only the 1 s deadline: a store listener sees it Running however briefly (polling may not)
+      let ran = false;
+      const stop = lab.store.listen((ev) => { if (ev.resource === 'pods' && ev.object.metadata.labels?.['job-name'] === 'stuck' && ev.object.status?.phase === 'Running') ran = true; });
       await apply(lab, job('stuck', { activeDeadlineSeconds: 1, containers: [{ name: 'reader', command: ['cat', '/data/blocking.fifo'] }] }));
-      await until('stuck pod Running', () => lab.store.list('pods', { namespace: NS, labelSelector: 'job-name=stuck' }).items[0]?.status?.phase === 'Running');
+      await until('stuck pod Running', () => ran);
+      stop();
       await ok(lab, 'wait', '--for=condition=failed', 'job/stuck', '-n', NS, '--timeout=30s');
       // no reader left on the FIFO: opening it for writing without blocking fails with ENXIO
       await until('cat killed', () => {
