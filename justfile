@@ -11,6 +11,10 @@ default:
 run task *args:
     npx tsx tasks "$@"
 
+# an Argo CD Application's drift: Argo CD's own OutOfSync resources, and the local path source against the cluster; exit 0/1/2
+argo-diff *args:
+    npx tsx tasks argo:diff "$@"
+
 # every Argo CD Application not Synced and Healthy, with its auto-sync state; exit 1 when any
 argo-status *args:
     npx tsx tasks argo:status "$@"

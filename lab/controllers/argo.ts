@@ -86,7 +86,11 @@ export class ArgoController implements Controller {
       }
       const outOfSync = want !== undefined && tracked.some(({ w }) => (w.spec?.replicas ?? 1) !== want);
       const syncStatus = outOfSync ? 'OutOfSync' : 'Synced';
-      if (app.status?.sync?.status !== syncStatus) writeStatus(store, APP, app, { ...(app.status ?? {}), sync: { status: syncStatus, revision: REVISION_SHA }, health: { status: app.status?.health?.status ?? 'Healthy' } });
+      // status.resources: each tracked object with its own sync status (argo-cd v1alpha1 ResourceStatus)
+      const resources = tracked.map(({ w }) => ({ group: 'apps', version: 'v1', kind: w.kind, namespace: w.metadata.namespace, name: w.metadata.name, status: want !== undefined && (w.spec?.replicas ?? 1) !== want ? 'OutOfSync' : 'Synced', health: { status: 'Healthy' } }));
+      if (app.status?.sync?.status !== syncStatus || JSON.stringify(app.status?.resources ?? []) !== JSON.stringify(resources)) {
+        writeStatus(store, APP, app, { ...(app.status ?? {}), sync: { status: syncStatus, revision: REVISION_SHA }, health: { status: app.status?.health?.status ?? 'Healthy' }, resources });
+      }
       if (want === undefined || !ns) continue;
       for (const { resource, w } of tracked) {
         {

@@ -18,7 +18,7 @@ import { KS } from './objects.ts';
 type Ks = KubeObject<{ path?: string; targetNamespace?: string; prune?: boolean; postBuild?: { substitute?: Record<string, string>; substituteFrom?: { kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }[] } }, { inventory?: { entries?: { id: string; v: string }[] } }>;
 
 // kinds kustomize never namespaces (cluster-scoped), the ones GitOps repositories carry
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume',
+export const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume',
   'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ClusterIssuer', 'ClusterSecretStore', 'ClusterExternalSecret', 'IngressClass', 'APIService', 'RuntimeClass', 'CSIDriver', 'VolumeSnapshotClass']);
 const VAR = /\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?::=([^}]*))?\}/g;
 
@@ -49,21 +49,26 @@ async function variables(ctx: TaskContext, ks: Ks): Promise<Record<string, strin
   return vars;
 }
 
+/** A folder's manifests as kustomize builds them (`kubectl kustomize` when it has a kustomization file), else every
+ *  manifest in it (kustomize-controller's generated kustomization: fluxcd/pkg kustomize/kustomize_generator.go;
+ *  Argo CD's directory source reads them the same way). */
+export async function renderDir(ctx: TaskContext, dir: string): Promise<string> {
+  if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(dir, f)))) {
+    // through the cluster's kubeconfig: the kubectl dispatcher picks its version from the server
+    const r = await ctx.exec.run(ctx.kubectl.argv(['kustomize', dir]), { mutating: false, timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new StepFailure(`kubectl kustomize ${dir} failed: ${r.stderr.trim().split('\n').pop()}`);
+    return r.stdout;
+  }
+  const { readFileSync } = await import('node:fs');
+  return manifestsIn(dir).map((f) => readFileSync(f, 'utf8')).join('\n---\n');
+}
+
 export async function buildKustomization(ctx: TaskContext, ref: { namespace: string; name: string }, o: { repo: string; path?: string }): Promise<BuiltKs> {
   const ks = await ctx.kubectl.get<Ks>(KS, ref.name, ref.namespace);
   if (!ks) throw new StepFailure(`no Kustomization ${ref.namespace}/${ref.name}`, 'kubectl get kustomizations -A');
   const dir = resolve(o.path ?? join(o.repo, ks.spec?.path ?? '.'));
   if (!existsSync(dir)) throw new StepFailure(`Kustomization ${ref.namespace}/${ref.name} builds ${ks.spec?.path ?? '.'}, and ${dir} does not exist here`, '--repo REPOSITORY_ROOT or --path FOLDER');
-  let text: string;
-  if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(dir, f)))) {
-    // through the cluster's kubeconfig: the kubectl dispatcher picks its version from the server
-    const r = await ctx.exec.run(ctx.kubectl.argv(['kustomize', dir]), { mutating: false, timeoutMs: 120_000 });
-    if (r.exitCode !== 0) throw new StepFailure(`kubectl kustomize ${dir} failed: ${r.stderr.trim().split('\n').pop()}`);
-    text = r.stdout;
-  } else {
-    const { readFileSync } = await import('node:fs');
-    text = manifestsIn(dir).map((f) => readFileSync(f, 'utf8')).join('\n---\n');
-  }
+  const text = await renderDir(ctx, dir);
   const vars = await variables(ctx, ks);
   const objects: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {

@@ -80,4 +80,29 @@ describe('volsync:restore of an Argo CD app (ApplicationSet-generated, self-heal
     expect(lab.events.filter((e) => e.type === 'argo-synced').map((e) => e.detail)).toEqual(['rackhand (argo:sync)']);
     expect((await lab.run(['argo:status', '--cluster', 'lab'])).code).toBe(0);
   });
+
+  it('argo:diff: Argo CD\'s own OutOfSync resources, then the local path source against the cluster; exit 0 only with neither', async () => {
+    // auto-sync is off since the last test: a scale by hand stays, and Argo CD reports the Deployment OutOfSync
+    lab.store.update('deployments.apps', { ...lab.store.get('deployments.apps', 'apps', 'wiki'), spec: { ...lab.store.get('deployments.apps', 'apps', 'wiki').spec, replicas: 0 } });
+    await expect.poll(() => lab.store.get(APP, 'argocd', 'wiki').status?.resources?.[0]?.status, { timeout: 5_000 }).toBe('OutOfSync');
+    const argoView = await lab.run(['argo:diff', '--cluster', 'lab', '--app', 'wiki']);
+    expect(argoView.code).toBe(1);
+    expect(argoView.stdout).toMatch(/Deployment\s+apps\s+wiki\s+OutOfSync/);
+    expect(argoView.stderr).toContain('only Argo CD\'s own comparison applies'); // a chart source: no local files to compare
+    await lab.run(['argo:sync', '--cluster', 'lab', '--app', 'wiki', '--timeout', '20s']);
+    // the same Application with a path source and a local checkout holding one more ConfigMap than the cluster
+    const app = lab.store.get(APP, 'argocd', 'wiki');
+    lab.store.update(APP, { ...app, spec: { ...app.spec, source: { repoURL: 'https://github.com/rackhand-lab/media', path: 'apps/wiki' } } });
+    const { mkdir } = await import('node:fs/promises');
+    const dir = join(lab.dir, 'media', 'apps', 'wiki');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'settings.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: wiki-settings}\ndata: {theme: dark}\n');
+    const local = await lab.run(['argo:diff', '--cluster', 'lab', '--app', 'wiki', '--repo', join(lab.dir, 'media')]);
+    expect(local.code).toBe(1);
+    expect(local.stdout).toMatch(/^\+\s+theme: dark$/m);
+    expect(local.stdout).toContain('argocd.argoproj.io/tracking-id: wiki:/ConfigMap:apps/wiki-settings');
+    expect(lab.store.find('configmaps', 'apps', 'wiki-settings')).toBeUndefined();
+    const missing = await lab.run(['argo:diff', '--cluster', 'lab', '--app', 'nope']);
+    expect(missing.code).toBe(2);
+  });
 });
