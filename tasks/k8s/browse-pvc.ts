@@ -4,9 +4,9 @@
 // after --, and the pod is deleted on exit, failure or Ctrl-C. Better than `kubectl browse-pvc` / a hand-written pod:
 // nothing is left running, the app's files are not touched unless --rw, and it never fights the app for the volume.
 import { defineTask } from '../../lib/engine/define.ts';
-import { StepFailure, type Step, type TaskContext } from '../../lib/engine/types.ts';
+import { StepFailure, UsageError, type Step, type TaskContext } from '../../lib/engine/types.ts';
 import { sessionStep } from '../../lib/k8s/throwaway-pod.ts';
-import type { AppPod } from '../../lib/k8s/app-pods.ts';
+import { findAppPods, type AppPod } from '../../lib/k8s/app-pods.ts';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../../lib/patterns.ts';
 import type { KubeObject } from '../../lib/tools/kube-types.ts';
 
@@ -15,9 +15,21 @@ type UserPod = AppPod & { spec?: { securityContext?: { runAsUser?: number; runAs
 
 function browse() {
   return {
+    validate(ctx: TaskContext) {
+      if (!ctx.flags.claim === !ctx.flags.app) throw new UsageError('expected one of --claim NAME or --app NAME (the claim its pods mount)');
+      if (ctx.flags.claim && !ctx.flags.namespace) throw new UsageError('--claim needs --namespace');
+    },
     async plan(ctx: TaskContext): Promise<Step[]> {
-      const ns = ctx.flags.namespace as string;
-      const claimName = ctx.flags.claim as string;
+      let ns = ctx.flags.namespace as string;
+      let claimName = ctx.flags.claim as string;
+      if (ctx.flags.app) {
+        // the claim the app's pods mount (exactly one, or name it with --claim)
+        const found = await findAppPods(ctx.kubectl, ctx.flags.app as string, ctx.flags.namespace as string | undefined);
+        const claims = [...new Set(found.pods.flatMap((p) => (p.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []))))].sort();
+        if (claims.length !== 1) throw new StepFailure(claims.length ? `app ${String(ctx.flags.app)} mounts ${claims.length} claims (${claims.join(', ')})` : `app ${String(ctx.flags.app)} mounts no PersistentVolumeClaim`, claims.length ? `name one: --namespace ${found.namespace} --claim ${claims[0]}` : undefined);
+        ns = found.namespace;
+        claimName = claims[0]!;
+      }
       const claim = await ctx.kubectl.get<Claim>('persistentvolumeclaims', claimName, ns);
       if (!claim) throw new StepFailure(`no PersistentVolumeClaim ${ns}/${claimName}`, `kubectl get pvc -n ${ns}`);
       if (claim.status?.phase !== 'Bound') throw new StepFailure(`claim ${ns}/${claimName} is ${claim.status?.phase ?? 'not bound'}: nothing to mount yet`, `kubectl describe pvc ${claimName} -n ${ns}`);
@@ -62,8 +74,9 @@ export default defineTask({
   summary: 'a throwaway pod mounting a claim (read-only unless --rw) on the node it is attached to; a shell or a command; removed on exit',
   example: 'npx tsx tasks k8s:browse-pvc --cluster home --namespace media --claim sonarr -- ls -la /data',
   flags: {
-    namespace: { type: 'string', required: true, pattern: DNS_LABEL, hint: 'a namespace', description: 'the claim\'s namespace' },
-    claim: { type: 'string', required: true, pattern: DNS_SUBDOMAIN, hint: 'a PersistentVolumeClaim name', description: 'the claim to mount at /data' },
+    namespace: { type: 'string', pattern: DNS_LABEL, hint: 'a namespace', description: 'the claim\'s namespace (with --app: default where the app runs)' },
+    claim: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a PersistentVolumeClaim name', description: 'the claim to mount at /data' },
+    app: { type: 'string', pattern: DNS_LABEL, hint: 'an app name', description: 'instead of --claim: the one claim the app\'s pods mount' },
     rw: { type: 'boolean', description: 'mount it read-write (default: read-only)' },
     image: { type: 'string', default: 'docker.io/library/busybox:1.37', pattern: /^[^\s]+$/, hint: 'an image reference', description: 'the image of the throwaway pod' },
     'start-timeout': { type: 'duration', default: 120_000, description: 'deadline for the pod to start' },

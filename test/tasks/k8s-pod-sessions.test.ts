@@ -79,6 +79,11 @@ describe('pod sessions: k8s:logs, k8s:exec, k8s:browse-pvc, k8s:debug-node', () 
     await expect(readFile(join(lab.dir, 'volumes', 'observability', 'gatus-config', 'new-file'))).rejects.toThrow();
     await lab.settled();
     expect(throwaways()).toEqual([]);
+    // --app finds the claim the app's pods mount
+    const byApp = await lab.run(['k8s:browse-pvc', '--cluster', 'lab', '--app', 'gatus', '--', 'ls', '/data']);
+    expect(byApp.code, byApp.stderr).toBe(0);
+    expect(byApp.stdout).toContain('config.yaml');
+    expect(byApp.record?.data.claim).toMatchObject({ name: 'observability/gatus-config' });
     // --rw writes
     const rw = await lab.run(['k8s:browse-pvc', '--cluster', 'lab', '--namespace', 'observability', '--claim', 'gatus-config', '--rw', '--', 'touch', '/data/new-file']);
     expect(rw.code, rw.stderr).toBe(0);
