@@ -135,7 +135,8 @@ export async function prepareApp(restic: ResticRunner, dir: string, spec: Volsyn
         status: ready('Applied revision: main@sha1:0f1e2d3c'),
       },
       {
-        apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name, namespace: ns },
+        // applied by the Kustomization above: kustomize-controller labels what it applies
+        apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name, namespace: ns, labels: { 'kustomize.toolkit.fluxcd.io/name': name, 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } },
         spec: {
           interval: '1h', chart: { spec: { chart: 'app-template', version: '3.7.3', sourceRef: { kind: 'HelmRepository', name: 'bjw-s', namespace: 'flux-system' } } },
           values: { replicaCount: app.replicas },

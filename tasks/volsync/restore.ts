@@ -55,8 +55,11 @@ function restore(): TaskImpl {
       if (!workload) ctx.log.warning(`no Deployment or StatefulSet in ${app.namespace} mounts PVC ${app.pvc}: nothing to scale down`);
       const wobj = workload ? await ctx.kubectl.get(`${workload.kind}s.apps`, workload.name, app.namespace) : undefined;
       const owner = wobj ? await ownerOf(ctx, wobj) : { by: 'none' as const };
-      // Argo CD is paused the shared way (lib/gitops/pause.ts); Flux keeps the named --kustomization/--helmrelease
-      const gitops = owner.by === 'argo' && wobj ? await ownerPause(ctx, owner, wobj, new Date().toISOString()) : undefined;
+      // the owner found from the workload is paused the shared way (lib/gitops/pause.ts: Flux HelmRelease and the
+      // Kustomization applying it, or Argo CD); --kustomization/--helmrelease name Flux objects instead, and are the
+      // fallback (default: the app's name) when the workload carries no owner markers
+      const named = ctx.flags.kustomization !== undefined || ctx.flags.helmrelease !== undefined;
+      const gitops = wobj && owner.by !== 'none' && !(owner.by === 'flux' && named) ? await ownerPause(ctx, owner, wobj, new Date().toISOString()) : undefined;
       ctx.data.gitopsOwner = gitops?.describe ?? owner.by;
       const sources = app.pvcSources ?? [{ name: app.name, paused: app.source.spec?.paused === true }];
       ctx.data.sources = sources.map((x) => x.name);
@@ -83,9 +86,9 @@ export default defineTask({
     previous: { type: 'number', description: 'skip this many newer snapshots' },
     'as-of': { type: 'string', description: 'restore the newest snapshot at or before this RFC 3339 time' },
     timeout: { type: 'duration', description: 'deadline for each wait (pods gone, mover, app Ready)', default: 30 * 60_000 },
-    kustomization: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a Kustomization name', description: 'Flux Kustomization to suspend (default: the app name)' },
+    kustomization: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a Kustomization name', description: 'Flux Kustomization to suspend instead of the one found from the workload (fallback: the app name)' },
     'flux-namespace': { type: 'string', pattern: DNS_LABEL, hint: 'a namespace', description: 'namespace of that Kustomization', default: 'flux-system' },
-    helmrelease: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a HelmRelease name', description: 'HelmRelease to suspend, in the app namespace (default: the app name)' },
+    helmrelease: { type: 'string', pattern: DNS_SUBDOMAIN, hint: 'a HelmRelease name', description: 'HelmRelease to suspend, in the app namespace, instead of the one found from the workload (fallback: the app name)' },
   },
   destructive: 'typed',
   cluster: true,

@@ -44,6 +44,9 @@ describe('VolSync tasks against the lab (real restic)', () => {
     const r = await lab.run(['volsync:restore', '--app', 'paperless', '--yes', '--confirm-cluster', 'lab', '--timeout', '60s']);
     expect(r.code).toBe(0);
     expect(await tree(vol)).toEqual(good);
+    // the owner found from the Deployment (Helm release annotations -> HelmRelease -> the Kustomization that applied it)
+    expect(r.record!.data.gitopsOwner).toBe('Flux Kustomization flux-system/paperless, HelmRelease apps/paperless');
+    expect(r.record!.steps.slice(0, 2).map((s) => s.title)).toEqual(['suspend Kustomization flux-system/paperless', 'suspend HelmRelease apps/paperless']);
     expect(deployReplicas(lab)).toBe(1);
     expect(suspended(lab, KS, 'flux-system')).toBe(false);
     expect(suspended(lab, HR, 'apps')).toBe(false);
