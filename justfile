@@ -35,6 +35,10 @@ bootstrap-cluster *args:
 bootstrap-infra *args:
     npx tsx tasks bootstrap:infra "$@"
 
+# a new cluster's rackhand.yaml entry, talos/, bootstrap/ and Flux entry point from an existing cluster's files; no secrets copied
+cluster-onboard *args:
+    npx tsx tasks cluster:onboard "$@"
+
 # restore a cluster's state from an etcd snapshot: k3s cluster-reset and rejoin, Talos bootstrap --recover-from; cluster name typed
 cluster-restore *args:
     npx tsx tasks cluster:restore "$@"

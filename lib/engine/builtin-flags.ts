@@ -5,6 +5,7 @@ import type T_argo_diff from '../../tasks/argo/diff.ts';
 import type T_argo_status from '../../tasks/argo/status.ts';
 import type T_argo_sync from '../../tasks/argo/sync.ts';
 import type T_bootstrap_cluster from '../../tasks/bootstrap/cluster.ts';
+import type T_cluster_onboard from '../../tasks/cluster/onboard.ts';
 import type T_cluster_restore from '../../tasks/cluster/restore.ts';
 import type T_cluster_snapshot from '../../tasks/cluster/snapshot.ts';
 import type T_cluster_snapshots from '../../tasks/cluster/snapshots.ts';
@@ -90,6 +91,7 @@ export interface BuiltinTaskFlags {
   'bootstrap:apps': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
   'bootstrap:cluster': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
   'bootstrap:infra': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
+  'cluster:onboard': Partial<FlagsOf<typeof T_cluster_onboard.flags> & GlobalFlagValues>;
   'cluster:restore': Partial<FlagsOf<typeof T_cluster_restore.flags> & GlobalFlagValues>;
   'cluster:snapshot': Partial<FlagsOf<typeof T_cluster_snapshot.flags> & GlobalFlagValues>;
   'cluster:snapshots': Partial<FlagsOf<typeof T_cluster_snapshots.flags> & GlobalFlagValues>;
