@@ -54,6 +54,7 @@ import { runOp } from './op/op.js';
 import { runTalhelper } from './talhelper/talhelper.js';
 import { runSops } from './sops/sops.js';
 import { OpAccount } from './op/vault.js';
+import { labGitRepo, type LabGitRepo } from './git.js';
 import { runFlux } from './flux-cli/flux.js';
 import { fileURLToPath } from 'node:url';
 import { writeFile } from 'node:fs/promises';
@@ -187,6 +188,8 @@ export interface Lab {
   volsync: LabVolsync;
   /** the 1Password account behind the fake op: get/set/delete by secret reference (lab/op/lab-vault.ts) */
   vault: LabVault;
+  /** a real git remote (bare) and an operator's clone of it under DIR/git/ (lab/git.ts): staged-rollout branches */
+  gitRepo(name: string, branch?: string): Promise<LabGitRepo>;
   /** a token for the ServiceAccount (what the TokenRequest API gives a pod): requests made with it (in the server URL,
    *  `${url}/_sa/<token>`: kubectl sends no credentials over plain HTTP) are authorized by the RBAC objects in the
    *  lab (lab/http/authz.ts), with real 403 answers */
@@ -437,7 +440,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     ...(labK3s ? { k3s: labK3s } : {}),
     serviceAccountToken: (namespace, name) => authorizer.issue(namespace, name, randomBytes(24).toString('base64url')),
     authorizations: authorizer.decisions,
-    volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount),
+    volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount), gitRepo: (name: string, branch?: string) => labGitRepo(dir, name, branch),
     env: {
       KUBECONFIG: kubeconfigPath,
       ...(empty ? { TALOSCONFIG: talosconfigPath } : {}),

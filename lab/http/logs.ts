@@ -2,7 +2,8 @@
 // the kubelet's refusals (pkg/kubelet/kubelet_pods.go validateContainerLogStatus, which the API server passes on as
 // 400 BadRequest), then
 // what the container printed, as text/plain. tailLines and limitBytes apply; timestamps and sinceSeconds are ignored;
-// follow=true waits until the container stops running (or the client goes) and returns everything.
+// follow=true of a running container streams what it printed so far, then new output, until it stops (or the client
+// goes); of a container not running yet it waits until it has run and returns everything.
 import type { ServerResponse } from 'node:http';
 import { errors } from '../store/errors.js';
 import type { KObject } from '../store/types.js';
@@ -18,12 +19,38 @@ export async function podLog(ctx: ApiContext, res: ServerResponse, ns: string, n
   if (!pod.spec?.nodeName) return sendText(res, '');
   const previous = q.get('previous') === 'true';
   if (q.get('follow') === 'true' && !previous) {
+    const st = (pod.status?.containerStatuses ?? []).find((s: any) => s.name === container);
+    if (st?.state?.running) return streamFollow(ctx, res, ns, name, container, q);
     const followed = await follow(ctx, res, ns, name, container);
     if (!followed) return;
     pod = followed;
   }
   checkLogStatus(pod, container, previous);
   sendText(res, limit(ctx.podLogs?.(pod, container, previous) ?? '', q));
+}
+
+/** follow of a running container, as the kubelet streams it: what it printed so far at once, then each new part as it
+ *  comes, until the container stops, the client goes or FOLLOW_MAX_MS passes */
+async function streamFollow(ctx: ApiContext, res: ServerResponse, ns: string, name: string, container: string, q: URLSearchParams): Promise<void> {
+  res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  let gone = false;
+  res.once('close', () => { gone = true; });
+  let sent = 0;
+  const flush = (pod: KObject) => {
+    const text = ctx.podLogs?.(pod, container, false) ?? '';
+    const out = sent === 0 ? limit(text, q) : text.slice(sent);
+    if (out) res.write(out);
+    sent = text.length;
+  };
+  const deadline = Date.now() + FOLLOW_MAX_MS;
+  for (;;) {
+    const pod = ctx.store.find('pods', ns, name);
+    if (pod) flush(pod);
+    const st = (pod?.status?.containerStatuses ?? []).find((s: any) => s.name === container);
+    if (gone || !pod || !st?.state?.running || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!gone) res.end();
 }
 
 function pickContainer(pod: KObject, asked: string): string {

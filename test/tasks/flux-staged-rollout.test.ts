@@ -1,41 +1,32 @@
-// flux:override-staged-rollout with a real git remote (a bare repository in the lab's folder) and the Flux lab's
+// flux:override-staged-rollout with a real git remote (lab.gitRepo: a bare repository and a clone in the lab's folder) and the Flux lab's
 // GitRepository following `release`: the commits main has and release lacks are shown, release is fast-forwarded on
 // the remote (no force), the GitRepository reconciled; a re-run has nothing to do; a release branch with its own
 // commit is refused in preflight (exit 3) with the remote untouched.
-import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabGitRepo } from '../../lab/git.ts';
 import { withLab } from '../helpers/lab.ts';
 
 const FLUX = fileURLToPath(new URL('../../lab/topologies/flux.yaml', import.meta.url));
 const GITREPO = 'gitrepositories.source.toolkit.fluxcd.io';
-const run = promisify(execFile);
 
 describe('flux:override-staged-rollout', () => {
   let lab: Awaited<ReturnType<typeof withLab>>;
-  const remote = () => join(lab.dir, 'remote.git');
-  const clone = () => join(lab.dir, 'home-ops');
-  const git = (dir: string, ...args: string[]) => run('git', ['-C', dir, '-c', 'user.name=lab', '-c', 'user.email=lab@example.invalid', ...args]).then((r) => r.stdout.trim());
-  const commit = async (dir: string, file: string, msg: string) => { await writeFile(join(dir, file), `${msg}\n`); await git(dir, 'add', file); await git(dir, 'commit', '-q', '-m', msg); };
+  let repo: LabGitRepo;
   beforeAll(async () => {
     lab = await withLab({ topology: FLUX });
-    await run('git', ['init', '-q', '--bare', '-b', 'main', remote()]);
-    await mkdir(clone());
-    await run('git', ['init', '-q', '-b', 'main', clone()]);
-    await git(clone(), 'remote', 'add', 'origin', remote());
-    await commit(clone(), 'a.txt', 'feat: first');
-    await git(clone(), 'push', '-q', 'origin', 'main', 'main:release');
-    await commit(clone(), 'b.txt', 'feat(gatus): v5.18.0');
-    await commit(clone(), 'c.txt', 'fix: probe timeout');
-    await git(clone(), 'push', '-q', 'origin', 'main');
-    const repo = lab.store.get(GITREPO, 'flux-system', 'flux-system');
-    lab.store.update(GITREPO, { ...repo, spec: { ...repo.spec, ref: { branch: 'release' } } });
+    repo = await lab.gitRepo('home-ops');
+    await repo.commit('a.txt', 'feat: first');
+    await repo.git('push', '-q', 'origin', 'main', 'main:release');
+    await repo.commit('b.txt', 'feat(gatus): v5.18.0');
+    await repo.commit('c.txt', 'fix: probe timeout');
+    await repo.git('push', '-q', 'origin', 'main');
+    const gitrepo = lab.store.get(GITREPO, 'flux-system', 'flux-system');
+    lab.store.update(GITREPO, { ...gitrepo, spec: { ...gitrepo.spec, ref: { branch: 'release' } } });
   });
   afterAll(async () => { await lab?.stop(); });
-  const remoteBranch = (b: string) => git(remote(), 'rev-parse', b);
+  const clone = () => repo.clone;
+  const remoteBranch = (b: string) => repo.remoteBranch(b);
 
   it('shows the commits, fast-forwards release on the remote, reconciles the GitRepository; a re-run does nothing', async () => {
     const main = await remoteBranch('main');
@@ -55,9 +46,9 @@ describe('flux:override-staged-rollout', () => {
   });
 
   it('a release branch with a commit main lacks is refused before anything changes (no forced push)', async () => {
-    await git(clone(), 'checkout', '-q', '-b', 'hotfix', 'origin/release');
-    await commit(clone(), 'd.txt', 'fix: hotfix only on release');
-    await git(clone(), 'push', '-q', 'origin', 'hotfix:release');
+    await repo.git('checkout', '-q', '-b', 'hotfix', 'origin/release');
+    await repo.commit('d.txt', 'fix: hotfix only on release');
+    await repo.git('push', '-q', 'origin', 'hotfix:release');
     const release = await remoteBranch('release');
     const r = await lab.run(['flux:override-staged-rollout', '--cluster', 'lab', '--repo', clone(), '--yes']);
     expect(r.code).toBe(3);

@@ -30,6 +30,15 @@ describe('pod sessions: k8s:logs, k8s:exec, k8s:browse-pvc, k8s:debug-node', () 
     expect(argvOf(since).find((a) => a.includes('logs'))).toEqual(expect.arrayContaining(['--since=600s', '--tail=5']));
   });
 
+  it('k8s:logs --follow follows until --for has passed, then ends as asked (exit 0)', async () => {
+    const started = Date.now();
+    const r = await lab.run(['k8s:logs', '--cluster', 'lab', '--app', 'gatus', '--follow', '--for', '1s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('lab: container app started from ghcr.io/twin/gatus:v5.17.0');
+    expect(argvOf(r).find((a) => a.includes('logs'))).toContain('--follow');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
   it('k8s:logs --previous of a container that never restarted fails with the API server\'s reason; an unknown app is named', async () => {
     const prev = await lab.run(['k8s:logs', '--cluster', 'lab', '--app', 'gatus', '--previous']);
     expect(prev.code).toBe(1);
