@@ -17,7 +17,7 @@ describe('the CLI front door', () => {
     for (const [name, entry] of Object.entries(registry)) {
       expect(r.stdout.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^  ${name} +${entry.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)));
     }
-    expect(r.stdout).toMatch(/^cluster:\n  cluster:restore +.*\n  cluster:snapshot +.*\n  cluster:snapshots +.*\n  cluster:status/m);
+    expect(r.stdout).toMatch(/^cluster:\n  cluster:onboard +.*\n  cluster:restore +.*\n  cluster:snapshot +.*\n  cluster:snapshots +.*\n  cluster:status/m);
     expect(r.stdout).toMatch(/^lab:\n  lab:down/m);
   });
 
