@@ -7,7 +7,8 @@
 // Better than copying the folder by hand: no secret or old address carried over by accident, no `home-ops` turned into
 // `lab2-ops` by a blind search and replace.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../lib/atomic-write.ts';
 import { dirname, join, relative } from 'node:path';
 import { configPath } from '../../lib/config/path.ts';
 import { defineTask } from '../../lib/engine/define.ts';
@@ -86,9 +87,8 @@ function onboard() {
         isDone: async () => (readFileSync(p.config.path, 'utf8') === p.config.content ? 'already there' : false),
         async run() {
           if (ctx.dryRun) return;
-          const tmp = `${p.config.path}.rackhand-${process.pid}.tmp`;
-          await writeFile(tmp, p.config.content, { flag: 'wx' });
-          await rename(tmp, p.config.path);
+          // rackhand.yaml keeps its mode (it holds no secrets: op:// references only)
+          await writeFileAtomic(p.config.path, p.config.content, (await stat(p.config.path)).mode & 0o777);
         },
       });
       return steps;

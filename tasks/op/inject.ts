@@ -4,7 +4,8 @@
 // the run record. Better than `op inject -i x -o y`: an existing file is not replaced without --force, and a file is
 // never left half-written or readable by others.
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../lib/atomic-write.ts';
 import { resolve } from 'node:path';
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, UsageError, type TaskContext } from '../../lib/engine/types.ts';
@@ -38,9 +39,7 @@ function injectTask() {
           const text = inject(template, values);
           if (!out) { ctx.out(text.endsWith('\n') ? text : `${text}\n`); return; }
           if (ctx.dryRun) { rt.output(`[dry-run] would write ${out} (0600, ${refs.length} value(s))`); return; }
-          const tmp = `${out}.rackhand-${process.pid}.tmp`;
-          await writeFile(tmp, text, { mode: 0o600 });
-          await rename(tmp, out);
+          await writeFileAtomic(out, text, 0o600);
           ctx.artifact('rendered', `${out} (0600)`);
           rt.output(`wrote ${out} (0600, ${refs.length} value(s))`);
         },

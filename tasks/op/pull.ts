@@ -5,26 +5,13 @@
 // `op document get kubeconfig > ~/.kube/config`: no half-written file, no world-readable credentials, the old one kept,
 // and a kubeconfig for the wrong cluster refused.
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, copyFile, readFile, rename } from 'node:fs/promises';
+import { writeFileAtomic } from '../../lib/atomic-write.ts';
 import { identityMatchesConfig } from '../../lib/checks/identity.ts';
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, type Step, type TaskContext } from '../../lib/engine/types.ts';
 import { clientConfigs, describeClientConfig } from '../../lib/secrets/client-configs.ts';
 import { OpDocuments, sha256 } from '../../lib/secrets/documents.ts';
-
-/** Writes `text` to `path` as 0600 without a moment of a partial or readable file: a private temp file, renamed. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.rackhand-${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
-  try {
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
 
 function pull() {
   return {
@@ -55,7 +42,7 @@ function pull() {
               await chmod(backup, 0o600);
               ctx.artifact(`previous ${f.kind}`, backup);
             }
-            await writeAtomically(f.path, remote);
+            await writeFileAtomic(f.path, remote, 0o600);
             if (f.kind !== 'kubeconfig') return;
             // the pulled kubeconfig must reach the cluster rackhand.yaml names; if not, the old file goes back
             await ctx.kubectl.configView(true).catch(() => undefined);
