@@ -148,10 +148,13 @@ describe('engine: failure and interruption undo completed steps', () => {
     process.kill(-child.pid!, 'SIGINT'); // what the terminal does: the foreground process group
     const res = await child;
     expect(res.stderr).not.toContain('undo incomplete');
+    // npx may exit on the signal before rackhand (its grandchild) has finished the undo and written the record:
+    // wait for the record, with a deadline
+    let rec = await latestRecord(join(s.dir, '.rackhand'));
+    for (const until = Date.now() + 15_000; !rec && Date.now() < until; rec = await latestRecord(join(s.dir, '.rackhand'))) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(join(s.dir, 'marker'))).toBe(false);
     expect(existsSync(join(s.dir, 'undone'))).toBe(true);
     expect(existsSync(join(s.dir, 'cleaned'))).toBe(true);
-    const rec = await latestRecord(join(s.dir, '.rackhand'));
     expect(rec).toMatchObject({ result: 'interrupted', exitCode: 130, interrupted: 'SIGINT' });
   });
 
