@@ -99,6 +99,10 @@ flux-status *args:
 flux-suspend *args:
     npx tsx tasks flux:suspend "$@"
 
+# one read-only health report: nodes, pods, volumes, Flux/Argo CD, certificates, backups; exit 1 on any failure
+health-cluster *args:
+    npx tsx tasks health:cluster "$@"
+
 # write a starting rackhand.yaml from the repository (talconfigs, bootstrap folders, the live cluster), each guess explained
 init *args:
     npx tsx tasks init "$@"

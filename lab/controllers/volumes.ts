@@ -1,4 +1,5 @@
-// Storage: every PersistentVolumeClaim is Bound at once (a local-path style provisioner) and backed by a folder
+// Storage: every PersistentVolumeClaim is Bound at once (a local-path style provisioner; when the lab has StorageClass
+// objects, only claims for one of them) and backed by a folder
 // DIR/volumes/<namespace>/<pvc>/ that stands for its contents; the folder goes when the claim does (reclaimPolicy
 // Delete).
 import { mkdirSync, rmSync } from 'node:fs';
@@ -25,6 +26,18 @@ export class VolumeController implements Controller {
         this.known.set(uid, path);
       }
       if (pvc.metadata.deletionTimestamp || pvc.status?.phase === 'Bound') continue;
+      // a claim for a StorageClass the cluster does not have waits (Pending) with the PV controller's event
+      // (pkg/controller/volume/persistentvolume/pv_controller.go: ProvisioningFailed, storageclass.storage.k8s.io
+      // "<name>" not found); a lab without StorageClass objects provisions every claim
+      const cls: string | undefined = pvc.spec?.storageClassName;
+      const classes = store.list('storageclasses.storage.k8s.io').items;
+      if (cls && classes.length && !classes.some((c) => c.metadata.name === cls)) {
+        if (pvc.status?.phase !== 'Pending') {
+          store.update(PVC, { ...pvc, status: { phase: 'Pending' } }, { subresource: 'status' });
+          this.ctx.record('ProvisioningFailed', `${pvc.metadata.namespace}/${pvc.metadata.name}`, `storageclass.storage.k8s.io "${cls}" not found`);
+        }
+        continue;
+      }
       const volumeName = pvc.spec?.volumeName ?? `pvc-${uid}`;
       const bound = pvc.spec?.volumeName ? pvc : store.update(PVC, { ...pvc, spec: { ...pvc.spec, volumeName } });
       store.update(PVC, {

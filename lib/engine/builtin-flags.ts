@@ -21,6 +21,7 @@ import type T_flux_reconcile from '../../tasks/flux/reconcile.ts';
 import type T_flux_resume from '../../tasks/flux/resume.ts';
 import type T_flux_status from '../../tasks/flux/status.ts';
 import type T_flux_suspend from '../../tasks/flux/suspend.ts';
+import type T_health_cluster from '../../tasks/health/cluster.ts';
 import type T_init from '../../tasks/init.ts';
 import type T_k3s_history from '../../tasks/k3s/history.ts';
 import type T_k3s_install from '../../tasks/k3s/install.ts';
@@ -107,6 +108,7 @@ export interface BuiltinTaskFlags {
   'flux:resume': Partial<FlagsOf<typeof T_flux_resume.flags> & GlobalFlagValues>;
   'flux:status': Partial<FlagsOf<typeof T_flux_status.flags> & GlobalFlagValues>;
   'flux:suspend': Partial<FlagsOf<typeof T_flux_suspend.flags> & GlobalFlagValues>;
+  'health:cluster': Partial<FlagsOf<typeof T_health_cluster.flags> & GlobalFlagValues>;
   'init': Partial<FlagsOf<typeof T_init.flags> & GlobalFlagValues>;
   'k3s:history': Partial<FlagsOf<typeof T_k3s_history.flags> & GlobalFlagValues>;
   'k3s:install': Partial<FlagsOf<typeof T_k3s_install.flags> & GlobalFlagValues>;

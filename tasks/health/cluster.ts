@@ -1,0 +1,53 @@
+// health:cluster — one read-only report of what needs attention: nodes, pods, PersistentVolumeClaims, Flux objects and
+// Argo CD Applications, cert-manager Certificates (not Ready, expired, expiring within --cert-warn, a renewal that did
+// not happen) and VolSync backups (failed, never run, older than --backup-max-age). Each finding names the object and
+// the failing value; --all shows the healthy ones too; exit 1 when anything fails (warnings do not fail). First part
+// of issue 15: TLS handshakes, etcd members, the NFS probe and metrics output come next.
+import { defineTask } from '../../lib/engine/define.ts';
+import { StepFailure, type TaskContext } from '../../lib/engine/types.ts';
+import { backupFindings, certificateFindings, gitopsFindings, nodeFindings, podFindings, volumeFindings } from '../../lib/health/cluster-checks.ts';
+import { summary, type Finding } from '../../lib/health/findings.ts';
+import { table } from '../../lib/table.ts';
+
+function health() {
+  return {
+    async plan(ctx: TaskContext) {
+      return [{
+        title: 'check nodes, pods, volumes, GitOps, certificates and backups',
+        mutating: false,
+        async run() {
+          const parts = await Promise.all([
+            nodeFindings(ctx), podFindings(ctx), volumeFindings(ctx), gitopsFindings(ctx),
+            certificateFindings(ctx, { warnMs: ctx.flags['cert-warn'] as number, stuckMs: ctx.flags['renewal-grace'] as number }),
+            backupFindings(ctx, { maxAgeMs: ctx.flags['backup-max-age'] as number }),
+          ]);
+          const findings: Finding[] = parts.flat();
+          ctx.data.findings = findings;
+          ctx.data.summary = summary(findings);
+          const shown = ctx.flags.all ? findings : findings.filter((f) => f.status !== 'ok');
+          const order = { fail: 0, warn: 1, ok: 2 } as const;
+          shown.sort((a, b) => order[a.status] - order[b.status] || a.area.localeCompare(b.area) || a.object.localeCompare(b.object));
+          if (shown.length) ctx.out(table(['AREA', 'OBJECT', 'STATUS', 'DETAIL'], shown.map((f) => [f.area, f.object, f.status.toUpperCase(), f.message])));
+          const s = summary(findings);
+          ctx.out(Object.entries(s).map(([area, c]) => `${area}: ${c.ok} ok${c.warn ? `, ${c.warn} warn` : ''}${c.fail ? `, ${c.fail} FAIL` : ''}`).join('\n'));
+          const failed = findings.filter((f) => f.status === 'fail');
+          if (failed.length) throw new StepFailure(`${failed.length} problem(s): ${failed.slice(0, 5).map((f) => `${f.object} (${f.message})`).join('; ')}${failed.length > 5 ? '; ...' : ''}`);
+        },
+      }];
+    },
+  };
+}
+
+export default defineTask({
+  summary: 'one read-only health report: nodes, pods, volumes, Flux/Argo CD, certificates, backups; exit 1 on any failure',
+  example: 'npx tsx tasks health:cluster --cluster home',
+  flags: {
+    all: { type: 'boolean', description: 'show the healthy objects too' },
+    'cert-warn': { type: 'duration', default: 30 * 86_400_000, description: 'warn when a certificate expires sooner than this' },
+    'renewal-grace': { type: 'duration', default: 3_600_000, description: 'a certificate whose renewalTime passed longer ago than this is a stuck renewal' },
+    'backup-max-age': { type: 'duration', default: 26 * 3_600_000, description: 'a VolSync backup older than this fails' },
+  },
+  destructive: false,
+  cluster: true,
+  impl: health,
+});
