@@ -100,3 +100,12 @@ export async function backupFindings(ctx: TaskContext, o: { maxAgeMs: number }, 
     return ageMs > o.maxAgeMs ? fail('backups', name, `last backup ${formatDuration(ageMs)} ago, older than ${formatDuration(o.maxAgeMs)}`) : ok('backups', name, `last backup ${formatDuration(ageMs)} ago`);
   });
 }
+
+/** etcd: every control plane a member and healthy (Talos, through talosctl: lib/checks/talos.ts); k3s' embedded etcd
+ *  is not reachable from here and is said so */
+export async function etcdFindings(ctx: TaskContext): Promise<Finding[]> {
+  if (ctx.cluster.distribution !== 'talos') return [ok('etcd', ctx.cluster.name, `not checked (${ctx.cluster.distribution}: cluster:snapshot checks its etcd)`)];
+  const { etcdHealthyCheck } = await import('../checks/talos.ts');
+  const r = await etcdHealthyCheck.run(ctx).catch((err: Error) => ({ ok: false, message: err.message }));
+  return [r.ok ? ok('etcd', 'members', r.message) : fail('etcd', 'members', r.message)];
+}

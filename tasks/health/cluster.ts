@@ -1,11 +1,13 @@
-// health:cluster — one read-only report of what needs attention: nodes, pods, PersistentVolumeClaims, Flux objects and
+// health:cluster — one read-only report of what needs attention: nodes, pods, PersistentVolumeClaims, etcd, Flux objects and
 // Argo CD Applications, cert-manager Certificates (not Ready, expired, expiring within --cert-warn, a renewal that did
 // not happen) and VolSync backups (failed, never run, older than --backup-max-age). Each finding names the object and
 // the failing value; --all shows the healthy ones too; exit 1 when anything fails (warnings do not fail). First part
-// of issue 15: TLS handshakes, etcd members, the NFS probe and metrics output come next.
+// of issue 15: TLS handshakes and the NFS probe come next. --metrics-file writes a Prometheus textfile.
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, type TaskContext } from '../../lib/engine/types.ts';
-import { backupFindings, certificateFindings, gitopsFindings, nodeFindings, podFindings, volumeFindings } from '../../lib/health/cluster-checks.ts';
+import { resolve } from 'node:path';
+import { backupFindings, certificateFindings, etcdFindings, gitopsFindings, nodeFindings, podFindings, volumeFindings } from '../../lib/health/cluster-checks.ts';
+import { writeHealthTextfile } from '../../lib/health/metrics.ts';
 import { summary, type Finding } from '../../lib/health/findings.ts';
 import { table } from '../../lib/table.ts';
 
@@ -19,7 +21,7 @@ function health() {
           const parts = await Promise.all([
             nodeFindings(ctx), podFindings(ctx), volumeFindings(ctx), gitopsFindings(ctx),
             certificateFindings(ctx, { warnMs: ctx.flags['cert-warn'] as number, stuckMs: ctx.flags['renewal-grace'] as number }),
-            backupFindings(ctx, { maxAgeMs: ctx.flags['backup-max-age'] as number }),
+            backupFindings(ctx, { maxAgeMs: ctx.flags['backup-max-age'] as number }), etcdFindings(ctx),
           ]);
           const findings: Finding[] = parts.flat();
           ctx.data.findings = findings;
@@ -30,6 +32,11 @@ function health() {
           if (shown.length) ctx.out(table(['AREA', 'OBJECT', 'STATUS', 'DETAIL'], shown.map((f) => [f.area, f.object, f.status.toUpperCase(), f.message])));
           const s = summary(findings);
           ctx.out(Object.entries(s).map(([area, c]) => `${area}: ${c.ok} ok${c.warn ? `, ${c.warn} warn` : ''}${c.fail ? `, ${c.fail} FAIL` : ''}`).join('\n'));
+          if (ctx.flags['metrics-file']) {
+            const file = resolve(ctx.cwd, ctx.flags['metrics-file'] as string);
+            await writeHealthTextfile(file, ctx.cluster.name, findings);
+            ctx.artifact('metrics', file);
+          }
           const failed = findings.filter((f) => f.status === 'fail');
           if (failed.length) throw new StepFailure(`${failed.length} problem(s): ${failed.slice(0, 5).map((f) => `${f.object} (${f.message})`).join('; ')}${failed.length > 5 ? '; ...' : ''}`);
         },
@@ -46,6 +53,7 @@ export default defineTask({
     'cert-warn': { type: 'duration', default: 30 * 86_400_000, description: 'warn when a certificate expires sooner than this' },
     'renewal-grace': { type: 'duration', default: 3_600_000, description: 'a certificate whose renewalTime passed longer ago than this is a stuck renewal' },
     'backup-max-age': { type: 'duration', default: 26 * 3_600_000, description: 'a VolSync backup older than this fails' },
+    'metrics-file': { type: 'string', description: 'also write Prometheus metrics here (node_exporter textfile collector)' },
   },
   destructive: false,
   cluster: true,
