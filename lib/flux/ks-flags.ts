@@ -1,6 +1,8 @@
 // The flags of the tasks that build a Flux Kustomization locally (flux:diff, k8s:apply-ks, k8s:delete-ks) and where the
-// repository is: --repo, else the git work tree of the current folder (git rev-parse --show-toplevel), else the folder.
+// repository is: --repo, else the git work tree of the current folder (lib/git/repo-root.ts), else the folder.
+import { resolve } from 'node:path';
 import type { TaskContext } from '../engine/types.ts';
+import { findRepoRoot } from '../git/repo-root.ts';
 
 export const KS_FLAGS = {
   ks: { type: 'string', required: true, positional: true, pattern: /^([a-z0-9][a-z0-9-]*\/)?[a-z0-9][a-z0-9.-]*$/, hint: 'NAME or NAMESPACE/NAME', description: 'the Kustomization (namespace flux-system unless given)' },
@@ -15,8 +17,5 @@ export function ksRef(ctx: TaskContext): { namespace: string; name: string } {
 }
 
 export async function repoRoot(ctx: TaskContext): Promise<string> {
-  const { resolve } = await import('node:path');
-  if (ctx.flags.repo) return resolve(ctx.cwd, ctx.flags.repo as string);
-  const r = await ctx.exec.run(['git', '-C', ctx.cwd, 'rev-parse', '--show-toplevel'], { mutating: false, timeoutMs: 10_000 });
-  return r.exitCode === 0 ? r.stdout.trim() : ctx.cwd;
+  return ctx.flags.repo ? resolve(ctx.cwd, ctx.flags.repo as string) : findRepoRoot(ctx.cwd) ?? ctx.cwd;
 }

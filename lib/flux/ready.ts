@@ -24,11 +24,8 @@ export function stateOf(k: FluxKind, o: FluxObject): FluxState {
 export async function fluxObjects(ctx: TaskContext, kinds: FluxKind[] = FLUX_KINDS, namespace?: string): Promise<{ k: FluxKind; o: FluxObject; state: FluxState }[]> {
   const out: { k: FluxKind; o: FluxObject; state: FluxState }[] = [];
   for (const k of kinds) {
-    const items = await ctx.kubectl.list<FluxObject>(k.resource, namespace ? { namespace } : { allNamespaces: true }).catch((err: Error) => {
-      // "the server doesn't have a resource type" (a Flux without that controller): nothing of that kind
-      if (/doesn't have a resource type|could not find the requested resource/.test(err.message)) return [] as FluxObject[];
-      throw err;
-    });
+    // a Flux without that controller serves no such kind: nothing of it
+    const items = (await ctx.kubectl.listServed<FluxObject>(k.resource, namespace ? { namespace } : { allNamespaces: true })) ?? [];
     for (const o of items) out.push({ k, o, state: stateOf(k, o) });
   }
   return out;

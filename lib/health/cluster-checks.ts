@@ -12,13 +12,6 @@ import { condition, type Node, type Pod } from '../tools/kube-types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { fail, ok, warn, type Finding } from './findings.ts';
 
-/** a list of an optional kind: [] when the cluster does not serve it (that CRD is not installed) */
-async function listOptional<T extends KubeObject>(ctx: TaskContext, resource: string): Promise<T[] | undefined> {
-  return ctx.kubectl.list<T>(resource, { allNamespaces: true }).catch((err: Error) => {
-    if (/doesn't have a resource type|could not find the requested resource/.test(err.message)) return undefined;
-    throw err;
-  });
-}
 const ref = (o: KubeObject) => `${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 const age = (iso: string | undefined, now: number) => (iso ? formatDuration(now - Date.parse(iso)) : '?');
 
@@ -58,7 +51,7 @@ export async function gitopsFindings(ctx: TaskContext): Promise<Finding[]> {
     if (s.suspended) out.push(warn('gitops', object, 'suspended'));
     else if (!s.ready) out.push(fail('gitops', object, `not Ready: ${s.reason}${s.message ? ` (${s.message.replace(/\s+/g, ' ').slice(0, 160)})` : ''}`));
   }
-  for (const a of (await listOptional<App>(ctx, APP)) ?? []) {
+  for (const a of (await ctx.kubectl.listServed<App>(APP, { allNamespaces: true })) ?? []) {
     const sync = a.status?.sync?.status ?? 'Unknown';
     const health = a.status?.health?.status ?? 'Unknown';
     if (sync !== 'Synced' || health !== 'Healthy') out.push(fail('gitops', `Application ${ref(a)}`, `${sync}, ${health}${a.status?.health?.message ? `: ${a.status.health.message}` : ''}`));
@@ -70,7 +63,7 @@ type Cert = KubeObject<{ secretName?: string; dnsNames?: string[] }, { notAfter?
 /** `warnMs`: a certificate expiring sooner is a warning; a renewalTime that passed more than `stuckMs` ago is a
  *  renewal that did not happen (cert-manager renews at renewalTime and moves it forward) */
 export async function certificateFindings(ctx: TaskContext, o: { warnMs: number; stuckMs: number }, now = Date.now()): Promise<Finding[]> {
-  const certs = await listOptional<Cert>(ctx, 'certificates.cert-manager.io');
+  const certs = await ctx.kubectl.listServed<Cert>('certificates.cert-manager.io', { allNamespaces: true });
   if (!certs) return [ok('certificates', 'cert-manager', 'not installed (no Certificate kind)')];
   const out: Finding[] = [];
   for (const c of certs) {
@@ -89,7 +82,7 @@ export async function certificateFindings(ctx: TaskContext, o: { warnMs: number;
 
 type Rs = KubeObject<{ paused?: boolean }, { lastSyncTime?: string; latestMoverStatus?: { result?: string } }>;
 export async function backupFindings(ctx: TaskContext, o: { maxAgeMs: number }, now = Date.now()): Promise<Finding[]> {
-  const sources = await listOptional<Rs>(ctx, 'replicationsources.volsync.backube');
+  const sources = await ctx.kubectl.listServed<Rs>('replicationsources.volsync.backube', { allNamespaces: true });
   if (!sources) return [ok('backups', 'VolSync', 'not installed')];
   return sources.map((s) => {
     const name = `ReplicationSource ${ref(s)}`;

@@ -1,8 +1,6 @@
 // The client configs op:push and op:pull move between this machine and 1Password: the cluster's kubeconfig and, for
-// Talos, its talosconfig (rackhand.yaml's, else talosctl's default: $TALOSCONFIG, then ~/.talos/config:
-// siderolabs/talos pkg/machinery/client/config/path.go), each as a Document in clusters.<name>.onepassword.vault.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// Talos, its talosconfig (lib/talos/driver.ts talosconfigPath), each as a Document in clusters.<name>.onepassword.vault.
+import { talosconfigPath } from '../talos/driver.ts';
 import { parse } from 'yaml';
 import type { ClusterConfig } from '../config.ts';
 import { UsageError } from '../engine/types.ts';
@@ -15,7 +13,7 @@ export function clientConfigs(c: ClusterConfig, env: Record<string, string | und
   const kinds = which === 'both' ? (c.distribution === 'talos' ? ['kubeconfig', 'talosconfig'] as const : ['kubeconfig'] as const) : [which as 'kubeconfig' | 'talosconfig'];
   return kinds.map((kind) => {
     if (kind === 'talosconfig' && c.distribution !== 'talos') throw new UsageError(`--what talosconfig: cluster ${c.name} is ${c.distribution}, it has no talosconfig`);
-    const path = kind === 'kubeconfig' ? c.kubeconfig : c.talosconfig ?? env.TALOSCONFIG ?? join(homedir(), '.talos', 'config');
+    const path = kind === 'kubeconfig' ? c.kubeconfig : talosconfigPath(c, env);
     const title = (kind === 'kubeconfig' ? c.onepassword?.kubeconfig : c.onepassword?.talosconfig) ?? `${c.name}-${kind}`;
     return { kind, path, vault, title };
   });

@@ -1,6 +1,8 @@
 // The Talos node-upgrade driver for lib/rollout: `talosctl upgrade` with the flags right for the talosctl
 // generation, then the gates. rackhand never `kubectl cordon`s a Talos node: up to v1.12 the node cordons and drains
 // itself (and only uncordons nodes it cordoned), from v1.13 talosctl does (cli-facts.md "Talos drain").
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describeBlockers, pdbBlockers } from '../checks/pdbs.ts';
 import { StepFailure } from '../engine/types.ts';
 import type { Node } from '../tools/kube-types.ts';
@@ -32,6 +34,12 @@ export interface TalosDriverOptions {
 export function requireTalos(ctx: TaskContext): void {
   const c = ctx.cluster;
   if (c.distribution !== 'talos') throw new UsageError(`--cluster ${c.name}: expected a talos cluster (it is ${c.distribution})`);
+}
+
+/** The talosconfig talosctl uses for this cluster: rackhand.yaml's, else talosctl's default ($TALOSCONFIG, then
+ *  ~/.talos/config: siderolabs/talos pkg/machinery/client/config/path.go). */
+export function talosconfigPath(cluster: { talosconfig?: string }, env: Record<string, string | undefined>): string {
+  return cluster.talosconfig ?? env.TALOSCONFIG ?? join(homedir(), '.talos', 'config');
 }
 
 export function talosctlFor(ctx: TaskContext): Talosctl {

@@ -51,6 +51,16 @@ export class Kubectl extends CliTool {
     return (JSON.parse(out) as KubeList<T>).items;
   }
 
+  /** A list of a kind the cluster may not serve (its CRD not installed): undefined then, as kubectl says
+   *  "the server doesn't have a resource type" (kubernetes/kubectl pkg/cmd/get) or the API "could not find the
+   *  requested resource" (apimachinery NotFound on discovery). */
+  async listServed<T extends KubeObject>(resource: string, s: Selector = {}): Promise<T[] | undefined> {
+    return this.list<T>(resource, s).catch((err: Error) => {
+      if (/doesn't have a resource type|could not find the requested resource/.test(err.message)) return undefined;
+      throw err;
+    });
+  }
+
   /** The object, or undefined when it does not exist. */
   async get<T extends KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {
     const out = await this.read(['get', resource, name, ...(namespace ? ['--namespace', namespace] : []), '--ignore-not-found', '--output', 'json']);

@@ -9,10 +9,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../lib/atomic-write.ts';
-import { dirname, join, relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { configPath } from '../../lib/config/path.ts';
 import { defineTask } from '../../lib/engine/define.ts';
 import { UsageError, type Check, type Step, type TaskContext } from '../../lib/engine/types.ts';
+import { findRepoRoot } from '../../lib/git/repo-root.ts';
 import { planOnboard, type OnboardPlan } from '../../lib/onboard/plan.ts';
 import type { NewNode } from '../../lib/onboard/talconfig.ts';
 import { DNS_LABEL } from '../../lib/patterns.ts';
@@ -29,20 +30,13 @@ function parseNodes(specs: string[]): NewNode[] {
 
 function onboard() {
   let plan: OnboardPlan | undefined;
-  // the repository: the nearest folder above rackhand.yaml with a .git, else rackhand.yaml's folder
-  const repoOf = (dir: string): string => {
-    for (let d = dir; ; d = dirname(d)) {
-      if (existsSync(join(d, '.git'))) return d;
-      if (dirname(d) === d) return dir;
-    }
-  };
   const make = (ctx: TaskContext): OnboardPlan => {
     if (plan) return plan;
     const cfg = configPath(ctx.flags.config as string | undefined, ctx.env, ctx.cwd);
     if (!existsSync(cfg)) throw new UsageError(`--config: no rackhand.yaml at ${cfg}`);
     plan = planOnboard({
       configPath: cfg, from: ctx.flags.from as string, name: ctx.flags.name as string, apiServer: ctx.flags['api-server'] as string,
-      ...(ctx.flags.context ? { context: ctx.flags.context as string } : {}), nodes: parseNodes(ctx.flags.node as string[]), repo: repoOf(dirname(cfg)),
+      ...(ctx.flags.context ? { context: ctx.flags.context as string } : {}), nodes: parseNodes(ctx.flags.node as string[]), repo: findRepoRoot(dirname(cfg)) ?? dirname(cfg),
     });
     return plan;
   };

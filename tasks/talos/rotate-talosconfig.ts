@@ -6,18 +6,16 @@
 // revocation; rotating the CA is what ends it). Better than `talosctl config new` by hand: never a talosconfig that
 // does not work in place of one that does.
 import { chmod, copyFile, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, type Step, type TaskContext } from '../../lib/engine/types.ts';
-import { requireTalos } from '../../lib/talos/driver.ts';
+import { requireTalos, talosconfigPath } from '../../lib/talos/driver.ts';
 import { Talosctl } from '../../lib/tools/talosctl.ts';
 
 function rotate() {
   return {
     validate(ctx: TaskContext) { requireTalos(ctx); },
     async plan(ctx: TaskContext): Promise<Step[]> {
-      const path = ctx.cluster.talosconfig ?? ctx.env.TALOSCONFIG ?? join(homedir(), '.talos', 'config');
+      const path = talosconfigPath(ctx.cluster, ctx.env);
       const fresh = `${path}.rackhand-new`;
       const backup = `${path}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
       const cp = ctx.cluster.nodes.find((n) => n.role === 'controlplane')!;

@@ -6,7 +6,6 @@
 // authority" halfway through an upgrade after a CA rotation.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { defineTask } from '../../lib/engine/define.ts';
@@ -14,7 +13,7 @@ import { StepFailure, UsageError, type Step, type TaskContext } from '../../lib/
 import { sopsDecryptor } from '../../lib/config/sops.ts';
 import { table } from '../../lib/table.ts';
 import { checkClientCerts, type CertCheck } from '../../lib/talos/client-certs.ts';
-import { requireTalos, talosctlFor } from '../../lib/talos/driver.ts';
+import { requireTalos, talosconfigPath, talosctlFor } from '../../lib/talos/driver.ts';
 
 /** The file the machine CA comes from: --file, else talhelper's talsecret next to talconfig.yaml. */
 function caSource(ctx: TaskContext): string {
@@ -42,7 +41,7 @@ function verify() {
   return {
     validate(ctx: TaskContext) { requireTalos(ctx); caSource(ctx); },
     async plan(ctx: TaskContext): Promise<Step[]> {
-      const talosconfig = ctx.cluster.talosconfig ?? ctx.env.TALOSCONFIG ?? join(homedir(), '.talos', 'config');
+      const talosconfig = talosconfigPath(ctx.cluster, ctx.env);
       const file = caSource(ctx);
       return [{
         title: `check ${talosconfig} against the machine CA in ${file}`,
