@@ -8,7 +8,7 @@
 //   (a later one wins, optional ones may be missing), ${var} and ${var:=default}; an object annotated
 //   kustomize.toolkit.fluxcd.io/substitute: disabled is left alone (fluxcd/pkg kustomize/kustomize_varsub.go);
 // - the labels kustomize-controller puts on what it applies (kustomize.toolkit.fluxcd.io/name, .../namespace).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { StepFailure, type TaskContext } from '../engine/types.ts';
@@ -59,7 +59,6 @@ export async function renderDir(ctx: TaskContext, dir: string): Promise<string> 
     if (r.exitCode !== 0) throw new StepFailure(`kubectl kustomize ${dir} failed: ${r.stderr.trim().split('\n').pop()}`);
     return r.stdout;
   }
-  const { readFileSync } = await import('node:fs');
   return manifestsIn(dir).map((f) => readFileSync(f, 'utf8')).join('\n---\n');
 }
 

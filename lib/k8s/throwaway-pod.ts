@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { StepFailure, type Step, type TaskContext } from '../engine/types.ts';
 import { quoteArgv } from '../shell-quote.ts';
 import { waitUntil } from '../wait.ts';
+import { execInPod } from './exec-in-pod.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 
 export const THROWAWAY_LABEL = 'rackhand.dev/throwaway';
@@ -66,14 +67,9 @@ export function sessionStep(ctx: TaskContext, s: Session): Step {
         });
         rt.output(interactive ? `shell in ${name} (exit or Ctrl-D ends it; the pod is deleted)` : `running ${quoteArgv(s.command)}`);
       }
-      const argv = ctx.kubectl.argv(['exec', name, '--namespace', s.namespace, '--container', s.container, ...(interactive ? ['--stdin', '--tty'] : []), '--', ...(interactive ? s.shell : s.command)]);
-      const r = await ctx.passthrough(argv, { mutating: true, timeoutMs: s.sessionTimeoutMs, terminal: interactive });
-      ctx.data.exitCode = r.exitCode;
+      const { failure } = await execInPod(ctx, { namespace: s.namespace, pod: name, container: s.container, command: s.command, shell: s.shell, timeoutMs: s.sessionTimeoutMs, timeoutHint: 'a longer --session-timeout' });
       await remove();
-      if (r.timedOut) throw new StepFailure(`the session in ${s.namespace}/${name} reached its deadline`, 'a longer --session-timeout');
-      // kubectl exec exits with the command's own exit code (kubernetes/kubectl pkg/cmd/exec/exec.go, via
-      // uexec.CodeExitError); 1 is also kubectl's own failure code
-      if (r.exitCode !== 0 && !interactive) throw new StepFailure(`${quoteArgv(s.command)} exited ${r.exitCode} in ${s.namespace}/${name}`);
+      if (failure) throw failure;
     },
   };
 }

@@ -4,8 +4,9 @@
 // `kubectl exec -it deploy/x`: no pod name to look up, the namespace found, and a pod that is not running refused with
 // the reason instead of "container not found".
 import { defineTask } from '../../lib/engine/define.ts';
-import { StepFailure, UsageError, type Step, type TaskContext } from '../../lib/engine/types.ts';
+import { UsageError, type Step, type TaskContext } from '../../lib/engine/types.ts';
 import { pickPod } from '../../lib/k8s/app-pods.ts';
+import { execInPod } from '../../lib/k8s/exec-in-pod.ts';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../../lib/patterns.ts';
 import { quoteArgv } from '../../lib/shell-quote.ts';
 
@@ -28,12 +29,8 @@ function execInApp() {
         title: `${shell ? 'shell' : quoteArgv(command)} in ${namespace}/${name}${container ? ` (container ${container})` : ''}${others ? ` (${others} other pod(s) of the app; --pod picks one)` : ''}`,
         mutating: true,
         async run() {
-          const argv = ctx.kubectl.argv(['exec', name, '--namespace', namespace, ...(container ? ['--container', container] : []), ...(shell ? ['--stdin', '--tty'] : []), '--', ...(shell ? [ctx.flags.shell as string] : command)]);
-          const r = await ctx.passthrough(argv, { mutating: true, timeoutMs: ctx.flags.timeout as number, terminal: shell });
-          ctx.data.exitCode = r.exitCode;
-          if (r.timedOut) throw new StepFailure(`the command in ${namespace}/${name} reached its deadline`, 'a longer --timeout');
-          // kubectl exec exits with the command's exit code (kubernetes/kubectl pkg/cmd/exec/exec.go)
-          if (r.exitCode !== 0 && !shell) throw new StepFailure(`${quoteArgv(command)} exited ${r.exitCode} in ${namespace}/${name}`);
+          const { failure } = await execInPod(ctx, { namespace, pod: name, ...(container ? { container } : {}), command, shell: [ctx.flags.shell as string], timeoutMs: ctx.flags.timeout as number, timeoutHint: 'a longer --timeout' });
+          if (failure) throw failure;
         },
       }];
     },
