@@ -60,6 +60,12 @@ import { fileURLToPath } from 'node:url';
 import { writeFile } from 'node:fs/promises';
 import { k3sKubeconfig, k3sSetup, LAB_K3S_TOKEN_REF, LAB_SNAPSHOT_REPO_PASSWORD_REF, randomToken, writeK3sRackhandConfig, type LabK3s } from './k3s/setup.js';
 import { initRepo } from './volsync/repo.js';
+import { startMedia, type LabMedia } from './media/index.js';
+import { downloadEgress } from './media/reach.js';
+
+/** the public address the lab's home connection has (TEST-NET-3, RFC 5737) and the IP echo services pods may ask */
+const LAB_HOME_IP = '203.0.113.24';
+const IP_ECHO = /^https?:\/\/(ipinfo\.io\/ip|ifconfig\.me(\/ip)?|api\.ipify\.org|icanhazip\.com|ipv4\.icanhazip\.com)\/?$/;
 
 const FAKE_CLI = fileURLToPath(new URL('./bin/fake-cli.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -196,6 +202,8 @@ export interface Lab {
   serviceAccountToken(namespace: string, name: string): string;
   /** every RBAC decision made for a ServiceAccount token: user, verb, group, resource[/sub], namespace, name, allowed */
   authorizations: Decision[];
+  /** the media stack (topology `media:`): its state, its fakes' loopback URLs and its faults (lab/media) */
+  media?: LabMedia;
   /** resolves when every node is Ready and every pod (but Jobs' pods) Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -258,6 +266,26 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     seed(store, registry, topology, kubernetesVersion, apps.flatMap((a) => a.objects));
   } else if (!isK3s) nodes.setNetworkReady(false); // no CNI until one is installed (k3s brings flannel)
   manager.start();
+  const media = topology.media && !empty ? await startMedia(topology.media.namespace, (ns, pvc) => volumePath(dir, ns, pvc)) : undefined;
+  // the internet as pods see it: an IP echo service answers the address the pod's traffic leaves with, the VPN's for
+  // a pod with a Gluetun container (lab/media/reach.ts downloadEgress), the home connection's for any other
+  ctx.internet = (pod, url) => {
+    if (!IP_ECHO.test(url)) return undefined;
+    const vpnPod = ((pod.spec?.containers ?? []) as { image?: string }[]).some((c) => /gluetun/.test(c.image ?? ''));
+    const ip = media && vpnPod ? downloadEgress(media.world) : media?.world.homeIp ?? LAB_HOME_IP;
+    return ip === undefined ? undefined : `${ip}\n`;
+  };
+  if (media) {
+    // qBittorrent's pod mounts the media claim at /downloads as well as its save path moves there
+    const mismatch = media.faults.pathMismatch;
+    media.faults.pathMismatch = () => {
+      mismatch();
+      const d = store.get('deployments.apps', media.world.namespace, 'qbittorrent');
+      const containers = (d.spec.template.spec.containers as any[]).map((c) => ({ ...c, volumeMounts: (c.volumeMounts ?? []).map((m: any) => (m.name === 'media' ? { ...m, mountPath: '/downloads' } : m)) }));
+      store.update('deployments.apps', { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers } } } });
+      record('fault-media-path-mismatch', `${media.world.namespace}/qbittorrent`, '/downloads');
+    };
+  }
 
   const token = randomBytes(24).toString('hex');
   let port = 0;
@@ -268,6 +296,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const api: ApiContext = {
     authorizer, registry, store, gitVersion: kubernetesVersion, record, now: () => clock.now(), serverAddress: () => `127.0.0.1:${port}`,
     podLogs: (pod, container, previous) => jobPods.logs(pod, container, previous) ?? (previous ? undefined : flux.podLog(pod)) ?? runningContainerLog(pod, container, previous),
+    serviceBackend: (ns, svc, p) => media?.backends.get(`${ns}/${svc}:${p}`),
     podExec: { check: execContainer, run: (pod, container, argv, signal) => execInPod(ctx, dir, pod, container, argv, signal) },
   };
   controlPlaneVersion = () => api.gitVersion;
@@ -438,6 +467,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const lab: Lab = {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, helm, nodes: nodeOps, settled,
     ...(labK3s ? { k3s: labK3s } : {}),
+    ...(media ? { media } : {}),
     serviceAccountToken: (namespace, name) => authorizer.issue(namespace, name, randomBytes(24).toString('base64url')),
     authorizations: authorizer.decisions,
     volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount), gitRepo: (name: string, branch?: string) => labGitRepo(dir, name, branch),
@@ -464,6 +494,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       jobPods.stop();
       clock.stop();
       await volsync.restic.stop();
+      await media?.stop();
       server.closeAllConnections(); // watches never end by themselves
       await new Promise<void>((ok) => server.close(() => ok()));
     },

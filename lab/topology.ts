@@ -101,6 +101,8 @@ export const TopologySchema = z.object({
   })).default([]),
   /** VolSync-backed apps (lab/volsync/app.ts): Deployment, PVC, repository Secret, ReplicationSource, Flux Kustomization + HelmRelease */
   volsyncApps: z.array(VolsyncAppSchema).default([]),
+  /** the media stack's fake services (lab/media): each backs the Service of its name in this namespace */
+  media: z.object({ namespace: name.default('media') }).optional(),
   /** any other manifests, applied as they are (custom resources included) */
   objects: z.array(z.object({ apiVersion: z.string(), kind: z.string(), metadata: z.object({ name: z.string() }).loose() }).loose()).default([]),
 }).superRefine((t, ctx) => {

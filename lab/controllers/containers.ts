@@ -103,6 +103,7 @@ export class JobPodKubelet implements Controller {
           argv: expand([...(c.command ?? []), ...(c.args ?? [])], env), mounts: containerMounts(this.ctx, this.dir, pod, c), rootfs: join(this.dir, 'rootfs'),
           ...(c.workingDir ? { workingDir: c.workingDir } : {}), env, timeoutMs, signal: run.abort.signal,
           user: processUser(pod, c), readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem === true,
+          ...(this.ctx.internet ? { internet: (url: string) => this.ctx.internet!(pod, url) } : {}),
         });
         if (run.abort.signal.aborted) return;
         if (r.refused) this.ctx.record('job-exec-refused', podKey(pod), `${c.name}: ${r.refused}`);

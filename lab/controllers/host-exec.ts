@@ -41,6 +41,8 @@ export interface HostRun {
   user?: ProcessUser;
   /** securityContext.readOnlyRootFilesystem */
   readOnlyRootFilesystem?: boolean;
+  /** what `wget -qO- URL` gets from the lab's internet (undefined: no route) */
+  internet?: (url: string) => string | undefined;
 }
 
 export interface HostResult {
@@ -123,8 +125,18 @@ function refusedAccess(program: string, args: string[], run: HostRun): HostResul
   return undefined;
 }
 
+/** busybox wget fetching a URL to stdout (`wget -q -O - [-T s] URL`, `wget -qO- URL`), answered by the lab's internet:
+ *  the one network tool a pod runs here. Texts: busybox networking/wget.c ("can't connect to remote host"). */
+function labWget(args: string[], run: HostRun): HostResult | undefined {
+  const url = args.find((a) => /^https?:\/\//.test(a));
+  if (!url || !args.every((a, i) => a === url || /^-(q|qO-|O|T\d*|-quiet)$/.test(a) || a === '-' || /^\d+$/.test(a) && args[i - 1] === '-T')) return undefined;
+  const body = run.internet?.(url);
+  return body === undefined ? { exitCode: 1, log: `wget: can't connect to remote host: Connection timed out\n` } : { exitCode: 0, log: body };
+}
+
 export function runOnHost(run: HostRun): Promise<HostResult> {
   const [program = '', ...rest] = run.argv;
+  if (posix.basename(program) === 'wget') return Promise.resolve(labWget(rest, run) ?? notFound(program));
   const binary = resolveProgram(program);
   if (!binary) return Promise.resolve(notFound(program));
   const denied = refusedAccess(program, rest, run);

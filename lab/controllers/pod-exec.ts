@@ -36,6 +36,7 @@ export async function execInPod(ctx: ControllerContext, dir: string, pod: KObjec
     argv, mounts: containerMounts(ctx, dir, pod, container), rootfs: join(dir, 'rootfs'),
     ...(container.workingDir ? { workingDir: container.workingDir } : {}), env, timeoutMs: EXEC_TIMEOUT_MS, signal,
     user: processUser(pod, container), readOnlyRootFilesystem: container.securityContext?.readOnlyRootFilesystem === true,
+    ...(ctx.internet ? { internet: (url: string) => ctx.internet!(pod, url) } : {}),
   });
   ctx.record('pod-exec', `${pod.metadata.namespace}/${pod.metadata.name}`, `${container.name}: ${argv.join(' ')} => ${r.exitCode}`);
   return { exitCode: r.exitCode, output: r.log };

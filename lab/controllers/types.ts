@@ -1,6 +1,7 @@
 // What a controller is given, and what it is: a level-triggered reconcile over the whole store
 // (kwok's stage controller plays behaviour as data the same way: observe, compare, write the next status).
 import type { VolumeOwners } from './volume-owners.js';
+import type { KObject } from '../store/types.js';
 import type { Registry } from '../kinds/registry.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
@@ -25,6 +26,8 @@ export interface ControllerContext {
   clock: Clock;
   options: ControllerOptions;
   record(type: string, object: string, detail?: string): void;
+  /** the lab's internet as a pod sees it (an IP echo answers the pod's egress address); undefined: unreachable */
+  internet?: (pod: KObject, url: string) => string | undefined;
   /** asks for another reconcile pass soon (after a timer fires, for instance) */
   requestSync(): void;
   /** who owns each PVC folder (lab/controllers/volume-owners.ts); absent: everything is root's */

@@ -20,6 +20,8 @@ export interface ApiContext {
   podExec?: { check(pod: KObject, container: string): any; run(pod: KObject, container: any, argv: string[], signal: AbortSignal): Promise<{ exitCode: number; output: string }> };
   /** the /_lab/ side channel; returns false when the path is unknown */
   labApi?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  /** the loopback port of the fake that backs a Service port (lab/media), for the service proxy */
+  serviceBackend?: (namespace: string, service: string, port: number) => number | undefined;
   /** RBAC for ServiceAccount tokens the lab issued (lab/http/authz.ts) */
   authorizer?: Authorizer;
 }

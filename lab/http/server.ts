@@ -9,6 +9,7 @@ import { handleExecUpgrade } from './exec.js';
 import { handleResource } from './resource.js';
 import { sendError, sendJson } from './respond.js';
 import { parseResourcePath, resolveRoute } from './route.js';
+import { isServiceProxy, proxyService } from './service-proxy.js';
 
 export interface ServerOptions {
   /** whether kube-apiserver answers (default: always); /_lab/ answers regardless */
@@ -69,6 +70,7 @@ async function route(ctx: ApiContext, req: import('node:http').IncomingMessage, 
     const doc = gv && openapiGroupVersion(ctx.registry, gv[0], gv[1]);
     if (doc) return sendJson(res, 200, doc);
   }
+  if (isServiceProxy(url.pathname)) return proxyService(ctx, req, res, url.pathname, url.search);
   const parsed = parseResourcePath(path);
   if (parsed) {
     const { group, version, rest } = parsed;
