@@ -183,6 +183,14 @@ lab-status *args:
 lab-up *args:
     npx tsx tasks lab:up "$@"
 
+# check the media stack end to end (*arr, Prowlarr, qBittorrent, Jellyfin/Plex, Jellyseerr): keys, paths, sync; exit 1 on any failure
+media-check *args:
+    npx tsx tasks media:check "$@"
+
+# check that only the download client uses the VPN and that it does not leak the home address; exit 1 on a leak
+media-vpn-check *args:
+    npx tsx tasks media:vpn-check "$@"
+
 # scaffold an operator task (and a test that runs it against the lab) in your task folder
 new-task *args:
     npx tsx tasks new:task "$@"

@@ -44,9 +44,25 @@ ${bootstrap}    versions: { talos: ${t.versions.talos}, kubernetes: ${kubernetes
     installer: { image: ${t.installer.image}, schematic: ${t.installer.schematic} }
     nodes:
 ${nodes}
-`;
+${t.media ? mediaSection(t.media.namespace) : ''}`;
   await writeFile(path, text, { mode: 0o644 });
 }
+
+/** the media stack as an operator would describe the lab's (lab/media): keys from config.xml, 1Password and a Secret */
+const mediaSection = (ns: string) => `    media:
+      namespace: ${ns}
+      services:
+        sonarr: { service: sonarr:8989, apiKey: { configXml: /config/config.xml } }
+        radarr: { service: radarr:7878, apiKey: { configXml: /config/config.xml } }
+        prowlarr: { service: prowlarr:9696, apiKey: { configXml: /config/config.xml } }
+        qbittorrent: { service: qbittorrent:8080, username: admin, password: ${LAB_MEDIA_REFS.qbittorrent} }
+        gluetun: { service: qbittorrent:8000 }
+        jellyfin: { service: jellyfin:8096, apiKey: ${LAB_MEDIA_REFS.jellyfin} }
+        jellyseerr: { service: jellyseerr:5055, apiKey: { secret: jellyseerr-secret, key: API_KEY } }
+`;
+
+/** where the lab's 1Password account keeps the media stack's secrets */
+export const LAB_MEDIA_REFS = { qbittorrent: 'op://homelab/qbittorrent/password', jellyfin: 'op://homelab/jellyfin/api-key', plex: 'op://homelab/plex/token' } as const;
 
 /**
  * DIR/talosconfig as `talosctl gen config` writes it (pkg/machinery/client/config): context, contexts.<name>.{endpoints,

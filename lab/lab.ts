@@ -28,7 +28,7 @@ import type { ControllerContext, LabEvent } from './controllers/types.js';
 import { execContainer, execInPod } from './controllers/pod-exec.js';
 import { runningContainerLog } from './controllers/kubelet.js';
 import { CrdController } from './controllers/crds.js';
-import { kubeconfigDoc, writeFakeCli, writeKubeconfig, writeRackhandConfig, writeTalosconfig } from './files.js';
+import { kubeconfigDoc, LAB_MEDIA_REFS, writeFakeCli, writeKubeconfig, writeRackhandConfig, writeTalosconfig } from './files.js';
 import { runHelmfile } from './helmfile/helmfile.js';
 import { HelmWorld } from './helmfile/releases.js';
 import { labApi } from './http/lab-api.js';
@@ -276,6 +276,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     return ip === undefined ? undefined : `${ip}\n`;
   };
   if (media) {
+    const v = labVault(opAccount);
+    v.set(LAB_MEDIA_REFS.qbittorrent, media.world.qbittorrent.password);
+    v.set(LAB_MEDIA_REFS.jellyfin, media.world.jellyfin.apiKey);
+    v.set(LAB_MEDIA_REFS.plex, media.world.plex.token);
+    seedObject(store, registry, { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'jellyseerr-secret', namespace: media.world.namespace }, data: { API_KEY: Buffer.from(media.world.jellyseerr.apiKey).toString('base64') } });
     // qBittorrent's pod mounts the media claim at /downloads as well as its save path moves there
     const mismatch = media.faults.pathMismatch;
     media.faults.pathMismatch = () => {

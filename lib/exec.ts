@@ -184,12 +184,12 @@ export class Executor {
   /** Starts a server the run needs for a while (a throwaway etcd): read-only for the world, in its own process group,
    *  with a deadline; `stop()` ends it (SIGTERM, SIGKILL 2 s later) and gives its result. An interrupt of the run
    *  kills it as it kills any command. */
-  background(argv: readonly string[], o: { timeoutMs: number; env?: Record<string, string | undefined> }): { done: Promise<ExecResult>; stop(): Promise<ExecResult> } {
+  background(argv: readonly string[], o: { timeoutMs: number; env?: Record<string, string | undefined>; onStdout?: (text: string) => void }): { done: Promise<ExecResult>; stop(): Promise<ExecResult> } {
     if (argv.length === 0 || !argv[0]) throw new Error('exec: empty argv');
     this.opts.log?.(`${quoteArgv(this.redactor.redactArgv(argv))} &`, 'run');
     const own = new AbortController();
     const signal = this.signalRef ? AbortSignal.any([own.signal, this.signalRef]) : own.signal;
-    const done = spawnWithDeadline(argv, { timeoutMs: o.timeoutMs, env: { ...this.opts.env, ...o.env }, signal }).then((r) => {
+    const done = spawnWithDeadline(argv, { timeoutMs: o.timeoutMs, env: { ...this.opts.env, ...o.env }, signal, ...(o.onStdout ? { onStdout: o.onStdout } : {}) }).then((r) => {
       this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: r.exitCode, durationMs: r.durationMs, mutating: false, ...(r.timedOut ? { timedOut: true } : {}) });
       return r;
     });
@@ -206,6 +206,8 @@ interface SpawnOptions {
   input?: string;
   cwd?: string;
   signal?: AbortSignal;
+  /** what the child prints on stdout, as it comes (a server announcing its address) */
+  onStdout?: (text: string) => void;
 }
 
 /** Spawns in its own process group so a deadline or Ctrl-C kills grandchildren too (execa's timeout does not). */
@@ -229,6 +231,7 @@ async function spawnWithDeadline(argv: readonly string[], o: SpawnOptions): Prom
   } finally {
     if (previousUmask !== undefined) process.umask(previousUmask);
   }
+  if (o.onStdout) child.stdout?.on('data', (b: Buffer) => o.onStdout!(b.toString('utf8')));
   const killGroup = (): void => {
     if (child.pid === undefined) return;
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }

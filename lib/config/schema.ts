@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DURATION } from '../patterns.ts';
 import { address, nodeName, text, versionTag } from '../validate.ts';
+import { mediaSchema } from './media.ts';
 
 /** An installer image repository without its tag, e.g. factory.talos.dev/installer/<schematic> */
 const installerRepo = text('expected an installer repository without a tag, like factory.talos.dev/installer/<schematic>', /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/);
@@ -137,6 +138,8 @@ export const clusterSchema = z.strictObject({
   k3s: k3sSchema.optional(),
   /** where cluster-state snapshots are kept off the nodes (both distributions) */
   snapshots: snapshotsSchema.optional(),
+  /** the media stack media:check and media:vpn-check look at (lib/config/media.ts) */
+  media: mediaSchema.optional(),
   /** What dr:verify-backups and dr:drill hold backups to. */
   backups: z.strictObject({
     rpo: text('expected a duration like 25h', DURATION).optional(),

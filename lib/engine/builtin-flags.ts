@@ -42,6 +42,8 @@ import type T_k8s_view_secret from '../../tasks/k8s/view-secret.ts';
 import type T_lab_down from '../../tasks/lab/down.ts';
 import type T_lab_status from '../../tasks/lab/status.ts';
 import type T_lab_up from '../../tasks/lab/up.ts';
+import type T_media_check from '../../tasks/media/check.ts';
+import type T_media_vpn_check from '../../tasks/media/vpn-check.ts';
 import type T_new_task from '../../tasks/new/task.ts';
 import type T_node_drain from '../../tasks/node/drain.ts';
 import type T_node_os_updates from '../../tasks/node/os-updates.ts';
@@ -129,6 +131,8 @@ export interface BuiltinTaskFlags {
   'lab:down': Partial<FlagsOf<typeof T_lab_down.flags> & GlobalFlagValues>;
   'lab:status': Partial<FlagsOf<typeof T_lab_status.flags> & GlobalFlagValues>;
   'lab:up': Partial<FlagsOf<typeof T_lab_up.flags> & GlobalFlagValues>;
+  'media:check': Partial<FlagsOf<typeof T_media_check.flags> & GlobalFlagValues>;
+  'media:vpn-check': Partial<FlagsOf<typeof T_media_vpn_check.flags> & GlobalFlagValues>;
   'new:task': Partial<FlagsOf<typeof T_new_task.flags> & GlobalFlagValues>;
   'node:drain': Partial<FlagsOf<typeof T_node_drain.flags> & GlobalFlagValues>;
   'node:os-updates': Partial<FlagsOf<typeof T_node_os_updates.flags> & GlobalFlagValues>;

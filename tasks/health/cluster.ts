@@ -4,12 +4,12 @@
 // the failing value; --all shows the healthy ones too; exit 1 when anything fails (warnings do not fail). First part
 // of issue 15: TLS handshakes and the NFS probe come next. --metrics-file writes a Prometheus textfile.
 import { defineTask } from '../../lib/engine/define.ts';
-import { StepFailure, type TaskContext } from '../../lib/engine/types.ts';
+import type { TaskContext } from '../../lib/engine/types.ts';
 import { resolve } from 'node:path';
 import { backupFindings, certificateFindings, etcdFindings, gitopsFindings, nodeFindings, podFindings, volumeFindings } from '../../lib/health/cluster-checks.ts';
 import { writeHealthTextfile } from '../../lib/health/metrics.ts';
-import { summary, type Finding } from '../../lib/health/findings.ts';
-import { table } from '../../lib/table.ts';
+import type { Finding } from '../../lib/health/findings.ts';
+import { failOnFindings, reportFindings } from '../../lib/health/report.ts';
 
 function health() {
   return {
@@ -24,21 +24,13 @@ function health() {
             backupFindings(ctx, { maxAgeMs: ctx.flags['backup-max-age'] as number }), etcdFindings(ctx),
           ]);
           const findings: Finding[] = parts.flat();
-          ctx.data.findings = findings;
-          ctx.data.summary = summary(findings);
-          const shown = ctx.flags.all ? findings : findings.filter((f) => f.status !== 'ok');
-          const order = { fail: 0, warn: 1, ok: 2 } as const;
-          shown.sort((a, b) => order[a.status] - order[b.status] || a.area.localeCompare(b.area) || a.object.localeCompare(b.object));
-          if (shown.length) ctx.out(table(['AREA', 'OBJECT', 'STATUS', 'DETAIL'], shown.map((f) => [f.area, f.object, f.status.toUpperCase(), f.message])));
-          const s = summary(findings);
-          ctx.out(Object.entries(s).map(([area, c]) => `${area}: ${c.ok} ok${c.warn ? `, ${c.warn} warn` : ''}${c.fail ? `, ${c.fail} FAIL` : ''}`).join('\n'));
+          reportFindings(ctx, findings, { all: !!ctx.flags.all, headers: ['AREA', 'OBJECT'] });
           if (ctx.flags['metrics-file']) {
             const file = resolve(ctx.cwd, ctx.flags['metrics-file'] as string);
             await writeHealthTextfile(file, ctx.cluster.name, findings);
             ctx.artifact('metrics', file);
           }
-          const failed = findings.filter((f) => f.status === 'fail');
-          if (failed.length) throw new StepFailure(`${failed.length} problem(s): ${failed.slice(0, 5).map((f) => `${f.object} (${f.message})`).join('; ')}${failed.length > 5 ? '; ...' : ''}`);
+          failOnFindings(findings);
         },
       }];
     },

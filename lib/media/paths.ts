@@ -1,0 +1,90 @@
+// Does an *arr see the download client's finished downloads where the client says they are? The client reports a
+// path inside its own container (category savePath, absolute as is or relative to save_path, else save_path: qBittorrent
+// WebUI API /app/preferences and /torrents/categories); the *arr rewrites it with its remote path mappings (host equal to
+// the client's host, case-insensitive; remotePath a prefix: Sonarr RemotePathMappingService.RemapRemoteToLocal) and
+// then opens it in its own container. For two Kubernetes Services the answer comes from their pods: the volume the
+// client's path lies on, and where the *arr's pod mounts that same volume.
+import { fail, ok, type Finding } from '../health/findings.ts';
+import type { TaskContext } from '../engine/types.ts';
+import type { KubeObject } from '../tools/kube-types.ts';
+import { fieldOf, type DownloadClientResource } from './arr-checks.ts';
+import { servicePods } from './keys.ts';
+import { title, type MediaStack, type Service } from './stack.ts';
+
+const CATEGORY_FIELD: Record<string, string> = { sonarr: 'tvCategory', radarr: 'movieCategory', lidarr: 'musicCategory' };
+const slash = (p: string) => (p.endsWith('/') ? p : `${p}/`);
+const under = (path: string, root: string) => path === root || path.startsWith(slash(root));
+
+export interface QbitPaths { savePath: string; categories: Record<string, { name: string; savePath: string }> }
+
+export function categoryPath(q: QbitPaths, category: string | undefined): string {
+  const c = category ? q.categories[category]?.savePath : undefined;
+  if (!c) return q.savePath.replace(/\/+$/, '');
+  return (c.startsWith('/') ? c : `${slash(q.savePath)}${c}`).replace(/\/+$/, '');
+}
+
+export interface Mapping { host: string; remotePath: string; localPath: string }
+export function remap(mappings: Mapping[], host: string, path: string): { path: string; mapping?: Mapping } {
+  for (const m of mappings) {
+    if (m.host.toLowerCase() !== host.toLowerCase() || !slash(path).startsWith(slash(m.remotePath))) continue;
+    return { path: (slash(m.localPath) + slash(path).slice(slash(m.remotePath).length)).replace(/\/+$/, '') || '/', mapping: m };
+  }
+  return { path };
+}
+
+type PodSpec = { containers: { name: string; image?: string; volumeMounts?: { name: string; mountPath: string; subPath?: string }[] }[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; nfs?: { server: string; path: string }; hostPath?: { path: string } }[] };
+
+/** the mount of `path` in the pod (longest mountPath) and what volume it is */
+function mountOf(pod: KubeObject<PodSpec>, path: string, container?: (c: PodSpec['containers'][number]) => boolean) {
+  let best: { mountPath: string; source: string; container: string } | undefined;
+  for (const c of pod.spec!.containers.filter(container ?? (() => true))) {
+    for (const m of c.volumeMounts ?? []) {
+      if (!under(path, m.mountPath) || (best && best.mountPath.length >= m.mountPath.length)) continue;
+      const v = pod.spec!.volumes?.find((x) => x.name === m.name);
+      const source = v?.persistentVolumeClaim ? `claim ${v.persistentVolumeClaim.claimName}` : v?.nfs ? `NFS ${v.nfs.server}:${v.nfs.path}` : v?.hostPath ? `host path ${v.hostPath.path}` : `volume ${m.name}`;
+      best = { mountPath: m.mountPath, source: m.subPath ? `${source} (subPath ${m.subPath})` : source, container: c.name };
+    }
+  }
+  return best;
+}
+
+function mountsOfSource(pod: KubeObject<PodSpec>, source: string): string[] {
+  const out: string[] = [];
+  for (const c of pod.spec!.containers) for (const m of c.volumeMounts ?? []) {
+    const v = pod.spec!.volumes?.find((x) => x.name === m.name);
+    const s = v?.persistentVolumeClaim ? `claim ${v.persistentVolumeClaim.claimName}` : v?.nfs ? `NFS ${v.nfs.server}:${v.nfs.path}` : v?.hostPath ? `host path ${v.hostPath.path}` : `volume ${m.name}`;
+    if ((m.subPath ? `${s} (subPath ${m.subPath})` : s) === source) out.push(m.mountPath);
+  }
+  return out;
+}
+
+export async function pathFindings(ctx: TaskContext, stack: MediaStack, arr: Service, clients: DownloadClientResource[], qbit: Service | undefined, q: QbitPaths | undefined): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const qclients = clients.filter((c) => c.enable && c.implementation === 'QBittorrent');
+  if (!qclients.length || !qbit || !q) return out;
+  const mappings = ((await stack.api(arr, 'GET', '/remotepathmapping')).body ?? []) as Mapping[];
+  const k8s = arr.endpoint.service && qbit.endpoint.service;
+  const [arrPod] = k8s ? await servicePods(ctx, arr.endpoint.service!.namespace, arr.endpoint.service!.name) : [];
+  const [qPod] = k8s ? await servicePods(ctx, qbit.endpoint.service!.namespace, qbit.endpoint.service!.name) : [];
+  for (const c of qclients) {
+    const host = String(fieldOf(c, 'host') ?? '');
+    const category = fieldOf(c, CATEGORY_FIELD[arr.kind] ?? '') as string | undefined;
+    const saved = categoryPath(q, category);
+    const { path: looks, mapping } = remap(mappings, host, saved);
+    const what = `qBittorrent saves${category ? ` category ${category}` : ''} to ${saved}`;
+    const via = mapping ? ` (remote path mapping ${mapping.host} ${mapping.remotePath} -> ${mapping.localPath})` : '';
+    if (!arrPod || !qPod) {
+      out.push(ok(arr.name, 'paths', `${what}; ${title(arr.kind)} looks in ${looks}${via}: not checked against the pods (not both Kubernetes Services); its health check covers it`));
+      continue;
+    }
+    const m = mountOf(qPod as KubeObject<PodSpec>, saved, (x) => !/gluetun/.test(x.image ?? x.name));
+    if (!m) { out.push(fail(arr.name, 'paths', `${what}, which is on no volume of the qBittorrent pod ${qPod.metadata.name}: downloads are lost when it restarts`)); continue; }
+    const sees = mountsOfSource(arrPod as KubeObject<PodSpec>, m.source);
+    const rest = saved.slice(m.mountPath.length);
+    const expected = sees.map((mp) => `${mp.replace(/\/$/, '')}${rest}`);
+    if (!sees.length) { out.push(fail(arr.name, 'paths', `${what} on ${m.source}, which ${title(arr.kind)}'s pod does not mount: expected a mount of ${m.source} (at ${m.mountPath} to need no mapping)`)); continue; }
+    if (expected.includes(looks)) { out.push(ok(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} sees it at ${looks}${via}`)); continue; }
+    out.push(fail(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} mounts it at ${sees[0]} and so sees the downloads at ${expected[0]}, but looks in ${looks}${via}: expected a remote path mapping host ${host} ${slash(m.mountPath)} -> ${slash(sees[0]!)}`));
+  }
+  return out;
+}
