@@ -187,6 +187,10 @@ lab-up *args:
 media-check *args:
     npx tsx tasks media:check "$@"
 
+# repair the media stack from media:check's findings (stale keys, Prowlarr applications, remote path mappings), shown first; --undo RUN puts them back
+media-fix *args:
+    npx tsx tasks media:fix "$@"
+
 # check that only the download client uses the VPN and that it does not leak the home address; exit 1 on a leak
 media-vpn-check *args:
     npx tsx tasks media:vpn-check "$@"

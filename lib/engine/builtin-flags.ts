@@ -43,6 +43,7 @@ import type T_lab_down from '../../tasks/lab/down.ts';
 import type T_lab_status from '../../tasks/lab/status.ts';
 import type T_lab_up from '../../tasks/lab/up.ts';
 import type T_media_check from '../../tasks/media/check.ts';
+import type T_media_fix from '../../tasks/media/fix.ts';
 import type T_media_vpn_check from '../../tasks/media/vpn-check.ts';
 import type T_new_task from '../../tasks/new/task.ts';
 import type T_node_drain from '../../tasks/node/drain.ts';
@@ -132,6 +133,7 @@ export interface BuiltinTaskFlags {
   'lab:status': Partial<FlagsOf<typeof T_lab_status.flags> & GlobalFlagValues>;
   'lab:up': Partial<FlagsOf<typeof T_lab_up.flags> & GlobalFlagValues>;
   'media:check': Partial<FlagsOf<typeof T_media_check.flags> & GlobalFlagValues>;
+  'media:fix': Partial<FlagsOf<typeof T_media_fix.flags> & GlobalFlagValues>;
   'media:vpn-check': Partial<FlagsOf<typeof T_media_vpn_check.flags> & GlobalFlagValues>;
   'new:task': Partial<FlagsOf<typeof T_new_task.flags> & GlobalFlagValues>;
   'node:drain': Partial<FlagsOf<typeof T_node_drain.flags> & GlobalFlagValues>;

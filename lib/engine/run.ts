@@ -59,6 +59,8 @@ export async function runTask(o: RunOptions): Promise<number> {
   let planned: PlannedStep[] = [];
   let lock: ClusterLock | undefined;
   let comp: Compensation | undefined;
+  // what the task asked to end with the run (a kubectl proxy it started): newest first, after undo
+  const deferred: (() => Promise<void>)[] = [];
   let helpOnly = false;
   const untrap = trapSignals({
     first: (sig) => { log.warning(`${sig}: stopping; cleanup and undo run now (${sig} again stops undo and lists what is left)`); abort.abort(new Interrupted(sig)); },
@@ -128,7 +130,7 @@ export async function runTask(o: RunOptions): Promise<number> {
       resolveNodeFlags(o.entry.flags, flags, cluster, log);
     }
 
-    const ctx = makeContext(o, { flags: flags as TaskContext['flags'], exec, log, cluster, stateDir, record, abort, json, lockHolder: () => (lock?.isHeld ? lock.holder : o.heldLock) });
+    const ctx = makeContext(o, { flags: flags as TaskContext['flags'], exec, log, cluster, stateDir, record, abort, json, deferred, lockHolder: () => (lock?.isHeld ? lock.holder : o.heldLock) });
     const impl = (await o.entry.load()).default();
     try {
       impl.validate?.(ctx);
@@ -261,6 +263,7 @@ export async function runTask(o: RunOptions): Promise<number> {
     return out.exitCode;
   } finally {
     exec?.useSignal(undefined); // an interrupted run still releases its lock
+    for (const f of deferred.reverse()) await f().catch((e: Error) => log.warning(`could not end ${e.message}`));
     await lock?.release().catch((e: Error) => log.warning(`could not release the cluster lock: ${e.message}`));
     untrap();
     const finished = new Date();
@@ -310,7 +313,7 @@ function undoneSummary(planned: PlannedStep[]): string {
 
 function makeContext(o: RunOptions, s: {
   flags: TaskContext['flags']; exec: Executor; log: Logger; cluster: ClusterConfig | undefined; stateDir: string; record: RunRecord; abort: AbortController; json: boolean;
-  lockHolder: () => string | undefined;
+  lockHolder: () => string | undefined; deferred: (() => Promise<void>)[];
 }): TaskContext {
   let kubectl: Kubectl | undefined;
   let dollar: Dollar | undefined;
@@ -357,6 +360,7 @@ function makeContext(o: RunOptions, s: {
     confirm: async (message: string) => (await askOperator({ io: o.io, yes: s.flags.yes === true, dryRun: s.record.dryRun, log: s.log, kind: 'confirm', message })) as boolean,
     question: async (message: string, q?: { default?: string }) => (await askOperator({ io: o.io, yes: s.flags.yes === true, dryRun: s.record.dryRun, log: s.log, kind: 'input', message, ...(q?.default !== undefined ? { default: q.default } : {}) })) as string,
     artifact(label: string, value: string) { (s.record.artifacts ??= []).push({ label, value }); },
+    defer(f: () => Promise<void>) { s.deferred.push(f); },
   };
 }
 

@@ -176,6 +176,9 @@ export interface TaskContext<F extends FlagDefs = FlagDefs> {
   /** Something the run produced that the operator keeps (an etcd snapshot, a report): listed in the summary at the
    *  end of the run and in the run record. */
   artifact(label: string, value: string): void;
+  /** Ends something the run holds (a `kubectl proxy` it started) when the run ends, however it ends: after the steps,
+   *  their cleanup and undo, before the run record is written. Newest first. */
+  defer(f: () => Promise<void>): void;
 }
 
 /** Bad input found by a task's validate(): exit 2, nothing ran. */

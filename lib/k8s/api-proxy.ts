@@ -1,7 +1,7 @@
-// `kubectl proxy` for the length of one step: the real kubectl holds the cluster credentials and rackhand speaks plain
+// `kubectl proxy` for the length of one run: the real kubectl holds the cluster credentials and rackhand speaks plain
 // HTTP to it on 127.0.0.1, so requests to a Service (the API server's service proxy:
 // /api/v1/namespaces/<ns>/services/<name>:<port>/proxy/<path>) carry their own headers (an app's API key) without the
-// key ever being in a command line. Stopped when the step ends, fails or is interrupted.
+// key ever being in a command line. Stopped when the run ends, fails or is interrupted.
 import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 
@@ -33,8 +33,16 @@ export async function startApiProxy(ctx: TaskContext, timeoutMs: number): Promis
   }
 }
 
-/** Runs `f` with a proxy, and stops it afterwards whatever happens. */
-export async function withApiProxy<T>(ctx: TaskContext, timeoutMs: number, f: (p: ApiProxy) => Promise<T>): Promise<T> {
-  const p = await startApiProxy(ctx, timeoutMs);
-  try { return await f(p); } finally { await p.stop(); }
+const RUN_PROXY = new WeakMap<TaskContext, Promise<ApiProxy>>();
+
+/** The run's proxy: started on first use (planning or a step), shared by every later call of the run, stopped when
+ *  the run ends however it ends (ctx.defer: after cleanup and undo, which may need it too). */
+export function runApiProxy(ctx: TaskContext, timeoutMs: number): Promise<ApiProxy> {
+  let p = RUN_PROXY.get(ctx);
+  if (!p) {
+    p = startApiProxy(ctx, timeoutMs);
+    RUN_PROXY.set(ctx, p);
+    ctx.defer(async () => { await (await p!.catch(() => undefined))?.stop(); });
+  }
+  return p;
 }

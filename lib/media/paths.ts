@@ -59,7 +59,12 @@ function mountsOfSource(pod: KubeObject<PodSpec>, source: string): string[] {
 }
 
 export async function pathFindings(ctx: TaskContext, stack: MediaStack, arr: Service, clients: DownloadClientResource[], qbit: Service | undefined, q: QbitPaths | undefined): Promise<Finding[]> {
-  const out: Finding[] = [];
+  return (await pathVerdicts(ctx, stack, arr, clients, qbit, q)).map((v) => v.finding);
+}
+
+/** Each qBittorrent client of the *arr: the finding, and the remote path mapping that would fix a mismatch. */
+export async function pathVerdicts(ctx: TaskContext, stack: MediaStack, arr: Service, clients: DownloadClientResource[], qbit: Service | undefined, q: QbitPaths | undefined): Promise<{ finding: Finding; suggest?: Mapping }[]> {
+  const out: { finding: Finding; suggest?: Mapping }[] = [];
   const qclients = clients.filter((c) => c.enable && c.implementation === 'QBittorrent');
   if (!qclients.length || !qbit || !q) return out;
   const mappings = ((await stack.api(arr, 'GET', '/remotepathmapping')).body ?? []) as Mapping[];
@@ -74,17 +79,18 @@ export async function pathFindings(ctx: TaskContext, stack: MediaStack, arr: Ser
     const what = `qBittorrent saves${category ? ` category ${category}` : ''} to ${saved}`;
     const via = mapping ? ` (remote path mapping ${mapping.host} ${mapping.remotePath} -> ${mapping.localPath})` : '';
     if (!arrPod || !qPod) {
-      out.push(ok(arr.name, 'paths', `${what}; ${title(arr.kind)} looks in ${looks}${via}: not checked against the pods (not both Kubernetes Services); its health check covers it`));
+      out.push({ finding: ok(arr.name, 'paths', `${what}; ${title(arr.kind)} looks in ${looks}${via}: not checked against the pods (not both Kubernetes Services); its health check covers it`) });
       continue;
     }
     const m = mountOf(qPod as KubeObject<PodSpec>, saved, (x) => !/gluetun/.test(x.image ?? x.name));
-    if (!m) { out.push(fail(arr.name, 'paths', `${what}, which is on no volume of the qBittorrent pod ${qPod.metadata.name}: downloads are lost when it restarts`)); continue; }
+    if (!m) { out.push({ finding: fail(arr.name, 'paths', `${what}, which is on no volume of the qBittorrent pod ${qPod.metadata.name}: downloads are lost when it restarts`) }); continue; }
     const sees = mountsOfSource(arrPod as KubeObject<PodSpec>, m.source);
     const rest = saved.slice(m.mountPath.length);
     const expected = sees.map((mp) => `${mp.replace(/\/$/, '')}${rest}`);
-    if (!sees.length) { out.push(fail(arr.name, 'paths', `${what} on ${m.source}, which ${title(arr.kind)}'s pod does not mount: expected a mount of ${m.source} (at ${m.mountPath} to need no mapping)`)); continue; }
-    if (expected.includes(looks)) { out.push(ok(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} sees it at ${looks}${via}`)); continue; }
-    out.push(fail(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} mounts it at ${sees[0]} and so sees the downloads at ${expected[0]}, but looks in ${looks}${via}: expected a remote path mapping host ${host} ${slash(m.mountPath)} -> ${slash(sees[0]!)}`));
+    if (!sees.length) { out.push({ finding: fail(arr.name, 'paths', `${what} on ${m.source}, which ${title(arr.kind)}'s pod does not mount: expected a mount of ${m.source} (at ${m.mountPath} to need no mapping)`) }); continue; }
+    if (expected.includes(looks)) { out.push({ finding: ok(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} sees it at ${looks}${via}`) }); continue; }
+    const suggest = { host, remotePath: slash(m.mountPath), localPath: slash(sees[0]!) };
+    out.push({ ...(mapping ? {} : { suggest }), finding: fail(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} mounts it at ${sees[0]} and so sees the downloads at ${expected[0]}, but looks in ${looks}${via}: expected a remote path mapping host ${host} ${suggest.remotePath} -> ${suggest.localPath}`) });
   }
   return out;
 }

@@ -6,7 +6,7 @@
 import { defineTask } from '../../lib/engine/define.ts';
 import { UsageError, type TaskContext } from '../../lib/engine/types.ts';
 import { failOnFindings, reportFindings } from '../../lib/health/report.ts';
-import { withApiProxy } from '../../lib/k8s/api-proxy.ts';
+import { runApiProxy } from '../../lib/k8s/api-proxy.ts';
 import { checkStack } from '../../lib/media/check.ts';
 import { e2eFindings } from '../../lib/media/e2e.ts';
 import { loadStack } from '../../lib/media/stack.ts';
@@ -41,7 +41,7 @@ function check() {
               ctx.data.http = stack.http.log;
             }
           };
-          const findings = needsProxy ? await withApiProxy(ctx, ctx.flags.timeout as number, (p) => go(p.base)) : await go(undefined);
+          const findings = await go(needsProxy ? (await runApiProxy(ctx, ctx.flags.timeout as number)).base : undefined);
           reportFindings(ctx, findings, { all: !!ctx.flags.all, headers: ['SERVICE', 'CHECK'] });
           failOnFindings(findings, ctx.flags.e2e ? undefined : `npx tsx tasks media:fix --cluster ${ctx.cluster.name}`);
         },

@@ -6,7 +6,7 @@
 import { defineTask } from '../../lib/engine/define.ts';
 import type { TaskContext } from '../../lib/engine/types.ts';
 import { failOnFindings, reportFindings } from '../../lib/health/report.ts';
-import { withApiProxy } from '../../lib/k8s/api-proxy.ts';
+import { runApiProxy } from '../../lib/k8s/api-proxy.ts';
 import { loadStack } from '../../lib/media/stack.ts';
 import { deleteEgressJob, egressJobName, vpnFindings } from '../../lib/media/vpn.ts';
 import { quoteArgv } from '../../lib/shell-quote.ts';
@@ -29,12 +29,12 @@ function vpnCheck() {
         byHand: [quoteArgv(['kubectl', 'delete', 'job', job.name, '--namespace', ns])],
         cleanup: async () => { await deleteEgressJob(ctx, ns, job.name); },
         async run() {
-          const findings = await withApiProxy(ctx, ctx.flags.timeout as number, async (p) => {
-            const stack = await loadStack(ctx, m, p.base, (n, kind) => VPN_KINDS.has(kind));
-            try {
-              return await vpnFindings(ctx, stack, { ipEcho: m.ipEcho ?? 'https://ipinfo.io/ip', image: m.image ?? DEFAULT_VERIFY_IMAGE, timeoutMs: 120_000, job });
-            } finally { ctx.data.http = stack.http.log; }
-          });
+          const proxy = await runApiProxy(ctx, ctx.flags.timeout as number);
+          const stack = await loadStack(ctx, m, proxy.base, (_n, kind) => VPN_KINDS.has(kind));
+          let findings;
+          try {
+            findings = await vpnFindings(ctx, stack, { ipEcho: m.ipEcho ?? 'https://ipinfo.io/ip', image: m.image ?? DEFAULT_VERIFY_IMAGE, timeoutMs: 120_000, job });
+          } finally { ctx.data.http = stack.http.log; }
           reportFindings(ctx, findings, { all: !!ctx.flags.all, headers: ['AREA', 'CHECK'] });
           failOnFindings(findings, `npx tsx tasks k8s:logs --app qbittorrent --cluster ${ctx.cluster.name}`);
         },

@@ -7,7 +7,7 @@ import { runCli } from '../../lib/engine/cli.ts';
 import type { TaskEntry } from '../../lib/engine/types.ts';
 import type { RunRecord } from '../../lib/report.ts';
 
-export interface CliRun { code: number; stdout: string; stderr: string; record: RunRecord | undefined }
+export interface CliRun { code: number; stdout: string; stderr: string; record: RunRecord | undefined; recordPath?: string }
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -18,11 +18,15 @@ function capture(): { stream: PassThrough; text: () => string } {
 
 /** The newest run record (of `task` when given: a runbook's own record, not those of the tasks it ran). */
 export async function latestRecord(stateDir: string, task?: string): Promise<RunRecord | undefined> {
+  return (await latestRecordFile(stateDir, task))?.record;
+}
+
+async function latestRecordFile(stateDir: string, task?: string): Promise<{ record: RunRecord; path: string } | undefined> {
   const dir = join(stateDir, 'runs');
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
   for (const f of files.reverse()) {
     const r = JSON.parse(await readFile(join(dir, f), 'utf8')) as RunRecord;
-    if (!task || r.task === task) return r;
+    if (!task || r.task === task) return { record: r, path: join(dir, f) };
   }
   return undefined;
 }
@@ -49,5 +53,6 @@ export async function cli(argv: string[], o: {
     env: o.env, cwd: o.cwd, ...(o.registry ? { registry: o.registry } : {}), interrupt: o.interrupt,
   });
   const after = (await readdir(join(stateDir, 'runs')).catch(() => [] as string[])).length;
-  return { code, stdout: out.text(), stderr: err.text(), record: after > before ? await latestRecord(stateDir, argv[0]) : undefined };
+  const latest = after > before ? await latestRecordFile(stateDir, argv[0]) : undefined;
+  return { code, stdout: out.text(), stderr: err.text(), record: latest?.record, ...(latest ? { recordPath: latest.path } : {}) };
 }

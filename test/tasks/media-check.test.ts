@@ -3,7 +3,7 @@
 // A healthy stack passes every check, reached through the real kubectl proxy and the API server's service proxy; each
 // planted fault is caught by the check meant for it, naming the service, the setting and the expected value; no key
 // is printed or recorded; the egress Job is gone afterwards.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,35 @@ describe('media:check and media:vpn-check', () => {
     expect(r.stderr).toMatch(/next: npx tsx tasks media:fix --cluster lab/);
     expect(sonarr.apiKey).toMatch(/^[0-9a-f]{32}$/);
     await noKeys(r);
+  });
+
+  it('media:fix shows the repairs, wants the cluster name typed for several services, repairs them; --undo RUN puts them back', async () => {
+    const w = lab.media!.world;
+    const refused = await lab.run(['media:fix', '--cluster', 'lab', '--yes']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/nothing was changed/);
+    expect(w.prowlarr.applications.map((a) => a.name)).toEqual(['Sonarr']);
+    const r = await lab.run(['media:fix', '--cluster', 'lab', '--yes', '--confirm-cluster', 'lab']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((r.record!.data.fixes as { service: string; setting: string }[]).map((f) => `${f.service}: ${f.setting}`).sort()).toEqual([
+      'jellyseerr: Sonarr server "Sonarr" apiKey', 'prowlarr: application Radarr', 'prowlarr: application Sonarr apiKey',
+      'radarr: remote path mapping qbittorrent.media.svc.cluster.local /downloads/ -> /media/', 'sonarr: remote path mapping qbittorrent.media.svc.cluster.local /downloads/ -> /media/',
+    ]);
+    expect(w.jellyseerr.sonarr[0]!.apiKey).toBe(w.arrs[0]!.apiKey);
+    expect(w.arrs.map((a) => a.remotePathMappings.map((m) => `${m.remotePath}->${m.localPath}`))).toEqual([['/downloads/->/media/'], ['/downloads/->/media/']]);
+    expect((await lab.run(['media:check', '--cluster', 'lab'])).code).toBe(0);
+    const undoFile = r.record!.data.undoFile as string;
+    expect((await stat(undoFile)).mode & 0o777).toBe(0o600);
+    await noKeys(r);
+    const stale = JSON.parse(await readFile(undoFile, 'utf8')) as Record<string, string>;
+    const u = await lab.run(['media:fix', '--cluster', 'lab', '--yes', '--confirm-cluster', 'lab', '--undo', r.recordPath!.split('/').pop()!]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(w.jellyseerr.sonarr[0]!.apiKey).toBe(Object.values(stale)[0]);
+    expect(w.arrs.map((a) => a.remotePathMappings)).toEqual([[], []]);
+    expect(w.prowlarr.applications.map((a) => a.name)).toEqual(['Sonarr']);
+    expect(u.record!.steps.find((s) => /cannot be undone/.test(s.title))?.status).toBe('skipped');
+    await expect(stat(undoFile)).rejects.toThrow(/ENOENT/);
+    await noKeys(u);
   });
 
   it('a leaking VPN and a VPN that is down are caught; the egress Job is deleted either way', async () => {
