@@ -43,10 +43,15 @@ export interface RunRecord {
   interrupted?: string;
   /** non-empty when undo was incomplete: what is left and how to finish by hand */
   leftover?: Leftover[];
+  /** --notify-on: each target told, or why not (type and host only: a webhook URL carries its token) */
+  notifications?: { type: string; target: string; ok: boolean; status?: number; error?: string }[];
   /** what the run produced for the operator to keep: snapshots, reports, metrics files */
   artifacts?: { label: string; value: string }[];
   data: Record<string, unknown>;
 }
+
+/** Where the record of this run is (or will be) written. */
+export const runRecordPath = (stateDir: string, record: RunRecord): string => recordFile(stateDir, record).path;
 
 function recordFile(stateDir: string, record: RunRecord): { dir: string; path: string } {
   const dir = join(stateDir, 'runs');

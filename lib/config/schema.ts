@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DURATION } from '../patterns.ts';
 import { address, nodeName, text, versionTag } from '../validate.ts';
 import { mediaSchema } from './media.ts';
+import { notifySchema } from './notify.ts';
 
 /** An installer image repository without its tag, e.g. factory.talos.dev/installer/<schematic> */
 const installerRepo = text('expected an installer repository without a tag, like factory.talos.dev/installer/<schematic>', /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/);
@@ -165,6 +166,8 @@ export const clusterSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** the operator's own task folders (tasks/<namespace>/<name>.ts|.mjs), relative to rackhand.yaml */
   tasks: z.array(text('expected a folder path like ./ops/tasks')).optional(),
+  /** where runs report with --notify-on (lib/config/notify.ts) */
+  notify: notifySchema.optional(),
   /** the runbook folder, relative to rackhand.yaml (default ./runbooks) */
   runbooks: text('expected a folder path like ./runbooks').optional(),
   clusters: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a cluster name (lowercase letters, digits, "-")'), clusterSchema),

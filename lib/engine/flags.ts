@@ -12,6 +12,7 @@ export const GLOBAL_FLAGS: FlagDefs = {
   yes: { type: 'boolean', description: 'do not ask for confirmation (automation)', default: false, short: 'y' },
   json: { type: 'boolean', description: 'print the run record as JSON on stdout (human output stays on stderr)', default: false },
   verbose: { type: 'boolean', description: 'print every command as it runs', default: false, short: 'v' },
+  'notify-on': { type: 'string', choices: ['failure', 'always'], description: 'report the run to the notify: targets of rackhand.yaml when it fails, or always' },
   'force-unlock': { type: 'boolean', description: 'destructive tasks: remove a cluster lock left by a run that died', default: false },
   help: { type: 'boolean', description: 'show help for this task', default: false, short: 'h' },
 };

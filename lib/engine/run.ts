@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { configPath, ConfigError, loadConfig, pickCluster, type ClusterConfig } from '../config.ts';
 import { Executor } from '../exec.ts';
 import { Redactor } from '../redact.ts';
-import { writeRunRecord, writeRunRecordSync, type CheckRecord, type Leftover, type RunRecord, type RunResult } from '../report.ts';
+import { runRecordPath, writeRunRecord, writeRunRecordSync, type CheckRecord, type Leftover, type RunRecord, type RunResult } from '../report.ts';
 import { Kubectl } from '../tools/kubectl.ts';
 import { identityMatchesConfig, readIdentity } from '../checks/identity.ts';
 import { askOperator, confirm, describeTarget } from './confirm.ts';
@@ -62,6 +62,7 @@ export async function runTask(o: RunOptions): Promise<number> {
   // what the task asked to end with the run (a kubectl proxy it started): newest first, after undo
   const deferred: (() => Promise<void>)[] = [];
   let helpOnly = false;
+  let notify: { on: 'failure' | 'always'; targets: import('../config/notify.ts').NotifyTarget[] } | undefined;
   const untrap = trapSignals({
     first: (sig) => { log.warning(`${sig}: stopping; cleanup and undo run now (${sig} again stops undo and lists what is left)`); abort.abort(new Interrupted(sig)); },
     again: (sig) => forcedExit(sig),
@@ -101,6 +102,15 @@ export async function runTask(o: RunOptions): Promise<number> {
       throw err;
     }
     for (const [name, def] of Object.entries(o.entry.flags)) if (def.secret && typeof flags[name] === 'string') redactor.add(flags[name] as string);
+    if (flags['notify-on'] && !flags.help) {
+      const { notifyTargets } = await import('../notify/hook.ts');
+      try {
+        notify = { on: flags['notify-on'] as 'failure' | 'always', targets: await notifyTargets(flags.config as string | undefined, o.env, o.cwd) };
+      } catch (err) {
+        if (err instanceof UsageError || err instanceof ConfigError) throw new Outcome('refused', EXIT.usage, `${o.name}: ${err.message}`);
+        throw err;
+      }
+    }
     record.flags = { ...flags };
     json = flags.json === true;
     record.dryRun = flags['dry-run'] === true;
@@ -272,6 +282,16 @@ export async function runTask(o: RunOptions): Promise<number> {
     record.duration = formatDuration(record.durationMs);
     for (const st of record.steps) if (st.status !== 'pending' && st.status !== 'skipped') st.duration = formatDuration(st.durationMs);
     record.commands = exec ? exec.journal : [];
+    if (notify && record.dryRun) log.info(`dry run: not notifying (--notify-on ${notify.on})`);
+    else if (notify) {
+      const { notifyRun } = await import('../notify/hook.ts');
+      const sender = exec ?? new Executor({ dryRun: false, env: o.env, redactor });
+      record.notifications = await notifyRun({
+        ...notify, record, recordPath: runRecordPath(stateDir, record), exec: sender, env: o.env, redactor,
+        log: (line, ok) => (ok ? log.info(line) : log.warning(line)),
+      }).catch((e: Error) => { log.warning(`could not notify: ${e.message}`); return []; });
+      record.commands = sender.journal;
+    }
     const path = await writeRunRecord(stateDir, record, redactor).catch((e: Error) => { log.warning(`could not write the run record: ${e.message}`); return undefined; });
     if (!helpOnly) for (const line of summaryLines(record, path, record.error?.remedy)) log.info(line);
     if (json) o.io.stdout.write(`${JSON.stringify(redactor.redactDeep({ ...record, recordPath: path }), null, 2)}\n`);
