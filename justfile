@@ -99,7 +99,7 @@ flux-status *args:
 flux-suspend *args:
     npx tsx tasks flux:suspend "$@"
 
-# one read-only health report: nodes, pods, volumes, Flux/Argo CD, certificates, backups; exit 1 on any failure
+# one health report: nodes, etcd, pods, volumes, Flux/Argo CD, certificates and TLS endpoints, backups, NFS; exit 1 on any failure
 health-cluster *args:
     npx tsx tasks health:cluster "$@"
 

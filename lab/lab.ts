@@ -62,6 +62,7 @@ import { k3sKubeconfig, k3sSetup, LAB_K3S_TOKEN_REF, LAB_SNAPSHOT_REPO_PASSWORD_
 import { initRepo } from './volsync/repo.js';
 import { startMedia, type LabMedia } from './media/index.js';
 import { downloadEgress } from './media/reach.js';
+import { labTls, type LabTls } from './tls.js';
 
 /** the public address the lab's home connection has (TEST-NET-3, RFC 5737) and the IP echo services pods may ask */
 const LAB_HOME_IP = '203.0.113.24';
@@ -149,6 +150,8 @@ export interface LabFaults {
   sudoPassword(node: string): void;
   /** (k3s) etcd snapshots saved on the node are damaged on its disk (its own sha256sum agrees with the damage) */
   snapshotCorrupt(node: string): void;
+  /** claims of this NFS StorageClass made from now on are root-owned 0755 exports with root_squash: no pod can write */
+  nfsRootSquash(storageClass: string): void;
   /** clears the Talos, helm, op and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
   clearFaults(): void;
 }
@@ -202,6 +205,8 @@ export interface Lab {
   serviceAccountToken(namespace: string, name: string): string;
   /** every RBAC decision made for a ServiceAccount token: user, verb, group, resource[/sub], namespace, name, allowed */
   authorizations: Decision[];
+  /** TLS endpoints with chosen certificates, for Ingress load balancers (lab/tls.ts) */
+  tls: LabTls;
   /** the media stack (topology `media:`): its state, its fakes' loopback URLs and its faults (lab/media) */
   media?: LabMedia;
   /** resolves when every node is Ready and every pod (but Jobs' pods) Running and Ready (rejects after timeoutMs) */
@@ -247,10 +252,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const jobPods = new JobPodKubelet(ctx, dir);
   const volsync = createVolsync(ctx, { dir, ...(opts.restic ? { restic: opts.restic } : {}), ...(opts.moverRetryMs !== undefined ? { retryMs: opts.moverRetryMs } : {}) });
   const flux = new FluxController(ctx);
+  const volumes = new VolumeController(ctx, dir);
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
-    new VolumeController(ctx, dir), flux, new ArgoController(ctx), new ExternalSecretsController(ctx, () => labVault(opAccount)), new CrdController(ctx), ...volsync.controllers,
+    volumes, flux, new ArgoController(ctx), new ExternalSecretsController(ctx, () => labVault(opAccount)), new CrdController(ctx), ...volsync.controllers,
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
   if (!empty) {
@@ -385,6 +391,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     // the listener stops, and a connection rackhand still shares (ControlMaster) is dropped too
     sshRefused: async (node) => { k3sNode(node); refused.add(node); k3s!.world.find(node)!.down = true; await labK3s!.sshd.get(node)!.pause(); record('fault-ssh-refused', node); },
     sudoPassword: (node) => { k3sNode(node); k3s!.world.faults.sudoPassword.add(node); },
+    nfsRootSquash: (cls) => { volumes.rootSquash.add(cls); record('fault-nfs-root-squash', cls); },
     snapshotCorrupt: (node) => { k3sNode(node); k3s!.world.faults.snapshotCorrupt.add(node); },
     clearFaults: () => {
       if (k3s) {
@@ -396,6 +403,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         refused.clear();
       }
       apiDownUntil = 0;
+      volumes.rootSquash.clear();
       opAccount.signedOut = false;
       helm.faults.clear();
       flux.stuck.clear();
@@ -469,10 +477,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
   };
   let stopped = false;
+  const tls = labTls(dir);
   const lab: Lab = {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, helm, nodes: nodeOps, settled,
     ...(labK3s ? { k3s: labK3s } : {}),
     ...(media ? { media } : {}),
+    tls,
     serviceAccountToken: (namespace, name) => authorizer.issue(namespace, name, randomBytes(24).toString('base64url')),
     authorizations: authorizer.decisions,
     volumePath: volsync.volumePath, volsync: volsync.api(store, registry), vault: labVault(opAccount), gitRepo: (name: string, branch?: string) => labGitRepo(dir, name, branch),
@@ -500,6 +510,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       clock.stop();
       await volsync.restic.stop();
       await media?.stop();
+      await tls.stop();
       server.closeAllConnections(); // watches never end by themselves
       await new Promise<void>((ok) => server.close(() => ok()));
     },

@@ -67,6 +67,7 @@ export async function loadConfig(path: string, only?: { cluster: string | undefi
       ...(typeof c.bootstrap === 'object' ? { bootstrap: resolvePath(base, c.bootstrap.dir), bootstrapFiles: (({ dir: _, ...files }) => files)(c.bootstrap) } : {}),
       ...(c.backups?.drill ? { backups: { ...c.backups, drill: resolveDrillPaths(base, c.backups.drill) } } : {}),
       ...(c.snapshots?.dir ? { snapshots: { ...c.snapshots, dir: resolvePath(base, c.snapshots.dir) } } : {}),
+      ...(c.health ? { health: { ...c.health, ...(c.health.tlsCa ? { tlsCa: resolvePath(base, c.health.tlsCa) } : {}), ...(c.health.metricsFile ? { metricsFile: resolvePath(base, c.health.metricsFile) } : {}) } } : {}),
     });
   }
   return { path, clusters };

@@ -93,8 +93,10 @@ export class JobPodKubelet implements Controller {
     // through the pod deletion (run.abort)
     const deadline = pod.spec?.activeDeadlineSeconds;
     const timeoutMs = Math.min(deadline ?? HOST_TIMEOUT_S, HOST_TIMEOUT_S) * 1000;
+    // init containers first, in order (the kubelet runs each to completion before the next), then the containers
+    const all: any[] = [...(pod.spec?.initContainers ?? []), ...containers];
     for (let attempt = 1; ; attempt++) {
-      for (const c of containers) {
+      for (const c of all) {
         if (run.results.has(c.name)) continue; // succeeded in an earlier attempt
         if (run.abort.signal.aborted) return;
         const env = containerEnv(pod, c);
@@ -113,8 +115,10 @@ export class JobPodKubelet implements Controller {
         if (r.exitCode !== 0 && !r.message && c.terminationMessagePolicy === 'FallbackToLogsOnError') outcome.message = r.log.split('\n').slice(-81).join('\n').slice(-2048);
         run.results.set(c.name, outcome);
         this.ctx.requestSync();
+        // a failed init container stops the pod there (with restartPolicy Never): the containers never start
+        if (r.exitCode !== 0 && (pod.spec?.initContainers ?? []).some((x: any) => x.name === c.name)) break;
       }
-      const failed = containers.filter((c) => run.results.get(c.name)!.exitCode !== 0);
+      const failed = all.filter((c) => run.results.has(c.name) && run.results.get(c.name)!.exitCode !== 0);
       if (!failed.length || pod.spec?.restartPolicy !== 'OnFailure' || attempt >= MAX_ATTEMPTS) break;
       for (const c of failed) {
         run.previous.set(c.name, run.results.get(c.name)!);

@@ -7,9 +7,9 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join, posix } from 'node:path';
 import { allowed, ROOT_OWNED, type ProcessUser, type VolumeOwner } from './volume-owners.js';
 
-export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo', 'touch', 'mkdir'] as const;
+export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo', 'touch', 'mkdir', 'rm'] as const;
 /** the programs that write to their path arguments */
-const WRITERS = new Set(['touch', 'mkdir']);
+const WRITERS = new Set(['touch', 'mkdir', 'rm']);
 const ALLOWED = new Set<string>(ALLOWED_PROGRAMS);
 // find's actions that run another program: the program must be allowed too
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
@@ -114,11 +114,11 @@ function refusedAccess(program: string, args: string[], run: HostRun): HostResul
     const m = sortedMounts(run.mounts).find((x) => norm === x.mountPath || norm.startsWith(`${x.mountPath}/`));
     const readOnly = m ? m.readOnly : run.readOnlyRootFilesystem;
     if (writes && readOnly) {
-      return { exitCode: 1, log: name === 'mkdir' ? `mkdir: cannot create directory '${a}': Read-only file system\n` : `touch: cannot touch '${a}': Read-only file system\n` };
+      return { exitCode: 1, log: name === 'mkdir' ? `mkdir: cannot create directory '${a}': Read-only file system\n` : name === 'rm' ? `rm: cannot remove '${a}': Read-only file system\n` : `touch: cannot touch '${a}': Read-only file system\n` };
     }
     if (m && run.user && !allowed(m.owner ?? ROOT_OWNED, run.user, writes ? 'write' : 'read')) {
       const denied = name === 'find' ? `find: '${a}': Permission denied` : name === 'touch' ? `touch: cannot touch '${a}': Permission denied`
-        : name === 'mkdir' ? `mkdir: cannot create directory '${a}': Permission denied` : `${name}: ${a}: Permission denied`;
+        : name === 'mkdir' ? `mkdir: cannot create directory '${a}': Permission denied` : name === 'rm' ? `rm: cannot remove '${a}': Permission denied` : `${name}: ${a}: Permission denied`;
       return { exitCode: 1, log: `${denied}\n` };
     }
   }

@@ -61,7 +61,10 @@ export function podStatus(pod: KObject, node: KObject, run: PodRun | undefined, 
     }));
     return { ...pod.status, phase: 'Pending', conditions, containerStatuses };
   }
-  const containerStatuses = containers.map((c) => {
+  // init containers run first, each to completion; until they all succeeded the containers wait (PodInitializing)
+  const inits: any[] = pod.spec?.initContainers ?? [];
+  const initializing = inits.some((c) => run.results.get(c.name)?.exitCode !== 0);
+  const status = (c: any, init: boolean) => {
     const restarts = run.restarts.get(c.name) ?? 0;
     const prev = run.previous.get(c.name);
     const r = run.results.get(c.name);
@@ -70,8 +73,11 @@ export function podStatus(pod: KObject, node: KObject, run: PodRun | undefined, 
       lastState: prev ? { terminated: terminated(prev, containerId(pod, c.name, restarts - 1)) } : {},
     };
     if (r) return { ...base, ready: false, started: false, state: { terminated: terminated(r, base.containerID) } };
+    if (init || initializing) return { ...base, ready: false, started: false, state: { waiting: { reason: 'PodInitializing' } } };
     return { ...base, ready: true, started: true, state: { running: { startedAt: timestamp(run.startedAt!) } } };
-  });
+  };
+  const containerStatuses = containers.map((c) => status(c, false));
+  const initContainerStatuses = inits.map((c) => status(c, true));
   const phase = !run.done ? 'Running' : containers.every((c) => run.results.get(c.name)?.exitCode === 0) ? 'Succeeded' : 'Failed';
   if (phase === 'Running') {
     const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
@@ -90,7 +96,7 @@ export function podStatus(pod: KObject, node: KObject, run: PodRun | undefined, 
   const hostIP = (node.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address;
   const podIP = pod.status?.podIP ?? (pod.spec?.hostNetwork ? hostIP : `10.244.${ipCounter >> 8}.${ipCounter++ & 255}`);
   return {
-    ...pod.status, phase, conditions, containerStatuses, ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    ...pod.status, phase, conditions, containerStatuses, ...(inits.length ? { initContainerStatuses } : {}), ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
     ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}), startTime: pod.status?.startTime ?? timestamp(run.startedAt),
   };
 }

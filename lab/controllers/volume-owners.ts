@@ -6,7 +6,8 @@
 // no fsGroup chown, so fsGroup only helps when it equals the owning group.
 import type { KObject } from '../store/types.js';
 
-export interface VolumeOwner { uid: number; gid: number; mode: number }
+/** rootSquash: an NFS export with root_squash (exports(5)): root is the anonymous user there */
+export interface VolumeOwner { uid: number; gid: number; mode: number; rootSquash?: boolean }
 export interface ProcessUser { uid: number; gids: number[] }
 
 /** A folder nobody set an owner for: root's, world-readable (what a root-run mover or a fresh provisioner leaves). */
@@ -30,6 +31,7 @@ export function processUser(pod: KObject, container: { securityContext?: Record<
 
 /** The permission bits that apply (owner, group or other); root passes everything. */
 export function allowed(owner: VolumeOwner, who: ProcessUser, want: 'read' | 'write'): boolean {
+  if (who.uid === 0 && owner.rootSquash) return allowed({ ...owner, rootSquash: false }, { uid: 65534, gids: [65534] }, want);
   if (who.uid === 0) return true;
   const bits = who.uid === owner.uid ? (owner.mode >> 6) & 7 : who.gids.includes(owner.gid) ? (owner.mode >> 3) & 7 : owner.mode & 7;
   // a folder: reading needs r and x (list and enter), writing w and x

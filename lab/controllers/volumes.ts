@@ -11,6 +11,8 @@ const PVC = 'persistentvolumeclaims';
 export class VolumeController implements Controller {
   readonly name = 'volumes';
   private readonly known = new Map<string, string>(); // uid => folder
+  /** NFS StorageClasses whose exports squash root (lab fault nfsRootSquash) */
+  readonly rootSquash = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext, private readonly dir: string) {}
 
@@ -37,6 +39,12 @@ export class VolumeController implements Controller {
           this.ctx.record('ProvisioningFailed', `${pvc.metadata.namespace}/${pvc.metadata.name}`, `storageclass.storage.k8s.io "${cls}" not found`);
         }
         continue;
+      }
+      // an NFS class's folders are made world-writable, as nfs-subdir-external-provisioner does (0777); a class with
+      // the fault nfsRootSquash is a root-owned 0755 export with root_squash, where no pod may write
+      const provisioner: string = classes.find((c) => c.metadata.name === cls)?.provisioner ?? '';
+      if (/nfs/i.test(provisioner) && this.ctx.volumeOwners) {
+        this.ctx.volumeOwners.set(this.known.get(uid)!, this.rootSquash.has(cls!) ? { uid: 0, gid: 0, mode: 0o755, rootSquash: true } : { uid: 0, gid: 0, mode: 0o777 });
       }
       const volumeName = pvc.spec?.volumeName ?? `pvc-${uid}`;
       const bound = pvc.spec?.volumeName ? pvc : store.update(PVC, { ...pvc, spec: { ...pvc.spec, volumeName } });

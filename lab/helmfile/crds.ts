@@ -1,7 +1,7 @@
 // The CustomResourceDefinitions the lab's charts carry, as data: real groups, plural names, kinds, scopes, short
 // names and versions (from each project's CRDs: cilium/cilium pkg/k8s/apis/cilium.io/client/crds, cert-manager
 // deploy/crds, external-secrets config/crds/bases, controlplaneio-fluxcd/flux-operator config/crd/bases,
-// prometheus-operator example/prometheus-operator-crd, fluxcd/*-controller config/crd/bases). Schemas are reduced to
+// prometheus-operator example/prometheus-operator-crd, fluxcd/*-controller config/crd/bases, gateway-api, cloudnative-pg). Schemas are reduced to
 // x-kubernetes-preserve-unknown-fields: the lab stores custom resources as they come.
 import { customKinds } from '../kinds/custom.js';
 import type { KObject } from '../store/types.js';
@@ -49,6 +49,18 @@ export const CRDS: Record<string, CrdDef[]> = {
     { group: 'external-secrets.io', kind: 'SecretStore', plural: 'secretstores', versions: ['v1', 'v1beta1'], shortNames: ['ss'], categories: ['external-secrets'] },
     { group: 'external-secrets.io', kind: 'ClusterSecretStore', plural: 'clustersecretstores', versions: ['v1', 'v1beta1'], namespaced: false, shortNames: ['css'], categories: ['external-secrets'] },
     { group: 'external-secrets.io', kind: 'PushSecret', plural: 'pushsecrets', versions: ['v1alpha1'], categories: ['external-secrets'] },
+  ],
+  // kubernetes-sigs/gateway-api config/crd/standard
+  'gateway-api': [
+    { group: 'gateway.networking.k8s.io', kind: 'GatewayClass', plural: 'gatewayclasses', versions: ['v1'], namespaced: false, shortNames: ['gc'], categories: ['gateway-api'] },
+    { group: 'gateway.networking.k8s.io', kind: 'Gateway', plural: 'gateways', versions: ['v1'], shortNames: ['gtw'], categories: ['gateway-api'] },
+    { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', plural: 'httproutes', versions: ['v1'], categories: ['gateway-api'] },
+  ],
+  // cloudnative-pg/cloudnative-pg config/crd/bases
+  'cloudnative-pg': [
+    { group: 'postgresql.cnpg.io', kind: 'Cluster', plural: 'clusters', versions: ['v1'], categories: ['cnpg'] },
+    { group: 'postgresql.cnpg.io', kind: 'Backup', plural: 'backups', versions: ['v1'], categories: ['cnpg'] },
+    { group: 'postgresql.cnpg.io', kind: 'ScheduledBackup', plural: 'scheduledbackups', versions: ['v1'], categories: ['cnpg'] },
   ],
   'flux-operator': [
     { group: 'fluxcd.controlplane.io', kind: 'FluxInstance', plural: 'fluxinstances', versions: ['v1'], shortNames: ['fi'], printerColumns: ready },

@@ -1,4 +1,4 @@
-// The other built-in groups the lab serves: batch, policy, coordination.k8s.io, apiextensions.k8s.io.
+// The other built-in groups the lab serves: batch, storage.k8s.io, networking.k8s.io, policy, coordination.k8s.io, apiextensions.k8s.io.
 import { initializeJob } from './job.js';
 import { ageColumn, nameColumn, num, since } from './printers.js';
 import type { KindDef } from './types.js';
@@ -36,6 +36,19 @@ export const clusterKinds: KindDef[] = [
       { name: 'Provisioner', type: 'string', value: (o) => o.provisioner ?? '' },
       { name: 'ReclaimPolicy', type: 'string', value: (o) => o.reclaimPolicy ?? 'Delete' },
       { name: 'VolumeBindingMode', type: 'string', value: (o) => o.volumeBindingMode ?? 'Immediate' },
+      ageColumn,
+    ],
+  },
+  {
+    // kubectl's printer columns for Ingress (pkg/printers/internalversion/printers.go printIngress)
+    group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', singular: 'ingress', kind: 'Ingress', namespaced: true, shortNames: ['ing'],
+    generation: true, subresources: ['status'],
+    columns: [
+      nameColumn,
+      { name: 'Class', type: 'string', value: (o) => o.spec?.ingressClassName ?? '<none>' },
+      { name: 'Hosts', type: 'string', value: (o) => ((o.spec?.rules ?? []) as { host?: string }[]).map((r) => r.host ?? '*').join(',') || '*' },
+      { name: 'Address', type: 'string', value: (o) => ((o.status?.loadBalancer?.ingress ?? []) as { ip?: string; hostname?: string }[]).map((i) => i.ip ?? i.hostname).join(',') },
+      { name: 'Ports', type: 'string', value: (o) => (o.spec?.tls?.length ? '80, 443' : '80') },
       ageColumn,
     ],
   },

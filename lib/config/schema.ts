@@ -139,6 +139,23 @@ export const clusterSchema = z.strictObject({
   k3s: k3sSchema.optional(),
   /** where cluster-state snapshots are kept off the nodes (both distributions) */
   snapshots: snapshotsSchema.optional(),
+  /** what health:cluster holds the cluster to (its flags override these) */
+  health: z.strictObject({
+    /** warn when a certificate (cert-manager or a TLS endpoint) expires sooner than this (default 30d) */
+    certificateWarn: text('expected a duration like 30d', DURATION).optional(),
+    /** a renewalTime that passed longer ago than this is a stuck renewal (default 1h) */
+    renewalGrace: text('expected a duration like 1h', DURATION).optional(),
+    /** a backup (VolSync, CloudNativePG) older than this fails (default 26h) */
+    backupMaxAge: text('expected a duration like 26h', DURATION).optional(),
+    /** the operator's own CA (PEM) that TLS endpoints are checked against besides the system roots */
+    tlsCa: text('expected a path to a PEM CA certificate, e.g. ./ca.pem').optional(),
+    /** probe each NFS-backed StorageClass with a short Pod that writes, reads and deletes a file (default false) */
+    nfsProbe: z.boolean({ error: 'expected true or false' }).optional(),
+    /** the namespace the NFS probe runs in (default default) */
+    probeNamespace: text('expected a namespace name', /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).optional(),
+    metricsFile: text('expected a file path like /var/lib/node_exporter/textfile/health.prom').optional(),
+    pushgateway: text('expected a URL like http://pushgateway.monitoring:9091', /^https?:\/\/\S+$/).optional(),
+  }).optional(),
   /** the media stack media:check and media:vpn-check look at (lib/config/media.ts) */
   media: mediaSchema.optional(),
   /** What dr:verify-backups and dr:drill hold backups to. */

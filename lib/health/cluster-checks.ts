@@ -102,3 +102,29 @@ export async function etcdFindings(ctx: TaskContext): Promise<Finding[]> {
   const r = await etcdHealthyCheck.run(ctx).catch((err: Error) => ({ ok: false, message: err.message }));
   return [r.ok ? ok('etcd', 'members', r.message) : fail('etcd', 'members', r.message)];
 }
+
+type CnpgCluster = KubeObject<{ backup?: { barmanObjectStore?: unknown }; plugins?: { name: string }[] }, { lastSuccessfulBackup?: string; firstRecoverabilityPoint?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] }>;
+type CnpgBackup = KubeObject<{ cluster?: { name: string } }, { phase?: string; stoppedAt?: string }>;
+/** CloudNativePG (postgresql.cnpg.io/v1): a Cluster with a backup configured (spec.backup.barmanObjectStore, or the
+ *  barman-cloud plugin in spec.plugins) needs continuous archiving working (condition ContinuousArchiving, reason
+ *  ContinuousArchivingFailing when not: cnpg api/v1 cluster_conditions.go) and a completed base backup younger than
+ *  maxAge (its newest Backup with status.phase completed and stoppedAt, else status.lastSuccessfulBackup). */
+export async function cnpgFindings(ctx: TaskContext, o: { maxAgeMs: number }, now = Date.now()): Promise<Finding[]> {
+  const clusters = await ctx.kubectl.listServed<CnpgCluster>('clusters.postgresql.cnpg.io', { allNamespaces: true });
+  if (!clusters) return [ok('backups', 'CloudNativePG', 'not installed')];
+  const backups = (await ctx.kubectl.listServed<CnpgBackup>('backups.postgresql.cnpg.io', { allNamespaces: true })) ?? [];
+  return clusters.map((c) => {
+    const name = `Cluster ${ref(c)}`;
+    const configured = !!c.spec?.backup?.barmanObjectStore || (c.spec?.plugins ?? []).some((p) => /barman/.test(p.name));
+    if (!configured) return warn('backups', name, 'no backup configured (spec.backup or the barman-cloud plugin)');
+    const archiving = (c.status?.conditions ?? []).find((x) => x.type === 'ContinuousArchiving');
+    if (archiving?.status === 'False') return fail('backups', name, `WAL archiving failing: ${archiving.reason ?? ''}${archiving.message ? ` (${archiving.message})` : ''}`);
+    const done = backups.filter((b) => b.metadata.namespace === c.metadata.namespace && b.spec?.cluster?.name === c.metadata.name && b.status?.phase === 'completed' && b.status.stoppedAt)
+      .map((b) => Date.parse(b.status!.stoppedAt!)).sort((a, b) => b - a);
+    const last = done[0] ?? (c.status?.lastSuccessfulBackup ? Date.parse(c.status.lastSuccessfulBackup) : undefined);
+    if (last === undefined) return fail('backups', name, 'no completed base backup');
+    const ageMs = now - last;
+    return ageMs > o.maxAgeMs ? fail('backups', name, `last base backup ${formatDuration(ageMs)} ago, older than ${formatDuration(o.maxAgeMs)}`)
+      : ok('backups', name, `last base backup ${formatDuration(ageMs)} ago, archiving ${archiving?.status === 'True' ? 'working' : 'not reported'}`);
+  });
+}

@@ -1,51 +1,96 @@
-// health:cluster — one read-only report of what needs attention: nodes, pods, PersistentVolumeClaims, etcd, Flux objects and
-// Argo CD Applications, cert-manager Certificates (not Ready, expired, expiring within --cert-warn, a renewal that did
-// not happen) and VolSync backups (failed, never run, older than --backup-max-age). Each finding names the object and
-// the failing value; --all shows the healthy ones too; exit 1 when anything fails (warnings do not fail). First part
-// of issue 15: TLS handshakes and the NFS probe come next. --metrics-file writes a Prometheus textfile.
-import { defineTask } from '../../lib/engine/define.ts';
-import type { TaskContext } from '../../lib/engine/types.ts';
+// health:cluster — one read-only report of what needs attention: nodes, etcd (Talos), pods, PersistentVolumeClaims,
+// Flux objects and Argo CD Applications, cert-manager Certificates (not Ready, expired, expiring soon, a renewal that did
+// not happen), a real TLS handshake to every Ingress/HTTPRoute host (chain, expiry, host name, TLS >= 1.2), backups
+// (VolSync, CloudNativePG: failed, never run, too old), and with --nfs-probe a write/read/delete on each NFS-backed
+// StorageClass. Each finding names the object and the failing value; exit 1 when anything fails (warnings do not).
+// Thresholds: flags, else the cluster's health: section in rackhand.yaml, else the defaults. --metrics-file and
+// --pushgateway publish Prometheus metrics.
 import { resolve } from 'node:path';
-import { backupFindings, certificateFindings, etcdFindings, gitopsFindings, nodeFindings, podFindings, volumeFindings } from '../../lib/health/cluster-checks.ts';
-import { writeHealthTextfile } from '../../lib/health/metrics.ts';
+import { defineTask } from '../../lib/engine/define.ts';
+import type { Step, TaskContext } from '../../lib/engine/types.ts';
+import { backupFindings, certificateFindings, cnpgFindings, etcdFindings, gitopsFindings, nodeFindings, podFindings, volumeFindings } from '../../lib/health/cluster-checks.ts';
 import type { Finding } from '../../lib/health/findings.ts';
+import { pushHealth, writeHealthTextfile } from '../../lib/health/metrics.ts';
+import { deleteProbes, nfsFindings, probeRunId } from '../../lib/health/nfs-probe.ts';
 import { failOnFindings, reportFindings } from '../../lib/health/report.ts';
+import { tlsFindings } from '../../lib/health/tls.ts';
+import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
+import { parseDuration } from '../../lib/patterns.ts';
+import { quoteArgv } from '../../lib/shell-quote.ts';
+
+const DAY = 86_400_000;
+
+/** a threshold: the flag, else rackhand.yaml's health: value, else the default */
+function threshold(ctx: TaskContext, flag: string, configured: string | undefined, fallback: number): number {
+  const f = ctx.flags[flag] as number | undefined;
+  return f ?? (configured ? parseDuration(configured) : fallback);
+}
 
 function health() {
   return {
-    async plan(ctx: TaskContext) {
-      return [{
-        title: 'check nodes, pods, volumes, GitOps, certificates and backups',
+    async plan(ctx: TaskContext): Promise<Step[]> {
+      const h = ctx.cluster.health ?? {};
+      const warnMs = threshold(ctx, 'cert-warn', h.certificateWarn, 30 * DAY);
+      const stuckMs = threshold(ctx, 'renewal-grace', h.renewalGrace, 3_600_000);
+      const maxAgeMs = threshold(ctx, 'backup-max-age', h.backupMaxAge, 26 * 3_600_000);
+      ctx.data.thresholds = { certificateWarnMs: warnMs, renewalGraceMs: stuckMs, backupMaxAgeMs: maxAgeMs };
+      const findings: Finding[] = [];
+      const steps: Step[] = [{
+        title: 'check nodes, pods, volumes, GitOps, certificates, TLS endpoints and backups',
         mutating: false,
         async run() {
+          const tlsCa = (ctx.flags['tls-ca'] as string | undefined) ? resolve(ctx.cwd, ctx.flags['tls-ca'] as string) : h.tlsCa;
           const parts = await Promise.all([
             nodeFindings(ctx), podFindings(ctx), volumeFindings(ctx), gitopsFindings(ctx),
-            certificateFindings(ctx, { warnMs: ctx.flags['cert-warn'] as number, stuckMs: ctx.flags['renewal-grace'] as number }),
-            backupFindings(ctx, { maxAgeMs: ctx.flags['backup-max-age'] as number }), etcdFindings(ctx),
+            certificateFindings(ctx, { warnMs, stuckMs }), tlsFindings(ctx, { warnMs, ...(tlsCa ? { caFile: tlsCa } : {}) }),
+            backupFindings(ctx, { maxAgeMs }), cnpgFindings(ctx, { maxAgeMs }), etcdFindings(ctx),
           ]);
-          const findings: Finding[] = parts.flat();
-          reportFindings(ctx, findings, { all: !!ctx.flags.all, headers: ['AREA', 'OBJECT'] });
-          if (ctx.flags['metrics-file']) {
-            const file = resolve(ctx.cwd, ctx.flags['metrics-file'] as string);
-            await writeHealthTextfile(file, ctx.cluster.name, findings);
-            ctx.artifact('metrics', file);
-          }
-          failOnFindings(findings);
+          findings.push(...parts.flat());
         },
       }];
+      if (ctx.flags['nfs-probe'] || h.nfsProbe) {
+        const ns = h.probeNamespace ?? 'default';
+        const run = probeRunId();
+        steps.push({
+          title: `probe each NFS StorageClass: write, read and delete a file (claims and Jobs labelled rackhand.dev/probe=${run} in ${ns}, deleted afterwards)`,
+          mutating: true,
+          byHand: [quoteArgv(['kubectl', 'delete', 'jobs.batch,persistentvolumeclaims', '--namespace', ns, '--selector', `rackhand.dev/probe=${run}`])],
+          cleanup: async () => { await deleteProbes(ctx, ns, run); },
+          async run(rt) {
+            if (ctx.dryRun) { rt.output('dry run: no probe'); return; }
+            findings.push(...await nfsFindings(ctx, { namespace: ns, image: DEFAULT_VERIFY_IMAGE, run, timeoutMs: 120_000 }));
+          },
+        });
+      }
+      steps.push({
+        title: 'report',
+        mutating: false,
+        async run() {
+          reportFindings(ctx, findings, { all: !!ctx.flags.all, headers: ['AREA', 'OBJECT'] });
+          const file = ctx.flags['metrics-file'] ? resolve(ctx.cwd, ctx.flags['metrics-file'] as string) : h.metricsFile;
+          if (file) { await writeHealthTextfile(file, ctx.cluster.name, findings); ctx.artifact('metrics', file); }
+          const gateway = (ctx.flags.pushgateway as string | undefined) ?? h.pushgateway;
+          if (gateway) await pushHealth(gateway, ctx.cluster.name, findings).catch((err: Error) => ctx.log.warning(`could not push to the Pushgateway: ${err.message}`));
+          failOnFindings(findings);
+        },
+      });
+      return steps;
     },
   };
 }
 
 export default defineTask({
-  summary: 'one read-only health report: nodes, pods, volumes, Flux/Argo CD, certificates, backups; exit 1 on any failure',
+  summary: 'one health report: nodes, etcd, pods, volumes, Flux/Argo CD, certificates and TLS endpoints, backups, NFS; exit 1 on any failure',
   example: 'npx tsx tasks health:cluster --cluster home',
   flags: {
     all: { type: 'boolean', description: 'show the healthy objects too' },
-    'cert-warn': { type: 'duration', default: 30 * 86_400_000, description: 'warn when a certificate expires sooner than this' },
-    'renewal-grace': { type: 'duration', default: 3_600_000, description: 'a certificate whose renewalTime passed longer ago than this is a stuck renewal' },
-    'backup-max-age': { type: 'duration', default: 26 * 3_600_000, description: 'a VolSync backup older than this fails' },
-    'metrics-file': { type: 'string', description: 'also write Prometheus metrics here (node_exporter textfile collector)' },
+    'cert-warn': { type: 'duration', description: 'warn when a certificate expires sooner than this (default: health.certificateWarn, else 30d)' },
+    'renewal-grace': { type: 'duration', description: 'a certificate whose renewalTime passed longer ago is a stuck renewal (default: health.renewalGrace, else 1h)' },
+    'backup-max-age': { type: 'duration', description: 'a backup older than this fails (default: health.backupMaxAge, else 26h)' },
+    'tls-ca': { type: 'string', description: 'a PEM CA that TLS endpoints are checked against besides the system roots (default: health.tlsCa)' },
+    'nfs-probe': { type: 'boolean', description: 'also write, read and delete a file on each NFS-backed StorageClass (default: health.nfsProbe)' },
+    'metrics-file': { type: 'string', description: 'also write Prometheus metrics here (node_exporter textfile collector; default: health.metricsFile)' },
+    pushgateway: { type: 'string', pattern: /^https?:\/\/\S+$/, hint: 'a URL like http://pushgateway.monitoring:9091', description: 'also push the metrics to this Pushgateway (default: health.pushgateway)' },
   },
   destructive: false,
   cluster: true,
