@@ -243,6 +243,10 @@ runbook-list *args:
 runbook-run *args:
     npx tsx tasks runbook:run "$@"
 
+# time a 1Password change to the Kubernetes Secret and the pods using it (canary field, force-sync), field put back afterwards
+secrets-verify-propagation *args:
+    npx tsx tasks secrets:verify-propagation "$@"
+
 # find secrets in the clear: files a .sops.yaml rule covers that are not encrypted, Secret manifests with plain values
 sops-check *args:
     npx tsx tasks sops:check "$@"

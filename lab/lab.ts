@@ -112,6 +112,8 @@ export interface LabOptions {
    * until a CNI chart (cilium) is installed. startLab does not wait for the lab to settle.
    */
   empty?: boolean;
+  /** how long the External Secrets controller takes to act on a change or a due refresh, in ms (default 0) */
+  esoDelayMs?: number;
   /** how long kube-apiserver takes to answer after `talosctl bootstrap`, in ms (default rebootMs) */
   apiStartMs?: number;
 }
@@ -150,6 +152,8 @@ export interface LabFaults {
   sudoPassword(node: string): void;
   /** (k3s) etcd snapshots saved on the node are damaged on its disk (its own sha256sum agrees with the damage) */
   snapshotCorrupt(node: string): void;
+  /** the External Secrets controller acts `ms` after a change or a due refresh (0: at once) */
+  esoDelay(ms: number): void;
   /** claims of this NFS StorageClass made from now on are root-owned 0755 exports with root_squash: no pod can write */
   nfsRootSquash(storageClass: string): void;
   /** clears the Talos, helm, op and VolSync faults (puts wrong passwords back; stale locks stay: they are repository state); node readiness is kept */
@@ -242,7 +246,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const manager = new ControllerManager(store);
   const volumeOwners = new VolumeOwners();
   const ctx: ControllerContext = {
-    store, registry, clock, record, requestSync: manager.requestSync, volumeOwners,
+    store, registry, clock, record, requestSync: manager.requestSync, volumeOwners, podEnvs: new Map(),
     options: { podStartMs: opts.podStartMs ?? 150, rebootMs: opts.rebootMs ?? 2000 },
   };
   const nodes = new NodeController(ctx);
@@ -253,10 +257,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const volsync = createVolsync(ctx, { dir, ...(opts.restic ? { restic: opts.restic } : {}), ...(opts.moverRetryMs !== undefined ? { retryMs: opts.moverRetryMs } : {}) });
   const flux = new FluxController(ctx);
   const volumes = new VolumeController(ctx, dir);
+  const eso = new ExternalSecretsController(ctx, () => labVault(opAccount));
+  eso.delayMs = opts.esoDelayMs ?? 0;
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
-    volumes, flux, new ArgoController(ctx), new ExternalSecretsController(ctx, () => labVault(opAccount)), new CrdController(ctx), ...volsync.controllers,
+    volumes, flux, new ArgoController(ctx), eso, new CrdController(ctx), ...volsync.controllers,
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
   if (!empty) {
@@ -391,6 +397,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     // the listener stops, and a connection rackhand still shares (ControlMaster) is dropped too
     sshRefused: async (node) => { k3sNode(node); refused.add(node); k3s!.world.find(node)!.down = true; await labK3s!.sshd.get(node)!.pause(); record('fault-ssh-refused', node); },
     sudoPassword: (node) => { k3sNode(node); k3s!.world.faults.sudoPassword.add(node); },
+    esoDelay: (ms) => { eso.delayMs = ms; },
     nfsRootSquash: (cls) => { volumes.rootSquash.add(cls); record('fault-nfs-root-squash', cls); },
     snapshotCorrupt: (node) => { k3sNode(node); k3s!.world.faults.snapshotCorrupt.add(node); },
     clearFaults: () => {

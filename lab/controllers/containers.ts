@@ -3,7 +3,9 @@
 // command+args runs on the host (lab/controllers/host-exec.ts) against the PVC folders, one container after the other
 // (real pods run them side by side). The pod ends Succeeded when every container exits 0, else Failed; with restartPolicy
 // OnFailure failed containers run again in the same pod (restartCount, lastState). Other pods: lab/controllers/kubelet.ts.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import type { Store } from '../store/store.js';
 import type { KObject } from '../store/types.js';
 import { volumePath } from '../volsync/context.js';
 import { runOnHost, type Mount } from './host-exec.js';
@@ -99,7 +101,7 @@ export class JobPodKubelet implements Controller {
       for (const c of all) {
         if (run.results.has(c.name)) continue; // succeeded in an earlier attempt
         if (run.abort.signal.aborted) return;
-        const env = containerEnv(pod, c);
+        const env = containerEnv(pod, c, this.ctx.store);
         const startedAt = Date.now();
         const r = await runOnHost({
           argv: expand([...(c.command ?? []), ...(c.args ?? [])], env), mounts: containerMounts(this.ctx, this.dir, pod, c), rootfs: join(this.dir, 'rootfs'),
@@ -146,10 +148,26 @@ export class JobPodKubelet implements Controller {
   }
 }
 
-/** The container's environment: literal env values (valueFrom is not resolved), HOSTNAME, HOME. */
-export function containerEnv(pod: KObject, c: any): Record<string, string> {
+/** The container's environment as the kubelet builds it when the container starts: envFrom (Secrets and ConfigMaps,
+ *  with their prefix), then env (literal values, valueFrom secretKeyRef and configMapKeyRef read from the store),
+ *  HOSTNAME, HOME. Without a store only literal values. */
+export function containerEnv(pod: KObject, c: any, store?: Store): Record<string, string> {
   const env: Record<string, string> = { HOSTNAME: pod.metadata.name!, HOME: '/root', LC_ALL: 'C' };
-  for (const e of c.env ?? []) if (typeof e.value === 'string') env[e.name] = e.value;
+  const ns = pod.metadata.namespace;
+  const dataOf = (kind: 'secrets' | 'configmaps', name: string): Record<string, string> => {
+    const o = store?.find(kind, ns, name);
+    if (!o) return {};
+    return kind === 'secrets' ? Object.fromEntries(Object.entries((o.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : (o.data ?? {});
+  };
+  for (const f of c.envFrom ?? []) {
+    const data = f.secretRef ? dataOf('secrets', f.secretRef.name) : f.configMapRef ? dataOf('configmaps', f.configMapRef.name) : {};
+    for (const [k, v] of Object.entries(data)) env[`${f.prefix ?? ''}${k}`] = v;
+  }
+  for (const e of c.env ?? []) {
+    if (typeof e.value === 'string') env[e.name] = e.value;
+    const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
+    if (ref) { const v = dataOf(e.valueFrom.secretKeyRef ? 'secrets' : 'configmaps', ref.name)[ref.key]; if (v !== undefined) env[e.name] = v; }
+  }
   return env;
 }
 
@@ -158,14 +176,34 @@ export function expand(argv: string[], env: Record<string, string>): string[] {
   return argv.map((a) => a.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name?: string) => (m === '$$' ? '$' : env[name!] ?? m)));
 }
 
-/** A container's volumeMounts as lab folders: PVCs and emptyDirs (configMap, secret, ... volumes are not
+/** A Secret or ConfigMap volume as its files (each key, or the items asked for), written from the object as it is
+ *  now: the kubelet's periodic sync, taken as immediate. */
+function projected(ctx: ControllerContext, dir: string, pod: KObject, v: any): string {
+  const folder = join(dir, 'projected', pod.metadata.uid!, v.name);
+  const src = v.secret ? ctx.store.find('secrets', pod.metadata.namespace, v.secret.secretName) : ctx.store.find('configmaps', pod.metadata.namespace, v.configMap.name);
+  const data: Record<string, string> = v.secret
+    ? Object.fromEntries(Object.entries((src?.data ?? {}) as Record<string, string>).map(([k, b]) => [k, Buffer.from(b, 'base64').toString('utf8')]))
+    : (src?.data ?? {});
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  const items: { key: string; path: string }[] = (v.secret ?? v.configMap).items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
+  for (const it of items) {
+    if (data[it.key] === undefined) continue;
+    mkdirSync(join(folder, posix.dirname(it.path)), { recursive: true });
+    writeFileSync(join(folder, it.path), data[it.key]!);
+  }
+  return folder;
+}
+
+/** A container's volumeMounts as lab folders: PVCs, emptyDirs, Secret and ConfigMap volumes (other kinds are not
  *  materialised: their paths are empty). */
 export function containerMounts(ctx: ControllerContext, dir: string, pod: KObject, container: any): Mount[] {
   const volumes: any[] = pod.spec?.volumes ?? [];
   return (container.volumeMounts ?? []).flatMap((m: any) => {
     const v = volumes.find((x) => x.name === m.name);
     const base = v?.persistentVolumeClaim ? volumePath(dir, pod.metadata.namespace!, v.persistentVolumeClaim.claimName)
-      : v?.emptyDir ? join(dir, 'emptydirs', pod.metadata.uid!, v.name) : undefined;
+      : v?.emptyDir ? join(dir, 'emptydirs', pod.metadata.uid!, v.name)
+      : v?.secret || v?.configMap ? projected(ctx, dir, pod, v) : undefined;
     if (!base) return [];
     const readOnly = m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true;
     const owner = v?.persistentVolumeClaim ? ctx.volumeOwners?.get(base) : undefined;

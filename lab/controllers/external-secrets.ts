@@ -22,8 +22,20 @@ function resourceVersionOf(es: KObject): string {
   return `${es.metadata.generation ?? 1}-${h}`;
 }
 
+/** spec.refreshInterval as ESO reads it (a Go duration; "0" turns periodic refresh off; default 1h) */
+function refreshMs(es: KObject): number {
+  const v = String(es.spec?.refreshInterval ?? '1h');
+  let ms = 0;
+  for (const [, n, u] of v.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) ms += Number(n) * ({ h: 3_600_000, m: 60_000, s: 1000, ms: 1 } as Record<string, number>)[u!]!;
+  return ms;
+}
+
 export class ExternalSecretsController implements Controller {
   readonly name = 'external-secrets';
+  /** how long the controller takes to act on a change or a due refresh (lab option esoDelayMs; a busy controller,
+   *  the provider's own latency); 0 = at once */
+  delayMs = 0;
+  private readonly due = new Map<string, number>(); // uid => when the pending sync may run
   constructor(private readonly ctx: ControllerContext, private readonly vault: () => LabVault) {}
 
   private served(): boolean {
@@ -36,7 +48,16 @@ export class ExternalSecretsController implements Controller {
     const now = clock.now();
     for (const es of store.list(ES).items) {
       const version = resourceVersionOf(es);
-      if (es.status?.syncedResourceVersion === version) continue;
+      // a sync is due when the object changed (force-sync annotation included) or its refreshInterval has passed
+      const every = refreshMs(es);
+      const refreshDue = every > 0 && es.status?.refreshTime && Date.parse(es.status.refreshTime) + every <= now;
+      if (es.status?.syncedResourceVersion === version && !refreshDue) { this.due.delete(es.metadata.uid!); continue; }
+      if (this.delayMs > 0) {
+        const at = this.due.get(es.metadata.uid!);
+        if (at === undefined) { this.due.set(es.metadata.uid!, now + this.delayMs); clock.after(this.delayMs, this.ctx.requestSync); continue; }
+        if (now < at) continue;
+      }
+      this.due.delete(es.metadata.uid!);
       const at = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
       const id = `${es.metadata.namespace}/${es.metadata.name}`;
       const fail = (message: string) => {
@@ -58,7 +79,8 @@ export class ExternalSecretsController implements Controller {
       const target = es.spec?.target?.name ?? es.metadata.name;
       const existing = store.find('secrets', es.metadata.namespace, target);
       const owner = { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: es.metadata.name!, uid: es.metadata.uid!, controller: true, blockOwnerDeletion: true };
-      if (existing) store.update('secrets', { ...existing, data });
+      if (existing && JSON.stringify(existing.data ?? {}) !== JSON.stringify(data)) store.update('secrets', { ...existing, data });
+      else if (existing) { /* unchanged: the Secret keeps its resourceVersion */ }
       else store.create('secrets', { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: target, namespace: es.metadata.namespace, ownerReferences: [owner] }, data });
       writeStatus(store, ES, store.get(ES, es.metadata.namespace, es.metadata.name!), {
         ...(es.status ?? {}), syncedResourceVersion: version, refreshTime: at, binding: { name: target },

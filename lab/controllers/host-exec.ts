@@ -7,7 +7,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join, posix } from 'node:path';
 import { allowed, ROOT_OWNED, type ProcessUser, type VolumeOwner } from './volume-owners.js';
 
-export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo', 'touch', 'mkdir', 'rm'] as const;
+export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo', 'touch', 'mkdir', 'rm', 'printenv'] as const;
 /** the programs that write to their path arguments */
 const WRITERS = new Set(['touch', 'mkdir', 'rm']);
 const ALLOWED = new Set<string>(ALLOWED_PROGRAMS);

@@ -4,6 +4,7 @@
 // completion instead: lab/controllers/containers.ts.
 import { timestamp } from '../store/meta.js';
 import type { KObject } from '../store/types.js';
+import { containerEnv } from './containers.js';
 import { isJobPod } from './jobs.js';
 import { nodeReady } from './placement.js';
 import type { Controller, ControllerContext } from './types.js';
@@ -65,10 +66,13 @@ export class Kubelets implements Controller {
       const restarted = running && this.bootOf.has(uid) && this.bootOf.get(uid) !== boot;
       this.starting.delete(uid);
       this.bootOf.set(uid, boot);
+      // the environment is fixed when the containers start: a Secret changed later reaches env only on a restart
+      this.ctx.podEnvs?.set(uid, Object.fromEntries((pod.spec?.containers ?? []).map((c: any) => [c.name, containerEnv(pod, c, store)])));
       writeStatus(store, 'pods', pod, this.started(pod, node, now, restarted));
     }
     for (const uid of this.starting.keys()) if (!live.has(uid)) this.starting.delete(uid);
     for (const uid of this.bootOf.keys()) if (!live.has(uid)) this.bootOf.delete(uid);
+    for (const uid of this.ctx.podEnvs?.keys() ?? []) if (!live.has(uid)) this.ctx.podEnvs!.delete(uid);
   }
 
   /** bound, containers not started yet: printPod shows the waiting reason ContainerCreating */

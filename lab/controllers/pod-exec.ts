@@ -31,7 +31,7 @@ export function execContainer(pod: KObject, asked: string): any {
 }
 
 export async function execInPod(ctx: ControllerContext, dir: string, pod: KObject, container: any, argv: string[], signal: AbortSignal): Promise<ExecOutcome> {
-  const env = containerEnv(pod, container);
+  const env = ctx.podEnvs?.get(pod.metadata.uid!)?.[container.name] ?? containerEnv(pod, container, ctx.store);
   const r = await runOnHost({
     argv, mounts: containerMounts(ctx, dir, pod, container), rootfs: join(dir, 'rootfs'),
     ...(container.workingDir ? { workingDir: container.workingDir } : {}), env, timeoutMs: EXEC_TIMEOUT_MS, signal,

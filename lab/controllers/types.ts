@@ -26,6 +26,8 @@ export interface ControllerContext {
   clock: Clock;
   options: ControllerOptions;
   record(type: string, object: string, detail?: string): void;
+  /** each running pod's container environments as they were when it started (lab/controllers/kubelet.ts) */
+  podEnvs?: Map<string, Record<string, Record<string, string>>>;
   /** the lab's internet as a pod sees it (an IP echo answers the pod's egress address); undefined: unreachable */
   internet?: (pod: KObject, url: string) => string | undefined;
   /** asks for another reconcile pass soon (after a timer fires, for instance) */

@@ -83,3 +83,38 @@ export const itemGetCmd: OpCommand = {
     }
   },
 };
+
+// op item edit ITEM [--vault V] [assignment ...]: assignments `[section.]label[[type]]=value`
+// (developer.1password.com/docs/cli/item-edit: "op item edit <item> 'label=value'", a type in brackets such as
+// 'api-token[text]=...'); an existing field keeps its type unless one is given; a new field is text. Prints the item
+// as `op item get` does (JSON with --format json). The item's version moves on.
+const ASSIGNMENT = /^(?:([^.=[\]]+)\.)?([^.=[\]]+)(?:\[([a-z]+)\])?=(.*)$/s;
+const TYPES: Record<string, OpField['type']> = { text: 'STRING', password: 'CONCEALED', concealed: 'CONCEALED' };
+
+export const itemEditCmd: OpCommand = {
+  path: 'item edit',
+  flags: [{ name: 'vault', type: 'string', usage: 'Edit the item in this vault.' }],
+  async run(c) {
+    if (!c.args.length) throw new OpError('accepts at least 1 arg(s), received 0');
+    signedIn(c);
+    const [q, ...assignments] = c.args as [string, ...string[]];
+    const vault = c.flags.vault ? c.account.findVault(c.flags.vault) : undefined;
+    if (c.flags.vault && !vault) throw new OpError(`"${c.flags.vault}" isn't a vault in this account. Specify the vault with its ID or name.`);
+    const hits = c.account.findItems(q, vault);
+    if (hits.length !== 1) throw new OpError(hits.length ? `More than one item matches "${q}". Try again and specify the item by its ID` : `"${q}" isn't an item. Specify the item with its UUID, name, or domain.`);
+    const { vault: v, item } = hits[0]!;
+    for (const a of assignments) {
+      const m = ASSIGNMENT.exec(a);
+      if (!m) throw new OpError(`could not parse assignment "${a.replace(/=.*$/s, '=...')}"`); // approximate
+      const [, section, label, type, value] = m as unknown as [string, string | undefined, string, string | undefined, string];
+      if (type && !TYPES[type]) throw new OpError(`"${type}" is not a supported field type`); // approximate
+      const f = c.account.findFields(item, label, section)[0];
+      if (f) { f.value = value; if (type) f.type = TYPES[type]!; } else item.fields.push({ id: deriveId(`${item.id}/${label}`), label, value, type: type ? TYPES[type]! : 'STRING' });
+    }
+    item.version += 1;
+    item.updatedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    c.record('op-item-edit', `${v.name}/${item.title}`, assignments.map((a) => a.replace(/=.*$/s, '')).join(','));
+    if (String(c.flags.format).toLowerCase() === 'json') out(c, goJson({ id: item.id, title: item.title, version: item.version, vault: { id: v.id, name: v.name }, category: item.category, fields: item.fields.map((f) => fieldJson(c, v, item, f)) }));
+    else out(c, `ID: ${item.id}\nTitle: ${item.title}\nVersion: ${item.version}\n`);
+  },
+};

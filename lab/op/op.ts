@@ -3,7 +3,7 @@
 // (reference/cli-facts.md "1Password"). Commands: --version, whoami, read, inject, item get, vault list, document
 // get/create/edit.
 import { FlagError, parseFlags, type FlagSpec } from '../talos/argv.js';
-import { itemGetCmd } from './cmd-item.js';
+import { itemEditCmd, itemGetCmd } from './cmd-item.js';
 import { vaultListCmd, whoamiCmd } from './cmd-account.js';
 import { injectCmd, readCmd } from './cmd-secrets.js';
 import { documentCreateCmd, documentEditCmd, documentGetCmd } from './cmd-document.js';
@@ -28,7 +28,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'version', short: 'v', type: 'bool' }, { name: 'help', short: 'h', type: 'bool' },
 ];
 const VALUED = new Set(['--account', '--config', '--encoding', '--format', '--session']);
-const COMMANDS: OpCommand[] = [readCmd, injectCmd, whoamiCmd, itemGetCmd, vaultListCmd, documentGetCmd, documentCreateCmd, documentEditCmd];
+const COMMANDS: OpCommand[] = [readCmd, injectCmd, whoamiCmd, itemGetCmd, itemEditCmd, vaultListCmd, documentGetCmd, documentCreateCmd, documentEditCmd];
 const GROUPS = ['item', 'vault', 'document'];
 const NOT_IN_LAB = ['account', 'connect', 'events-api', 'group', 'plugin', 'run', 'service-account', 'signin', 'signout', 'user', 'completion', 'update'];
 

@@ -57,6 +57,7 @@ import type T_op_push from '../../tasks/op/push.ts';
 import type T_runbook_check from '../../tasks/runbook/check.ts';
 import type T_runbook_list from '../../tasks/runbook/list.ts';
 import type T_runbook_run from '../../tasks/runbook/run.ts';
+import type T_secrets_verify_propagation from '../../tasks/secrets/verify-propagation.ts';
 import type T_sops_check from '../../tasks/sops/check.ts';
 import type T_sops_decrypt from '../../tasks/sops/decrypt.ts';
 import type T_sops_edit from '../../tasks/sops/edit.ts';
@@ -147,6 +148,7 @@ export interface BuiltinTaskFlags {
   'runbook:check': Partial<FlagsOf<typeof T_runbook_check.flags> & GlobalFlagValues>;
   'runbook:list': Partial<FlagsOf<typeof T_runbook_list.flags> & GlobalFlagValues>;
   'runbook:run': Partial<FlagsOf<typeof T_runbook_run.flags> & GlobalFlagValues>;
+  'secrets:verify-propagation': Partial<FlagsOf<typeof T_secrets_verify_propagation.flags> & GlobalFlagValues>;
   'sops:check': Partial<FlagsOf<typeof T_sops_check.flags> & GlobalFlagValues>;
   'sops:decrypt': Partial<FlagsOf<typeof T_sops_decrypt.flags> & GlobalFlagValues>;
   'sops:edit': Partial<FlagsOf<typeof T_sops_edit.flags> & GlobalFlagValues>;

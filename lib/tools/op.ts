@@ -19,6 +19,18 @@ export class OpCli extends CliTool {
 
   protected prefix(): string[] { return []; }
 
+  /** An item's fields (`op item get ITEM --vault V --format json`: fields[]{id,type,label,value}; concealed values
+   *  are not revealed: rackhand only reads text fields this way). */
+  async itemFields(item: string, vault: string): Promise<{ id: string; type: string; label: string; value?: string }[]> {
+    return (JSON.parse(await this.read(['item', 'get', item, '--vault', vault, '--format', 'json'])) as { fields?: { id: string; type: string; label: string; value?: string }[] }).fields ?? [];
+  }
+
+  /** Sets one text field (`op item edit ITEM --vault V 'label[text]=value'`): for values that are not secrets, since
+   *  the value is in the command line. */
+  async setTextField(item: string, vault: string, label: string, value: string): Promise<void> {
+    await this.mutate(['item', 'edit', item, '--vault', vault, `${label}[text]=${value}`]);
+  }
+
   /** The value behind one op:// reference, without the trailing newline op adds by default. */
   secret(reference: string): Promise<string> {
     return this.read(['read', '--no-newline', reference]);
