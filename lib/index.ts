@@ -5,6 +5,7 @@ export { defineTask, type TaskAlias, type TaskDefinition, type TaskMeta } from '
 export { StepFailure, UsageError } from './engine/types.ts';
 export type { Check, CheckResult, Destructive, FlagDef, FlagDefs, FlagsOf, Step, StepRuntime, TaskContext, TaskImpl } from './engine/types.ts';
 export { waitUntil } from './wait.ts';
+export { backupsFresh, certificatesValid, findingsCheck, mediaStackHealthy, tlsEndpointsValid } from './checks/health.ts';
 export { run, runAll, type RunApiOptions, type RunFlags, type TaskCall } from './engine/api.ts';
 export type { RunRecord } from './report.ts';
 export { CommandOutput, type Dollar, type DollarOptions } from './engine/dollar.ts';

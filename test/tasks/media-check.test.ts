@@ -3,7 +3,7 @@
 // A healthy stack passes every check, reached through the real kubectl proxy and the API server's service proxy; each
 // planted fault is caught by the check meant for it, naming the service, the setting and the expected value; no key
 // is printed or recorded; the egress Job is gone afterwards.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,24 @@ describe('media:check and media:vpn-check', () => {
     expect(u.record!.steps.find((s) => /cannot be undone/.test(s.title))?.status).toBe('skipped');
     await expect(stat(undoFile)).rejects.toThrow(/ENOENT/);
     await noKeys(u);
+  });
+
+  it('an operator\'s own task with mediaStackHealthy() as preflight refuses to start on a broken stack', async () => {
+    await mkdir(join(lab.dir, 'node_modules'), { recursive: true });
+    await symlink(process.cwd(), join(lab.dir, 'node_modules', 'rackhand')).catch(() => undefined);
+    await mkdir(join(lab.dir, 'ops', 'media'), { recursive: true });
+    await writeFile(join(lab.dir, 'ops', 'media', 'import.mjs'), `import { defineTask, mediaStackHealthy } from 'rackhand';
+export default defineTask({
+  summary: 'import a library (needs a healthy media stack)', example: 'npx tsx tasks media:import', flags: {}, destructive: false, cluster: true,
+  impl: () => ({ preflight: () => [mediaStackHealthy()], async plan(ctx) { return [{ title: 'import', mutating: false, async run() { ctx.data.imported = true; } }]; } }),
+});
+`);
+    const config = join(lab.dir, 'ops.yaml');
+    await writeFile(config, `tasks: [./ops]\n${await readFile(lab.configPath, 'utf8')}`);
+    const r = await lab.run(['media:import', '--cluster', 'lab', '--config', config]);
+    expect(r.code).not.toBe(0);
+    expect(r.record!.checks).toContainEqual(expect.objectContaining({ phase: 'preflight', name: 'media stack healthy', ok: false, message: expect.stringMatching(/sonarr paths: qBittorrent saves category tv to \/downloads\/tv/) }));
+    expect(r.record!.data.imported).toBeUndefined();
   });
 
   it('a leaking VPN and a VPN that is down are caught; the egress Job is deleted either way', async () => {
