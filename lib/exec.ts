@@ -47,6 +47,8 @@ export interface JournalEntry {
   mutating: boolean;
   dryRun?: boolean;
   timedOut?: boolean;
+  /** when it started, in ms since the run's executor was made (what overlapped with what, for benchmarks) */
+  startMs?: number;
 }
 
 export class ExecError extends Error {
@@ -81,6 +83,10 @@ const KILL_GRACE_MS = 2_000;
 
 export class Executor {
   readonly journal: JournalEntry[] = [];
+  private readonly born = performance.now();
+  private push(e: JournalEntry): void {
+    this.journal.push({ ...e, startMs: Math.max(0, Math.round(performance.now() - this.born - e.durationMs)) });
+  }
   readonly redactor: Redactor;
   readonly dryRun: boolean;
   private signalRef: AbortSignal | undefined;
@@ -112,7 +118,7 @@ export class Executor {
       if (lines.length > max) shownLines.push(`    | ... ${lines.length - max} more line(s) (--verbose shows them all)`);
       const stdin = shownLines.length ? `\n${shownLines.join('\n')}` : '';
       this.opts.log?.(`${shown}${stdin ? ' <<stdin' : ''}${stdin}`, 'dry-run');
-      this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: null, durationMs: 0, mutating: true, dryRun: true });
+      this.push({ argv: this.redactor.redactArgv(argv), exitCode: null, durationMs: 0, mutating: true, dryRun: true });
       return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 0, timedOut: false, canceled: false, dryRun: true, notFound: false };
     }
     this.opts.log?.(shown, 'run');
@@ -126,7 +132,7 @@ export class Executor {
       ...(o.stdoutFile !== undefined ? { stdoutFile: o.stdoutFile } : {}),
       ...(o.inputFile !== undefined ? { inputFile: o.inputFile } : {}),
     });
-    this.journal.push({
+    this.push({
       argv: this.redactor.redactArgv(argv), exitCode: result.exitCode, durationMs: result.durationMs, mutating: o.mutating,
       ...(result.timedOut ? { timedOut: true } : {}),
     });
@@ -177,7 +183,7 @@ export class Executor {
     clearTimeout(timer);
     this.signalRef?.removeEventListener('abort', onAbort);
     const durationMs = Math.round(performance.now() - started);
-    this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: code, durationMs, mutating: o.mutating, ...(timedOut ? { timedOut: true } : {}) });
+    this.push({ argv: this.redactor.redactArgv(argv), exitCode: code, durationMs, mutating: o.mutating, ...(timedOut ? { timedOut: true } : {}) });
     return { argv: [...argv], exitCode: code, stdout: '', stderr: '', durationMs, timedOut, canceled, dryRun: false, notFound };
   }
 
@@ -190,7 +196,7 @@ export class Executor {
     const own = new AbortController();
     const signal = this.signalRef ? AbortSignal.any([own.signal, this.signalRef]) : own.signal;
     const done = spawnWithDeadline(argv, { timeoutMs: o.timeoutMs, env: { ...this.opts.env, ...o.env }, signal, ...(o.onStdout ? { onStdout: o.onStdout } : {}) }).then((r) => {
-      this.journal.push({ argv: this.redactor.redactArgv(argv), exitCode: r.exitCode, durationMs: r.durationMs, mutating: false, ...(r.timedOut ? { timedOut: true } : {}) });
+      this.push({ argv: this.redactor.redactArgv(argv), exitCode: r.exitCode, durationMs: r.durationMs, mutating: false, ...(r.timedOut ? { timedOut: true } : {}) });
       return r;
     });
     return { done, stop: () => { own.abort(); return done; } };
