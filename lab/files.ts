@@ -58,6 +58,7 @@ const mediaSection = (ns: string) => `    media:
         qbittorrent: { service: qbittorrent:8080, username: admin, password: ${LAB_MEDIA_REFS.qbittorrent} }
         gluetun: { service: qbittorrent:8000 }
         jellyfin: { service: jellyfin:8096, apiKey: ${LAB_MEDIA_REFS.jellyfin} }
+        plex: { service: plex:32400, apiKey: ${LAB_MEDIA_REFS.plex} }
         jellyseerr: { service: jellyseerr:5055, apiKey: { secret: jellyseerr-secret, key: API_KEY } }
 `;
 

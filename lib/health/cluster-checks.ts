@@ -37,10 +37,21 @@ export async function podFindings(ctx: TaskContext): Promise<Finding[]> {
 }
 
 type Pvc = KubeObject<{ storageClassName?: string }, { phase?: string }>;
+type StorageClass = KubeObject & { provisioner: string };
+// the default StorageClass is the one annotated storageclass.kubernetes.io/is-default-class: "true"
+// (kubernetes.io/docs/concepts/storage/storage-classes/#default-storageclass)
+const DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
 export async function volumeFindings(ctx: TaskContext, now = Date.now()): Promise<Finding[]> {
-  const pvcs = await ctx.kubectl.list<Pvc>('persistentvolumeclaims', { allNamespaces: true });
+  const [pvcs, classes] = await Promise.all([ctx.kubectl.list<Pvc>('persistentvolumeclaims', { allNamespaces: true }), ctx.kubectl.list<StorageClass>('storageclasses.storage.k8s.io')]);
   const bad = pvcs.filter((p) => p.status?.phase !== 'Bound').map((p) => fail('volumes', ref(p), `PersistentVolumeClaim ${p.status?.phase ?? 'Pending'} for ${age(p.metadata.creationTimestamp, now)} (storage class ${p.spec?.storageClassName ?? 'default'})`));
-  return bad.length ? bad : [ok('volumes', `${pvcs.length} claims`, 'every PersistentVolumeClaim Bound')];
+  const out = bad.length ? bad : [ok('volumes', `${pvcs.length} claims`, 'every PersistentVolumeClaim Bound')];
+  if (classes.length) {
+    const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_CLASS] === 'true').map((c) => c.metadata.name);
+    if (defaults.length > 1) out.push(warn('volumes', 'StorageClasses', `${defaults.length} default StorageClasses (${defaults.join(', ')}): a claim without storageClassName gets the newest`));
+    else if (!defaults.length && pvcs.some((p) => !p.spec?.storageClassName)) out.push(warn('volumes', 'StorageClasses', `no default StorageClass, and claims without storageClassName wait for one`));
+    else out.push(ok('volumes', 'StorageClasses', `${classes.map((c) => `${c.metadata.name} (${c.provisioner})`).join(', ')}${defaults.length ? `; default ${defaults[0]}` : ''}`));
+  }
+  return out;
 }
 
 type App = KubeObject & { status?: { sync?: { status?: string }; health?: { status?: string; message?: string } } };

@@ -5,7 +5,7 @@ import { ok, type Finding } from '../health/findings.ts';
 import { arrReachable, downloadClientFindings, healthFindings, indexerFindings, rootFolderFindings, type DownloadClientResource } from './arr-checks.ts';
 import { jellyfinFindings, plexFindings, qbitFindings, seerrFindings } from './app-checks.ts';
 import { guard } from './guard.ts';
-import { pathFindings, type QbitPaths } from './paths.ts';
+import { pathFindings, rootFolderMountFindings, type QbitPaths } from './paths.ts';
 import { prowlarrFindings } from './prowlarr-checks.ts';
 import { isArr, type MediaStack } from './stack.ts';
 
@@ -24,7 +24,7 @@ export async function checkStack(ctx: TaskContext, stack: MediaStack): Promise<F
         healthFindings(stack, s), rootFolderFindings(stack, s).then((r) => { roots.set(s.name, r.folders); return r.findings; }),
         downloadClientFindings(stack, s).then((r) => { clients = r.clients; return r.findings; }), indexerFindings(stack, s),
       ]);
-      return [...f, ...health, ...rf, ...dc, ...ix, ...await pathFindings(ctx, stack, s, clients, qbit, qpaths)];
+      return [...f, ...health, ...rf, ...await rootFolderMountFindings(ctx, s, roots.get(s.name) ?? []), ...dc, ...ix, ...await pathFindings(ctx, stack, s, clients, qbit, qpaths)];
     }));
   }));
   const rest = await Promise.all([

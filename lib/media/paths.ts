@@ -32,7 +32,7 @@ export function remap(mappings: Mapping[], host: string, path: string): { path: 
   return { path };
 }
 
-type PodSpec = { containers: { name: string; image?: string; volumeMounts?: { name: string; mountPath: string; subPath?: string }[] }[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; nfs?: { server: string; path: string }; hostPath?: { path: string } }[] };
+type PodSpec = { containers: { name: string; image?: string; volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[] }[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string; readOnly?: boolean }; nfs?: { server: string; path: string }; hostPath?: { path: string } }[] };
 
 /** the mount of `path` in the pod (longest mountPath) and what volume it is */
 function mountOf(pod: KubeObject<PodSpec>, path: string, container?: (c: PodSpec['containers'][number]) => boolean) {
@@ -91,6 +91,26 @@ export async function pathVerdicts(ctx: TaskContext, stack: MediaStack, arr: Ser
     if (expected.includes(looks)) { out.push({ finding: ok(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} sees it at ${looks}${via}`) }); continue; }
     const suggest = { host, remotePath: slash(m.mountPath), localPath: slash(sees[0]!) };
     out.push({ ...(mapping ? {} : { suggest }), finding: fail(arr.name, 'paths', `${what} on ${m.source}; ${title(arr.kind)} mounts it at ${sees[0]} and so sees the downloads at ${expected[0]}, but looks in ${looks}${via}: expected a remote path mapping host ${host} ${suggest.remotePath} -> ${suggest.localPath}`) });
+  }
+  return out;
+}
+
+/** Root folders must be writable for imports: for an *arr behind a Service, the mount each lies on in its pod must not
+ *  be read-only (volumeMounts[].readOnly, or the claim mounted readOnly). */
+export async function rootFolderMountFindings(ctx: TaskContext, arr: Service, folders: string[]): Promise<Finding[]> {
+  if (!arr.endpoint.service || !folders.length) return [];
+  const [pod] = await servicePods(ctx, arr.endpoint.service.namespace, arr.endpoint.service.name) as KubeObject<PodSpec>[];
+  if (!pod) return [];
+  const out: Finding[] = [];
+  for (const f of folders) {
+    let best: { mountPath: string; readOnly: boolean } | undefined;
+    for (const c of pod.spec!.containers) for (const m of c.volumeMounts ?? []) {
+      if (!under(f, m.mountPath) || (best && best.mountPath.length >= m.mountPath.length)) continue;
+      const v = pod.spec!.volumes?.find((x) => x.name === m.name);
+      best = { mountPath: m.mountPath, readOnly: m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true };
+    }
+    if (!best) out.push(fail(arr.name, 'root folders', `${f} is on no volume of ${title(arr.kind)}'s pod ${pod.metadata.name}: imports would be lost when it restarts`));
+    else if (best.readOnly) out.push(fail(arr.name, 'root folders', `${f} is on a read-only mount (${best.mountPath}) in ${title(arr.kind)}'s pod: expected it writable for imports`));
   }
   return out;
 }

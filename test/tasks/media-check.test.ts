@@ -18,7 +18,7 @@ describe('media:check and media:vpn-check', () => {
   afterAll(async () => { await lab?.stop(); });
   const findings = (r: { record?: { data: Record<string, unknown> } }) => r.record!.data.findings as F[];
   const failed = (r: { record?: { data: Record<string, unknown> } }) => findings(r).filter((f) => f.status === 'fail').map((f) => `${f.area} ${f.object}: ${f.message}`);
-  const keys = () => [...lab.media!.world.arrs.map((a) => a.apiKey), lab.media!.world.prowlarr.apiKey, lab.media!.world.jellyfin.apiKey, lab.media!.world.jellyseerr.apiKey, lab.media!.world.qbittorrent.password];
+  const keys = () => [...lab.media!.world.arrs.map((a) => a.apiKey), lab.media!.world.prowlarr.apiKey, lab.media!.world.jellyfin.apiKey, lab.media!.world.jellyseerr.apiKey, lab.media!.world.qbittorrent.password, lab.media!.world.plex.token];
   const noKeys = async (r: { stdout: string; stderr: string; recordPath?: string }) => {
     const record = r.recordPath ? await readFile(r.recordPath, 'utf8') : '';
     for (const k of keys()) for (const text of [r.stdout, r.stderr, record]) expect(text.includes(k), 'a key was printed or recorded').toBe(false);
@@ -32,7 +32,10 @@ describe('media:check and media:vpn-check', () => {
     expect(by('sonarr', 'reachable')?.message).toMatch(/^Sonarr 4\.0\.19\S* at media\/sonarr:8989, key from \/config\/config\.xml in the app's pod$/);
     expect(by('sonarr', 'paths')?.message).toBe('qBittorrent saves category tv to /media/downloads/tv on claim media-data; Sonarr sees it at /media/downloads/tv');
     expect(by('jellyseerr', 'sonarr')?.message).toMatch(/test passed/);
-    expect(findings(r).filter((f) => f.area === 'e2e').map((f) => f.object).sort()).toEqual(['jellyfin libraries', 'jellyseerr search', 'prowlarr search', 'qbittorrent transfer', 'radarr lookup', 'sonarr lookup']);
+    expect(findings(r).filter((f) => f.area === 'e2e').map((f) => f.object).sort()).toEqual(['jellyfin libraries', 'jellyseerr search', 'plex libraries', 'prowlarr search', 'qbittorrent transfer', 'radarr lookup', 'sonarr lookup']);
+    expect(by('plex', 'libraries')?.message).toBe('library scan reachable: TV Shows (/media/tv)');
+    // Plex has no movie library: Radarr's imports would not show up there
+    expect(findings(r)).toContainEqual({ area: 'plex', object: 'libraries', status: 'warn', message: "radarr's root folder /media/movies is in no Plex library: its imports will not show up" });
     const argvs = r.record!.commands.map((c: { argv: string[] }) => c.argv.join(' '));
     expect(argvs).toContainEqual(expect.stringMatching(/^kubectl .* proxy --port=0 --address=127\.0\.0\.1$/));
     expect(argvs).toContainEqual(expect.stringMatching(/exec --namespace media sonarr-\S+ --container app -- cat \/config\/config\.xml$/));
@@ -45,8 +48,16 @@ describe('media:check and media:vpn-check', () => {
     await lab.media!.faults.rotateApiKey('sonarr');
     lab.media!.faults.pathMismatch();
     lab.media!.faults.prowlarrOutOfSync('radarr');
+    const readOnly = (ro: boolean) => {
+      const d = lab.store.get('deployments.apps', 'media', 'radarr');
+      const containers = d.spec.template.spec.containers.map((c: any) => ({ ...c, volumeMounts: c.volumeMounts.map((m: any) => (m.name === 'media' ? { ...m, readOnly: ro } : m)) }));
+      lab.store.update('deployments.apps', { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers } } } });
+    };
+    readOnly(true);
     await lab.settled(20_000);
     const r = await lab.run(['media:check', '--cluster', 'lab']);
+    readOnly(false);
+    await lab.settled(20_000);
     expect(r.code).toBe(1);
     const f = failed(r);
     expect(f).toContainEqual('jellyseerr sonarr: server "Sonarr" has a stale API key: it differs from sonarr\'s key (/config/config.xml in the app\'s pod)');
@@ -55,6 +66,7 @@ describe('media:check and media:vpn-check', () => {
     expect(f).toContainEqual(expect.stringMatching(/^prowlarr sync: radarr lacks EZTV \(Prowlarr\)/));
     expect(f).toContainEqual(expect.stringMatching(/^sonarr paths: qBittorrent saves category tv to \/downloads\/tv on claim media-data; Sonarr mounts it at \/media .* expected a remote path mapping host qbittorrent\.media\.svc\.cluster\.local \/downloads\/ -> \/media\/$/));
     expect(f).toContainEqual(expect.stringMatching(/^sonarr health RemotePathMappingCheck: .*\/downloads\/tv/));
+    expect(f).toContainEqual("radarr root folders: /media/movies is on a read-only mount (/media) in Radarr's pod: expected it writable for imports");
     expect(r.stdout).toMatch(/jellyseerr\s+sonarr\s+FAIL/);
     expect(r.stderr).toMatch(/next: npx tsx tasks media:fix --cluster lab/);
     expect(sonarr.apiKey).toMatch(/^[0-9a-f]{32}$/);
