@@ -9,13 +9,13 @@ export const SEMVER_TAG = /^v\d+\.\d+\.\d+$/;
 /** A release tag or a pre-release one (v1.13.0-beta.1): flags accept both; tasks refuse pre-releases unless asked. */
 export const VERSION_TAG = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** Go-style durations as kubectl and talosctl take them (time.ParseDuration subset): 90s, 10m, 1h30m. */
-export const DURATION = /^(\d+(ms|s|m|h))+$/;
+export const DURATION = /^(\d+(ms|s|m|h|d))+$/;
 
 export function parseDuration(text: string): number {
-  if (!DURATION.test(text)) throw new Error(`expected a duration like 30s, 10m or 1h30m, got "${text}"`);
-  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  if (!DURATION.test(text)) throw new Error(`expected a duration like 30s, 10m, 1h30m or 30d, got "${text}"`);
+  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   let total = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(m[1]) * unit[m[2]!]!;
   return total;
 }
 

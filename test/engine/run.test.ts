@@ -67,7 +67,7 @@ describe('engine: confirmation and dry-run', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`[dry-run] touch ${join(s.dir, 'marker')}`);
     expect(existsSync(join(s.dir, 'marker'))).toBe(false);
-    expect(r.record?.commands.filter((c) => c.mutating)).toEqual([{ argv: ['touch', join(s.dir, 'marker')], exitCode: null, durationMs: 0, mutating: true, dryRun: true }]);
+    expect(r.record?.commands.filter((c) => c.mutating)).toEqual([{ argv: ['touch', join(s.dir, 'marker')], exitCode: null, durationMs: 0, mutating: true, dryRun: true, startMs: expect.any(Number) }]);
   });
 
   it('--yes runs the step; a re-run has nothing to do and runs no mutating command', async () => {
