@@ -161,9 +161,14 @@ export const clusterSchema = z.strictObject({
   /** What dr:verify-backups and dr:drill hold backups to. */
   backups: z.strictObject({
     rpo: text('expected a duration like 25h', DURATION).optional(),
+    /** how long a drill may take from start to verified data (default 30m) */
+    rto: text('expected a duration like 30m', DURATION).optional(),
+    /** the cluster-state (etcd snapshot) drill's own targets */
+    clusterState: z.strictObject({ rto: text('expected a duration like 30m', DURATION).optional(), rpo: text('expected a duration like 25h', DURATION).optional() }).optional(),
     subsets: z.number({ error: 'expected a whole number of check subsets, e.g. 10' }).int().min(1).max(1000).optional(),
     apps: z.record(z.string(), z.strictObject({
       rpo: text('expected a duration like 25h', DURATION).optional(),
+      rto: text('expected a duration like 30m', DURATION).optional(),
       /** restic env vars for out-of-cluster access instead of the app's repository Secret; secrets as op:// references */
       credentials: resticEnv.optional(),
       sentinel: z.strictObject({

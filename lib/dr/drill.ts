@@ -40,6 +40,10 @@ export interface DrillResult {
   remedy?: string;
   /** one line for the table where files and bytes do not describe the target (the cluster state) */
   detail?: string;
+  /** what the drill was held to (lib/dr/targets.ts) */
+  targets?: { rtoSeconds: number; rpoSeconds: number };
+  /** the targets it missed, as sentences ("RTO breach: 45m, target 30m") */
+  breaches?: string[];
 }
 
 export interface DrillOptions {

@@ -19,6 +19,8 @@ export interface DrillSample {
   restoreSeconds?: number;
   dataAgeSeconds?: number;
   latestSnapshotSeconds?: number;
+  rtoTargetSeconds?: number;
+  rpoTargetSeconds?: number;
 }
 
 interface Series extends DrillSample { lastSuccess?: number }
@@ -30,6 +32,8 @@ const HELP = {
   dr_drill_restore_duration_seconds: 'Time the VolSync mover took to restore the app\'s volume in the last drill.',
   dr_drill_data_age_seconds: 'Age of the restored snapshot when the last drill verified it (the recovery point actually reached).',
   backup_latest_snapshot_timestamp_seconds: 'Unix time of the newest snapshot in the app\'s restic repository.',
+  dr_drill_rto_target_seconds: 'The RTO the app\'s drill is held to (backups.rto in rackhand.yaml): alert when dr_drill_rto_seconds exceeds it.',
+  dr_drill_rpo_target_seconds: 'The RPO the app\'s drill is held to (backups.rpo): alert when dr_drill_data_age_seconds exceeds it.',
 } as const;
 type Name = keyof typeof HELP;
 const LABELS = ['cluster', 'namespace', 'app'] as const;
@@ -45,6 +49,8 @@ function registry(series: Series[]): Registry {
     if (s.restoreSeconds !== undefined) g.dr_drill_restore_duration_seconds.set(l, s.restoreSeconds);
     if (s.dataAgeSeconds !== undefined) g.dr_drill_data_age_seconds.set(l, s.dataAgeSeconds);
     if (s.latestSnapshotSeconds !== undefined) g.backup_latest_snapshot_timestamp_seconds.set(l, s.latestSnapshotSeconds);
+    if (s.rtoTargetSeconds !== undefined) g.dr_drill_rto_target_seconds.set(l, s.rtoTargetSeconds);
+    if (s.rpoTargetSeconds !== undefined) g.dr_drill_rpo_target_seconds.set(l, s.rpoTargetSeconds);
   }
   return reg;
 }

@@ -5,7 +5,8 @@
 // metrics: a Prometheus textfile and/or a Pushgateway.
 import { join, resolve } from 'node:path';
 import { toolPresent } from '../../lib/checks/tools.ts';
-import { CLUSTER_STATE_RTO_MS, drillClusterState } from '../../lib/dr/cluster-state.ts';
+import { drillClusterState } from '../../lib/dr/cluster-state.ts';
+import { judgeTargets, targetsFor } from '../../lib/dr/targets.ts';
 import { snapshotRepoCheck } from '../../lib/snapshots/keep.ts';
 import { findEtcdTools } from '../../lib/tools/etcd.ts';
 import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
@@ -64,6 +65,7 @@ function drill(): TaskImpl {
             ...(sentinel ? { sentinel } : {}),
             output: (t) => rt.output(t),
           });
+          if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { app: app.name }));
           results.push(r);
           rt.output(r.ok ? `passed: RTO ${fmt(r.rtoSeconds)}, restore ${fmt(r.restoreSeconds)}, data age ${fmt(r.dataAgeSeconds)}` : `FAILED: ${r.error}`);
         },
@@ -77,8 +79,7 @@ function drill(): TaskImpl {
             const r = await drillClusterState(ctx, {
               ...(ctx.flags.snapshot ? { snapshot: ctx.flags.snapshot as string } : {}),
               timeoutMs: ctx.flags.timeout as number,
-              rpoMs: parseDuration(cfg.rpo ?? '26h'),
-              rtoMs: CLUSTER_STATE_RTO_MS,
+              ...targetsFor(ctx.cluster, 'cluster-state'),
               keepOnFailure: Boolean(ctx.flags['keep-on-failure']),
               output: (t) => rt.output(t),
             });
@@ -94,7 +95,7 @@ function drill(): TaskImpl {
           if (ctx.dryRun) return;
           const report: DrillReport = { kind: 'rackhand.dev/dr-drill-report', cluster: ctx.cluster.name, startedAt, finishedAt: new Date().toISOString(), ok: results.every((r) => r.ok), targets: results };
           const dir = resolve(ctx.cwd, (ctx.flags['report-dir'] as string | undefined) ?? cfg.drill?.reportDir ?? join(ctx.stateDir, 'drills'));
-          const paths = await writeReport(dir, report);
+          const paths = await writeReport(dir, report, ctx.flags.trend as number);
           ctx.data.drill = { ...report, report: paths };
           rt.output(`report: ${paths.markdown}`);
           ctx.artifact('drill report', `${paths.markdown} (and ${paths.json})`);
@@ -110,8 +111,9 @@ function drill(): TaskImpl {
             await push(gw, samples).catch((err: Error) => { throw new StepFailure(`Pushgateway push failed: ${ctx.exec.redactor.redact(err.message)}`, 'check the Pushgateway URL and that it is reachable from here'); });
             rt.output('metrics pushed');
           }
-          ctx.out(table(['APP', 'RESULT', 'SNAPSHOT', 'RESTORE', 'RTO', 'DATA AGE', 'DETAIL'], results.map((r) => [
-            r.app, r.ok ? 'passed' : 'FAILED', r.restoredSnapshot?.id.slice(0, 8) ?? '-', fmt(r.restoreSeconds), fmt(r.rtoSeconds), fmt(r.dataAgeSeconds),
+          const vs = (v: number | undefined, t: number | undefined) => `${fmt(v)}${t !== undefined ? ` / ${fmt(t)}` : ''}${v !== undefined && t !== undefined && v > t ? ' BREACH' : ''}`;
+          ctx.out(table(['APP', 'RESULT', 'SNAPSHOT', 'RESTORE', 'RTO / TARGET', 'DATA AGE / RPO', 'DETAIL'], results.map((r) => [
+            r.app, r.ok ? 'passed' : 'FAILED', r.restoredSnapshot?.id.slice(0, 8) ?? '-', fmt(r.restoreSeconds), vs(r.rtoSeconds, r.targets?.rtoSeconds), vs(r.dataAgeSeconds, r.targets?.rpoSeconds),
             r.ok ? (r.detail ?? `${r.restored?.files ?? 0} files, ${formatBytes(r.restored?.bytes ?? 0)}`) : (r.checks.find((c) => !c.ok)?.message ?? r.error ?? ''),
           ])));
           const bad = results.filter((r) => !r.ok);
@@ -138,6 +140,7 @@ function sample(cluster: string, r: DrillResult): DrillSample {
     ...(r.restoreSeconds !== undefined ? { restoreSeconds: r.restoreSeconds } : {}),
     ...(r.dataAgeSeconds !== undefined ? { dataAgeSeconds: r.dataAgeSeconds } : {}),
     ...(latest !== undefined ? { latestSnapshotSeconds: latest } : {}),
+    ...(r.targets ? { rtoTargetSeconds: r.targets.rtoSeconds, rpoTargetSeconds: r.targets.rpoSeconds } : {}),
   };
 }
 
@@ -188,6 +191,7 @@ export default defineTask({
     namespace: NAMESPACE,
     'keep-on-failure': { type: 'boolean', description: 'leave a failed target\'s scratch namespace for inspection' },
     timeout: { type: 'duration', description: 'deadline for each wait (mover, verification Job, teardown)', default: 30 * 60_000 },
+    trend: { type: 'number', default: 10, description: 'the Markdown report shows each target over this many drills (this one included)' },
     'report-dir': { type: 'string', description: 'where the report goes (default: backups.drill.reportDir, else .rackhand/drills)' },
     'metrics-file': { type: 'string', description: 'Prometheus textfile to write, atomically (default: backups.drill.metricsFile)' },
     pushgateway: { type: 'string', pattern: /^https?:\/\/\S+$/, hint: 'a URL like http://pushgateway.monitoring:9091', description: 'Pushgateway to push the metrics to (default: backups.drill.pushgateway)' },

@@ -34,9 +34,9 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
   }, 60_000);
   afterAll(async () => { await lab?.stop(); });
 
-  const setSentinel = async (sha: string) => {
+  const setSentinel = async (sha: string, targets = '') => {
     const base = (await readFile(lab.configPath, 'utf8')).replace(/\n    backups:[\s\S]*$/, '\n');
-    await writeFile(lab.configPath, `${base}    backups:\n      apps:\n        paperless: { sentinel: { path: .rackhand-sentinel, sha256: ${sha} } }\n`);
+    await writeFile(lab.configPath, `${base}    backups:\n      apps:\n        paperless: { sentinel: { path: .rackhand-sentinel, sha256: ${sha} }${targets} }\n`);
   };
 
   it('restores into a scratch namespace, verifies in-cluster, measures, reports, writes metrics, tears down', async () => {
@@ -49,7 +49,8 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     const d = r.record!.data.drill as Drill;
     const t = d.targets[0]!;
     expect(t).toMatchObject({ app: 'apps/paperless', ok: true, scratchNamespace: SCRATCH, kept: false });
-    expect(t.checks.map((c) => [c.name, c.ok])).toEqual([['the repository has a snapshot', true], ['restored files match the snapshot', true], ['sentinel .rackhand-sentinel', true]]);
+    expect(t.checks.map((c) => [c.name, c.ok])).toEqual([['the repository has a snapshot', true], ['restored files match the snapshot', true], ['sentinel .rackhand-sentinel', true], ['recovery point within target', true], ['restore within target', true]]);
+    expect(t.targets).toEqual({ rtoSeconds: 1800, rpoSeconds: 93_600 });
     expect(t.restored).toEqual(t.expected);
     expect(t.restored.files).toBeGreaterThanOrEqual(5);
     expect(t.restoredSnapshot.id).toBe(t.latestSnapshot.id);
@@ -85,6 +86,8 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     expect(m.get(`dr_drill_restore_duration_seconds${L}`)).toBe(t.restoreSeconds);
     expect(m.get(`dr_drill_data_age_seconds${L}`)).toBe(t.dataAgeSeconds);
     expect(m.get(`backup_latest_snapshot_timestamp_seconds${L}`)).toBe(Math.floor(Date.parse(t.latestSnapshot.time) / 1000));
+    expect(m.get(`dr_drill_rto_target_seconds${L}`)).toBe(1800);
+    expect(m.get(`dr_drill_rpo_target_seconds${L}`)).toBe(93_600);
 
     // the restic password appears nowhere
     const password = lab.volsync.repository('paperless').RESTIC_PASSWORD!;
@@ -114,6 +117,29 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     expect(r.stderr).toContain(`removing ${SCRATCH}, left by an earlier drill`);
     expect(lab.store.find('namespaces', undefined, SCRATCH)).toBeUndefined();
     expect(samples(await readFile(metrics, 'utf8')).get(`dr_drill_last_success_timestamp_seconds${L}`)).toBeGreaterThan(firstSuccess);
+  }, 120_000);
+
+  it('a restore that misses its targets fails the drill, each breach named in the table, the report and the metrics; the trend shows the earlier drills', async () => {
+    await setSentinel(SHA, ', rpo: 1s, rto: 1ms');
+    const r = await lab.run(['dr:drill', '--app', 'paperless', '--yes', '--metrics-file', metrics]);
+    expect(r.code).toBe(1);
+    const t = (r.record!.data.drill as Drill).targets[0]!;
+    expect(t.breaches).toEqual([expect.stringMatching(/^RPO breach: data \S+ old, target 1s$/), expect.stringMatching(/^RTO breach: \S+, target 1ms$/)]);
+    expect(t.restored).toEqual(t.expected); // the data itself was fine
+    expect(r.stdout).toMatch(/apps\/paperless\s+FAILED .* BREACH .* BREACH/);
+    expect(r.stderr).toMatch(/1 of 1 drill target\(s\) failed: apps\/paperless \(RPO breach: .*; RTO breach: /);
+    const md = await readFile(join(lab.dir, '.rackhand', 'drills', 'latest.md'), 'utf8');
+    expect(md).toMatch(/\| apps\/paperless \| FAILED \(target missed\) \|/);
+    expect(md).toMatch(/## Targets missed\n\n- apps\/paperless: RPO breach/);
+    // the trend: this drill and the three before it (passed, failed verification, passed)
+    const trend = md.slice(md.indexOf('## Trend over the last 4 drills'));
+    expect(trend.match(/^\| \d{4}-\S+ \| (passed|FAILED|target missed) \|/gm)?.map((l) => l.split(' | ')[1]!.replace(' |', ''))).toEqual(['passed', 'FAILED', 'passed', 'target missed']);
+    const m = samples(await readFile(metrics, 'utf8'));
+    expect(m.get(`dr_drill_success${L}`)).toBe(0);
+    expect(m.get(`dr_drill_rpo_target_seconds${L}`)).toBe(1);
+    expect(m.get(`dr_drill_rto_target_seconds${L}`)).toBe(0.001);
+    expect(lab.store.find('namespaces', undefined, SCRATCH)).toBeUndefined();
+    await setSentinel(SHA);
   }, 120_000);
 
   it('--all keeps going when one target fails: an app with an empty repository fails, the other passes; exit 1', async () => {
