@@ -46,6 +46,9 @@ export class Restic extends CliTool {
     for (const [k, v] of Object.entries(repo)) if (/PASSWORD|SECRET|TOKEN|KEY/.test(k) && !/KEY_ID$/.test(k)) exec.registerSecret(v);
   }
 
+  /** where the repository is (RESTIC_REPOSITORY): two drills must not work on one at once */
+  get repository(): string { return this.repo.RESTIC_REPOSITORY ?? ''; }
+
   protected prefix(): string[] { return []; }
   protected override env(): Record<string, string> { return this.repo; }
 

@@ -12,6 +12,7 @@ import { findEtcdTools } from '../../lib/tools/etcd.ts';
 import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
 import { deleteScratch, scratchNamespace } from '../../lib/dr/scratch.ts';
 import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
+import { drillPool } from '../../lib/dr/pool.ts';
 import { push, writeTextfile, type DrillSample } from '../../lib/dr/metrics.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
 import { StepFailure, UsageError, type Check, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
@@ -49,27 +50,46 @@ function drill(): TaskImpl {
       const apps = ctx.flags.app || ctx.flags.all ? await resolveTargets(ctx) : [];
       const results: DrillResult[] = [];
       const startedAt = new Date().toISOString();
-      const steps: Step[] = apps.map((app) => ({
-        title: `drill ${app.namespace}/${app.name} in namespace ${scratchNamespace(app.name)}`,
-        mutating: true,
-        // a drill stopped mid-way (a signal, a deadline) tears its scratch namespace down here too, under the
-        // compensation's own deadline: the drill's own teardown may not get to finish
-        async cleanup() { await deleteScratch(ctx, scratchNamespace(app.name), Math.min(ctx.flags.timeout as number, 120_000)); },
-        byHand: [`kubectl delete namespace ${scratchNamespace(app.name)} --ignore-not-found`],
-        async run(rt) {
-          const sentinel = cfg.apps?.[app.name]?.sentinel;
-          const r = await drillApp(ctx, app, {
-            timeoutMs: ctx.flags.timeout as number,
-            image: (ctx.flags.image as string | undefined) ?? cfg.drill?.image ?? DEFAULT_VERIFY_IMAGE,
-            keepOnFailure: Boolean(ctx.flags['keep-on-failure']),
-            ...(sentinel ? { sentinel } : {}),
-            output: (t) => rt.output(t),
-          });
-          if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { app: app.name }));
-          results.push(r);
-          rt.output(r.ok ? `passed: RTO ${fmt(r.rtoSeconds)}, restore ${fmt(r.restoreSeconds)}, data age ${fmt(r.dataAgeSeconds)}` : `FAILED: ${r.error}`);
-        },
-      }));
+      const drillOne = async (app: VolsyncApp, output: (t: string) => void) => {
+        const sentinel = cfg.apps?.[app.name]?.sentinel;
+        const r = await drillApp(ctx, app, {
+          timeoutMs: ctx.flags.timeout as number,
+          image: (ctx.flags.image as string | undefined) ?? cfg.drill?.image ?? DEFAULT_VERIFY_IMAGE,
+          keepOnFailure: Boolean(ctx.flags['keep-on-failure']),
+          ...(sentinel ? { sentinel } : {}),
+          output,
+        });
+        if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { app: app.name }));
+        results.push(r);
+        output(r.ok ? `passed: RTO ${fmt(r.rtoSeconds)}, restore ${fmt(r.restoreSeconds)}, data age ${fmt(r.dataAgeSeconds)}` : `FAILED: ${r.error}`);
+      };
+      // a drill stopped mid-way (a signal, a deadline) tears its scratch namespace down in the step's cleanup too,
+      // under the compensation's own deadline: the drill's own teardown may not get to finish
+      const teardown = (list: VolsyncApp[]) => async () => {
+        await Promise.all(list.map((app) => deleteScratch(ctx, scratchNamespace(app.name), Math.min(ctx.flags.timeout as number, 120_000))));
+      };
+      const byHand = (list: VolsyncApp[]) => list.map((app) => `kubectl delete namespace ${scratchNamespace(app.name)} --ignore-not-found`);
+      const parallel = Math.max(1, (ctx.flags.parallel as number | undefined) ?? ctx.cluster.nodes.length);
+      const steps: Step[] = parallel > 1 && apps.length > 1
+        ? [{
+          title: `drill ${apps.length} apps, up to ${Math.min(parallel, apps.length)} at once (one at a time per repository), each in its own scratch namespace`,
+          mutating: true,
+          cleanup: teardown(apps),
+          byHand: byHand(apps),
+          async run(rt) {
+            await drillPool(apps, parallel, async (app) => (await resticFor(ctx, app).then((r) => r.repository, () => `${app.namespace}/${app.name}`)),
+              (app) => drillOne(app, (t) => rt.output(`${app.namespace}/${app.name}: ${t}`)));
+            // the table and the report list the targets in the order they were found, whatever order they ended in
+            results.sort((a, b) => apps.findIndex((x) => `${x.namespace}/${x.name}` === a.app) - apps.findIndex((x) => `${x.namespace}/${x.name}` === b.app));
+          },
+        }]
+        : apps.map((app) => ({
+          title: `drill ${app.namespace}/${app.name} in namespace ${scratchNamespace(app.name)}`,
+          mutating: true,
+          cleanup: teardown([app]),
+          byHand: byHand([app]),
+          async run(rt) { await drillOne(app, (t) => rt.output(t)); },
+        }));
       if (ctx.flags['cluster-state']) {
         steps.push({
           title: `drill the cluster state of ${ctx.cluster.name}: ${ctx.flags.snapshot ? `snapshot ${String(ctx.flags.snapshot)}` : 'the newest snapshot'} into a throwaway etcd`,
@@ -191,6 +211,7 @@ export default defineTask({
     namespace: NAMESPACE,
     'keep-on-failure': { type: 'boolean', description: 'leave a failed target\'s scratch namespace for inspection' },
     timeout: { type: 'duration', description: 'deadline for each wait (mover, verification Job, teardown)', default: 30 * 60_000 },
+    parallel: { type: 'number', description: 'with --all: how many apps are drilled at once (default: the number of nodes); never two on one repository' },
     trend: { type: 'number', default: 10, description: 'the Markdown report shows each target over this many drills (this one included)' },
     'report-dir': { type: 'string', description: 'where the report goes (default: backups.drill.reportDir, else .rackhand/drills)' },
     'metrics-file': { type: 'string', description: 'Prometheus textfile to write, atomically (default: backups.drill.metricsFile)' },

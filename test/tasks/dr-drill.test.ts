@@ -13,6 +13,7 @@ interface Target {
   app: string; ok: boolean; scratchNamespace: string; kept: boolean; restoreSeconds: number; rtoSeconds: number; dataAgeSeconds: number;
   restoredSnapshot: { id: string; time: string }; latestSnapshot: { id: string; time: string };
   restored: { files: number; bytes: number }; expected: { files: number; bytes: number }; checks: { name: string; ok: boolean; message: string }[];
+  targets?: { rtoSeconds: number; rpoSeconds: number }; breaches?: string[];
 }
 interface Drill { ok: boolean; cluster: string; targets: Target[]; report: { json: string; markdown: string } }
 
