@@ -23,6 +23,14 @@ argo-status *args:
 argo-sync *args:
     npx tsx tasks argo:sync "$@"
 
+# export namespaces' configuration (ConfigMaps, Secrets age-encrypted, PVC specs, Services, workloads) into restic, with checksums, retention and check
+backup-export-config *args:
+    npx tsx tasks backup:export-config "$@"
+
+# restore one app's configuration from the newest export of its namespace, then its volume (volsync:restore) and its checks, within --target
+backup-restore-config *args:
+    npx tsx tasks backup:restore-config "$@"
+
 # bootstrap:cluster --cluster apps
 bootstrap-apps *args:
     npx tsx tasks bootstrap:apps "$@"

@@ -176,6 +176,16 @@ export const clusterSchema = z.strictObject({
         sha256: text('expected a 64-character hex sha256', /^[0-9a-f]{64}$/),
       }).optional(),
     })).optional(),
+    /** backup:export-config: each namespace's objects into a restic repository, Secrets encrypted with age */
+    configExport: z.strictObject({
+      repository: resticEnv,
+      /** age recipients (public keys, age1...) the Secrets are encrypted to */
+      recipients: z.array(text('expected an age recipient like age1...', /^age1[0-9a-z]{58}$/)).min(1, { error: 'expected at least one age recipient' }),
+      /** the age identity (AGE-SECRET-KEY-1...) that backup:restore-config decrypts with, as a 1Password reference */
+      identity: text('expected an op://vault/item/field reference to the age identity', /^op:\/\/[^/]+\/[^/]+\/.+$/).optional(),
+      /** retention, as restic's --keep-<policy> (default daily 7, weekly 4) */
+      keep: z.strictObject(Object.fromEntries(['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'].map((k) => [k, z.number({ error: 'expected how many to keep, e.g. 7' }).int().min(1).optional()])) as Record<'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly', z.ZodOptional<z.ZodNumber>>).optional(),
+    }).optional(),
     drill: z.strictObject({
       image: text('expected an image reference like docker.io/library/busybox:1.37.0', /^[a-z0-9][\w./:@-]*$/).optional(),
       reportDir: text('expected a directory path').optional(),

@@ -4,6 +4,8 @@ import type { FlagsOf, GlobalFlagValues } from './types.ts';
 import type T_argo_diff from '../../tasks/argo/diff.ts';
 import type T_argo_status from '../../tasks/argo/status.ts';
 import type T_argo_sync from '../../tasks/argo/sync.ts';
+import type T_backup_export_config from '../../tasks/backup/export-config.ts';
+import type T_backup_restore_config from '../../tasks/backup/restore-config.ts';
 import type T_bootstrap_cluster from '../../tasks/bootstrap/cluster.ts';
 import type T_cluster_onboard from '../../tasks/cluster/onboard.ts';
 import type T_cluster_restore from '../../tasks/cluster/restore.ts';
@@ -93,6 +95,8 @@ export interface BuiltinTaskFlags {
   'argo:diff': Partial<FlagsOf<typeof T_argo_diff.flags> & GlobalFlagValues>;
   'argo:status': Partial<FlagsOf<typeof T_argo_status.flags> & GlobalFlagValues>;
   'argo:sync': Partial<FlagsOf<typeof T_argo_sync.flags> & GlobalFlagValues>;
+  'backup:export-config': Partial<FlagsOf<typeof T_backup_export_config.flags> & GlobalFlagValues>;
+  'backup:restore-config': Partial<FlagsOf<typeof T_backup_restore_config.flags> & GlobalFlagValues>;
   'bootstrap:apps': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
   'bootstrap:cluster': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;
   'bootstrap:infra': Partial<FlagsOf<typeof T_bootstrap_cluster.flags> & GlobalFlagValues>;

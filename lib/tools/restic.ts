@@ -151,6 +151,35 @@ export class Restic extends CliTool {
     throw this.fail({ ...r, exitCode: 1, stderr: `${r.stderr}\nrestic backup printed no snapshot id` });
   }
 
+  /** Creates the repository unless it already opens (`cat config` answers; restic exit 10 / "Is there a repository at
+   *  the following location?" when there is none): the first export to a new place makes it. Returns whether it did. */
+  async initIfMissing(): Promise<boolean> {
+    const r = await this.exec.run(this.argv(['cat', 'config', '--no-lock']), { mutating: false, timeoutMs: 60_000, env: this.repo });
+    if (r.exitCode === 0) return false;
+    const e = this.fail(r);
+    if (e.kind !== 'NotFound') throw e;
+    await this.mutate(['init'], { timeoutMs: this.timeoutMs });
+    return true;
+  }
+
+  /** Backs a folder up (`backup --json <dir>`), returning the snapshot id of the summary line. */
+  async backupDir(dir: string, o: { host: string; tags: readonly string[] }): Promise<string | undefined> {
+    const r = await this.exec.run(this.argv(['backup', '--json', dir, '--host', o.host, ...o.tags.flatMap((t) => ['--tag', t])]), { mutating: true, timeoutMs: this.timeoutMs, env: this.repo });
+    if (r.dryRun) return undefined;
+    if (r.exitCode !== 0) throw this.fail(r);
+    for (const line of r.stdout.split('\n').reverse()) {
+      if (!line.trim().startsWith('{')) continue;
+      const m = JSON.parse(line) as { message_type?: string; snapshot_id?: string };
+      if (m.message_type === 'summary' && m.snapshot_id) return m.snapshot_id;
+    }
+    throw this.fail({ ...r, exitCode: 1, stderr: `${r.stderr}\nrestic backup printed no snapshot id` });
+  }
+
+  /** Retention over the snapshots with these tags and host (`forget --keep-daily N ... --prune --tag a,b --host h`). */
+  forgetPolicy(keep: Record<string, number>, o: { host: string; tags: readonly string[] }): Promise<ExecResult> {
+    return this.mutate(['forget', '--prune', '--host', o.host, '--tag', o.tags.join(','), ...Object.entries(keep).flatMap(([k, n]) => [`--keep-${k}`, String(n)])], { timeoutMs: this.timeoutMs });
+  }
+
   /** Writes one file of a snapshot to `outFile` (`restic dump <id> <path>`, restic 0.10+), without a lock. */
   async dumpTo(snapshotId: string, path: string, outFile: string): Promise<void> {
     const r = await this.exec.run(this.argv(['dump', '--no-lock', snapshotId, path]), { mutating: false, timeoutMs: this.timeoutMs, env: this.repo, stdoutFile: outFile });
