@@ -63,6 +63,14 @@ cluster-snapshots *args:
 cluster-status *args:
     npx tsx tasks cluster:status "$@"
 
+# an on-demand CloudNativePG base backup (Backup object, in-tree barman or the barman-cloud plugin), waited for, with its result
+cnpg-backup *args:
+    npx tsx tasks cnpg:backup "$@"
+
+# CloudNativePG clusters: primary, WAL archiving (last archived WAL and its age), last base backup, schedules, first recoverability point
+cnpg-status *args:
+    npx tsx tasks cnpg:status "$@"
+
 # what rackhand understood from the repository: clusters, nodes, installers, machine configs, releases, secrets, VolSync
 doctor *args:
     npx tsx tasks doctor "$@"

@@ -63,6 +63,7 @@ import { initRepo } from './volsync/repo.js';
 import { startMedia, type LabMedia } from './media/index.js';
 import { downloadEgress } from './media/reach.js';
 import { labTls, type LabTls } from './tls.js';
+import { CnpgController } from './controllers/cnpg.js';
 
 /** the public address the lab's home connection has (TEST-NET-3, RFC 5737) and the IP echo services pods may ask */
 const LAB_HOME_IP = '203.0.113.24';
@@ -152,6 +153,10 @@ export interface LabFaults {
   sudoPassword(node: string): void;
   /** (k3s) etcd snapshots saved on the node are damaged on its disk (its own sha256sum agrees with the damage) */
   snapshotCorrupt(node: string): void;
+  /** (CloudNativePG) WAL archiving of the Cluster "namespace/name" fails until clearFaults */
+  cnpgArchivingBroken(cluster: string): void;
+  /** (CloudNativePG) every base backup of the Cluster fails with this error until clearFaults */
+  cnpgBackupFails(cluster: string, message?: string): void;
   /** the External Secrets controller acts `ms` after a change or a due refresh (0: at once) */
   esoDelay(ms: number): void;
   /** claims of this NFS StorageClass made from now on are root-owned 0755 exports with root_squash: no pod can write */
@@ -258,11 +263,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const flux = new FluxController(ctx);
   const volumes = new VolumeController(ctx, dir);
   const eso = new ExternalSecretsController(ctx, () => labVault(opAccount));
+  const cnpg = new CnpgController(ctx);
+  ctx.psql = (pod, argv) => cnpg.psqlAnswer(pod, argv);
   eso.delayMs = opts.esoDelayMs ?? 0;
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
-    volumes, flux, new ArgoController(ctx), eso, new CrdController(ctx), ...volsync.controllers,
+    volumes, flux, new ArgoController(ctx), eso, cnpg, new CrdController(ctx), ...volsync.controllers,
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
   if (!empty) {
@@ -398,6 +405,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     sshRefused: async (node) => { k3sNode(node); refused.add(node); k3s!.world.find(node)!.down = true; await labK3s!.sshd.get(node)!.pause(); record('fault-ssh-refused', node); },
     sudoPassword: (node) => { k3sNode(node); k3s!.world.faults.sudoPassword.add(node); },
     esoDelay: (ms) => { eso.delayMs = ms; },
+    cnpgArchivingBroken: (c) => { cnpg.faults.archivingBroken.add(c); record('fault-cnpg-archiving', c); },
+    cnpgBackupFails: (c, message) => { cnpg.faults.backupFails.set(c, message ?? 'exit status 4: barman-cloud-backup could not reach the object store'); record('fault-cnpg-backup', c); },
     nfsRootSquash: (cls) => { volumes.rootSquash.add(cls); record('fault-nfs-root-squash', cls); },
     snapshotCorrupt: (node) => { k3sNode(node); k3s!.world.faults.snapshotCorrupt.add(node); },
     clearFaults: () => {
@@ -411,6 +420,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       }
       apiDownUntil = 0;
       volumes.rootSquash.clear();
+      cnpg.faults.archivingBroken.clear();
+      cnpg.faults.backupFails.clear();
       opAccount.signedOut = false;
       helm.faults.clear();
       flux.stuck.clear();

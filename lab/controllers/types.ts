@@ -28,6 +28,8 @@ export interface ControllerContext {
   record(type: string, object: string, detail?: string): void;
   /** each running pod's container environments as they were when it started (lab/controllers/kubelet.ts) */
   podEnvs?: Map<string, Record<string, Record<string, string>>>;
+  /** `psql` in a database pod (lab/controllers/cnpg.ts): its answer, or undefined when the pod has no database */
+  psql?: (pod: KObject, argv: string[]) => { exitCode: number; output: string } | undefined;
   /** the lab's internet as a pod sees it (an IP echo answers the pod's egress address); undefined: unreachable */
   internet?: (pod: KObject, url: string) => string | undefined;
   /** asks for another reconcile pass soon (after a timer fires, for instance) */
