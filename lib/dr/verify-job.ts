@@ -5,7 +5,7 @@
 import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
-import { waitUntil } from '../wait.ts';
+import { waitJobEnd } from '../k8s/job-end.ts';
 
 export const MOUNT = '/data';
 /** Pinned: a drill must not change behaviour because a tag moved (docker.io/library/busybox). */
@@ -51,7 +51,6 @@ export function renderVerifyJob(s: VerifyJobSpec): KubeObject {
   } as KubeObject;
 }
 
-interface JobStatus { succeeded?: number; failed?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] }
 
 /** Runs the Job and reads what it saw; throws StepFailure when it fails or does not finish in time. */
 export async function runVerifyJob(ctx: TaskContext, s: VerifyJobSpec, timeoutMs: number): Promise<VolumeContent> {
@@ -59,18 +58,10 @@ export async function runVerifyJob(ctx: TaskContext, s: VerifyJobSpec, timeoutMs
 
   await k.apply(renderVerifyJob(s));
   const logs = (c: string) => k.read(['logs', `job/${s.name}`, '--namespace', s.namespace, '--container', c]);
-  const status = await waitUntil({
-    what: `verification Job ${s.namespace}/${s.name} to finish`, timeoutMs, intervalMs: 500, signal: ctx.signal,
-    probe: async () => {
-      const st = (await k.get<KubeObject & { status?: JobStatus }>('job', s.name, s.namespace))?.status;
-      // batch/v1 Job conditions Complete / Failed (kubernetes pkg/controller/job/job_controller.go)
-      const end = st?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-      return end ? { done: true, value: { ...st, end } } : { done: false, seen: `active, succeeded ${st?.succeeded ?? 0}` };
-    },
-  });
-  if (status.end.type === 'Failed') {
+  const end = await waitJobEnd(ctx, { namespace: s.namespace, name: s.name, what: 'verification Job', timeoutMs });
+  if (end.type === 'Failed') {
     const seen = await Promise.all(['files', ...(s.sentinel ? ['sentinel'] : [])].map((c) => logs(c).then((l) => `${c}: ${l.trim().split('\n').slice(-2).join(' | ')}`, () => '')));
-    throw new StepFailure(`verification Job ${s.namespace}/${s.name} failed (${status.end.reason ?? 'Failed'}): ${seen.filter(Boolean).join('; ') || status.end.message || 'no logs'}`,
+    throw new StepFailure(`verification Job ${s.namespace}/${s.name} failed (${end.reason ?? 'Failed'}): ${seen.filter(Boolean).join('; ') || end.message || 'no logs'}`,
       `kubectl logs -n ${s.namespace} job/${s.name} --all-containers`);
   }
   const content = parseFileList(await logs('files'));

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
-import { waitUntil } from '../wait.ts';
+import { waitJobEnd } from '../k8s/job-end.ts';
 import { fail, ok, type Finding } from './findings.ts';
 
 export const PROBE_LABEL = 'rackhand.dev/probe';
@@ -15,7 +15,6 @@ const FILE = '/probe/.rackhand-nfs-probe';
 const SC = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
 
 type StorageClass = KubeObject & { provisioner: string };
-type Job = KubeObject & { status?: { conditions?: { type: string; status: string; reason?: string }[] } };
 
 export async function nfsClasses(ctx: TaskContext): Promise<StorageClass[]> {
   return (await ctx.kubectl.list<StorageClass>('storageclasses.storage.k8s.io')).filter((c) => NFS.test(c.provisioner));
@@ -58,15 +57,10 @@ async function probe(ctx: TaskContext, c: StorageClass, o: { namespace: string; 
   ]);
   const started = performance.now();
   try {
-    const end = await waitUntil({
-      what: `NFS probe Job ${o.namespace}/${o.name} to finish`, timeoutMs: o.timeoutMs, intervalMs: 300, signal: ctx.signal,
-      probe: async () => {
-        const cond = (await k.get<Job>('job', o.name, o.namespace))?.status?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
-        if (cond) return { done: true, value: cond.type };
-        const pvc = await k.get<KubeObject & { status?: { phase?: string } }>('pvc', o.name, o.namespace);
-        return { done: false, seen: `claim ${pvc?.status?.phase ?? 'not created'}` };
-      },
-    });
+    const end = (await waitJobEnd(ctx, {
+      namespace: o.namespace, name: o.name, what: 'NFS probe Job', timeoutMs: o.timeoutMs, intervalMs: 300,
+      extra: async () => `claim ${(await k.get<KubeObject & { status?: { phase?: string } }>('pvc', o.name, o.namespace))?.status?.phase ?? 'not created'}`,
+    })).type;
     if (end === 'Complete') return ok('storage', object, `write, read and delete as uid 65534 in ${Math.round(performance.now() - started)} ms`);
     for (const step of ['write', 'read', 'delete']) {
       const log = (await k.read(['logs', `job/${o.name}`, '--namespace', o.namespace, '--container', step]).catch(() => '')).trim();

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { TaskContext } from '../engine/types.ts';
 import { fail, ok, warn, type Finding } from '../health/findings.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
-import { waitUntil } from '../wait.ts';
+import { waitJobEnd } from '../k8s/job-end.ts';
 import { servicePods } from './keys.ts';
 import { isArr, type MediaStack } from './stack.ts';
 
@@ -45,14 +45,7 @@ export async function clusterEgress(ctx: TaskContext, ns: string, name: string, 
   const k = ctx.kubectl;
   try {
     await k.apply(job);
-    const end = await waitUntil({
-      what: `egress Job ${ns}/${name} to finish`, timeoutMs, intervalMs: 300, signal: ctx.signal,
-      probe: async () => {
-        const st = (await k.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>('job', name, ns))?.status;
-        const c = st?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
-        return c ? { done: true, value: c.type } : { done: false, seen: 'running' };
-      },
-    });
+    const end = (await waitJobEnd(ctx, { namespace: ns, name, what: 'egress Job', timeoutMs, intervalMs: 300 })).type;
     const log = (await k.read(['logs', `job/${name}`, '--namespace', ns]).catch(() => '')).trim();
     return end === 'Complete' && IPV4.test(log) ? { ip: log } : { error: log.split('\n').pop() || 'the Job failed' };
   } finally {

@@ -68,7 +68,10 @@ describe('health:cluster: TLS endpoints, thresholds, CloudNativePG, NFS, Pushgat
     });
     cluster('fresh', { conditions: [{ type: 'ContinuousArchiving', status: 'True', reason: 'ContinuousArchivingSuccess' }] });
     lab.store.create('backups.postgresql.cnpg.io', { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', metadata: { name: 'fresh-1', namespace: 'apps' }, spec: { cluster: { name: 'fresh' } }, status: { phase: 'completed', stoppedAt: iso(-3 * 3_600_000) } });
-    cluster('broken', { lastSuccessfulBackup: iso(-3_600_000), conditions: [{ type: 'ContinuousArchiving', status: 'False', reason: 'ContinuousArchivingFailing', message: 'unexpected failure invoking barman-cloud-wal-archive: exit status 4' }] });
+    // the lab's CloudNativePG controller keeps the status; its fault breaks WAL archiving as barman-cloud-wal-archive would
+    cluster('broken', {});
+    lab.faults.cnpgArchivingBroken('apps/broken');
+    await lab.settled();
     const config = join(lab.dir, 'health.yaml');
     await writeFile(config, (await readFile(lab.configPath, 'utf8')).replace('    nodes:\n', '    health: { backupMaxAge: 2h }\n    nodes:\n'));
     const r = await lab.run(['health:cluster', '--cluster', 'lab', '--all', '--config', config]);
@@ -79,6 +82,7 @@ describe('health:cluster: TLS endpoints, thresholds, CloudNativePG, NFS, Pushgat
     const flag = await lab.run(['health:cluster', '--cluster', 'lab', '--all', '--config', config, '--backup-max-age', '26h']);
     expect(area(flag, 'backups').find((f) => f.object === 'Cluster apps/fresh')).toMatchObject({ status: 'ok', message: expect.stringMatching(/^last base backup 3h\S* ago, archiving working/) });
     lab.store.delete('clusters.postgresql.cnpg.io', 'apps', 'broken');
+    lab.faults.clearFaults();
   });
 
   it('probes each NFS StorageClass (write, read, delete as an unprivileged user), catches a root-squashed export, leaves nothing behind; pushes to a Pushgateway', async () => {
