@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The system programs the lab and the test suite need beyond Node, npm, git and kubectl (listed in
 # .ci/apt-packages.txt: restic, OpenSSH's server and client for the k3s lab's nodes, etcd and etcdctl for real etcd
-# snapshots; none is on npm).
+# snapshots, openssl for the lab's TLS endpoints and test CAs; none is on npm).
 # Installs what is missing when it can (root with apt-get, or Homebrew);
 # otherwise stops at once with exit 2 and one line per platform saying how to install it.
 set -uo pipefail
