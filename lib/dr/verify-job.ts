@@ -6,6 +6,7 @@ import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { waitJobEnd } from '../k8s/job-end.ts';
+import { RESTRICTED_CONTAINER, RESTRICTED_POD } from '../k8s/restricted.ts';
 
 export const MOUNT = '/data';
 /** Pinned: a drill must not change behaviour because a tag moved (docker.io/library/busybox). */
@@ -23,11 +24,10 @@ export interface VerifyJobSpec {
 
 export interface VolumeContent { files: number; bytes: number; sentinelSha256?: string }
 
-const CONTAINER_SC = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
 
 export function renderVerifyJob(s: VerifyJobSpec): KubeObject {
   const container = (name: string, command: string[]) => ({
-    name, image: s.image, command, securityContext: CONTAINER_SC,
+    name, image: s.image, command, securityContext: RESTRICTED_CONTAINER,
     volumeMounts: [{ name: 'data', mountPath: MOUNT, readOnly: true }],
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '128Mi' } },
   });
@@ -42,7 +42,7 @@ export function renderVerifyJob(s: VerifyJobSpec): KubeObject {
         metadata: { labels: { 'app.kubernetes.io/managed-by': 'rackhand' } },
         spec: {
           restartPolicy: 'Never',
-          securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' }, ...s.securityContext },
+          securityContext: { ...RESTRICTED_POD, ...s.securityContext },
           volumes: [{ name: 'data', persistentVolumeClaim: { claimName: s.pvc, readOnly: true } }],
           containers,
         },

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { waitJobEnd } from '../k8s/job-end.ts';
+import { RESTRICTED_CONTAINER, RESTRICTED_POD, SMALL } from '../k8s/restricted.ts';
 import { fail, ok, type Finding } from './findings.ts';
 
 export const PROBE_LABEL = 'rackhand.dev/probe';
 const NFS = /nfs/i;
 const FILE = '/probe/.rackhand-nfs-probe';
-const SC = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
 
 type StorageClass = KubeObject & { provisioner: string };
 
@@ -39,7 +39,7 @@ async function probe(ctx: TaskContext, c: StorageClass, o: { namespace: string; 
   const k = ctx.kubectl;
   const labels = { 'app.kubernetes.io/managed-by': 'rackhand', [PROBE_LABEL]: o.run };
   const object = `StorageClass ${c.metadata.name} (${c.provisioner})`;
-  const container = (name: string, command: string[]) => ({ name, image: o.image, command, securityContext: SC, volumeMounts: [{ name: 'probe', mountPath: '/probe' }], resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } } });
+  const container = (name: string, command: string[]) => ({ name, image: o.image, command, securityContext: RESTRICTED_CONTAINER, volumeMounts: [{ name: 'probe', mountPath: '/probe' }], resources: SMALL });
   await k.apply([
     { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: o.name, namespace: o.namespace, labels }, spec: { accessModes: ['ReadWriteMany'], storageClassName: c.metadata.name, resources: { requests: { storage: '1Mi' } } } },
     {
@@ -47,7 +47,7 @@ async function probe(ctx: TaskContext, c: StorageClass, o: { namespace: string; 
       spec: {
         backoffLimit: 0, activeDeadlineSeconds: Math.ceil(o.timeoutMs / 1000) + 60,
         template: { metadata: { labels }, spec: {
-          restartPolicy: 'Never', securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+          restartPolicy: 'Never', securityContext: RESTRICTED_POD,
           volumes: [{ name: 'probe', persistentVolumeClaim: { claimName: o.name } }],
           initContainers: [container('write', ['touch', FILE]), container('read', ['stat', '-c', '%s %U', FILE])],
           containers: [container('delete', ['rm', FILE])],

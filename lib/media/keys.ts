@@ -15,8 +15,19 @@ export const describeSource = (s: SecretSourceConfig): string =>
 
 type Pod = KubeObject<{ containers: { name: string; image?: string; volumeMounts?: { mountPath: string }[] }[] }, { phase?: string }>;
 
-/** Pods behind a Service (its selector), Running first. */
-export async function servicePods(ctx: TaskContext, namespace: string, service: string): Promise<Pod[]> {
+const SERVICE_PODS = new WeakMap<TaskContext, Map<string, Promise<Pod[]>>>();
+
+/** Pods behind a Service (its selector) that are Running, read once per run (keys, paths and mounts all ask). */
+export function servicePods(ctx: TaskContext, namespace: string, service: string): Promise<Pod[]> {
+  let perRun = SERVICE_PODS.get(ctx);
+  if (!perRun) SERVICE_PODS.set(ctx, (perRun = new Map()));
+  const key = `${namespace}/${service}`;
+  let p = perRun.get(key);
+  if (!p) { p = readServicePods(ctx, namespace, service); perRun.set(key, p); p.catch(() => perRun!.delete(key)); }
+  return p;
+}
+
+async function readServicePods(ctx: TaskContext, namespace: string, service: string): Promise<Pod[]> {
   const svc = await ctx.kubectl.get<KubeObject<{ selector?: Record<string, string> }>>('service', service, namespace);
   const sel = svc?.spec?.selector;
   if (!sel || !Object.keys(sel).length) return [];

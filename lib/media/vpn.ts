@@ -9,6 +9,7 @@ import type { TaskContext } from '../engine/types.ts';
 import { fail, ok, warn, type Finding } from '../health/findings.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { waitJobEnd } from '../k8s/job-end.ts';
+import { RESTRICTED_CONTAINER, RESTRICTED_POD, SMALL } from '../k8s/restricted.ts';
 import { servicePods } from './keys.ts';
 import { isArr, type MediaStack } from './stack.ts';
 
@@ -37,8 +38,8 @@ export async function clusterEgress(ctx: TaskContext, ns: string, name: string, 
     spec: {
       backoffLimit: 0, activeDeadlineSeconds: 120, ttlSecondsAfterFinished: 300,
       template: { metadata: { labels: { 'app.kubernetes.io/managed-by': 'rackhand' } }, spec: {
-        restartPolicy: 'Never', securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{ name: 'egress', image, command: ['wget', '-qO-', '-T', '10', url], securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }, resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } } }],
+        restartPolicy: 'Never', securityContext: RESTRICTED_POD,
+        containers: [{ name: 'egress', image, command: ['wget', '-qO-', '-T', '10', url], securityContext: RESTRICTED_CONTAINER, resources: SMALL }],
       } },
     },
   };
