@@ -10,12 +10,7 @@ import { runApiProxy } from '../../lib/k8s/api-proxy.ts';
 import { checkStack } from '../../lib/media/check.ts';
 import { e2eFindings } from '../../lib/media/e2e.ts';
 import { loadStack } from '../../lib/media/stack.ts';
-
-export function mediaConfig(ctx: TaskContext) {
-  const m = ctx.cluster.media;
-  if (!m || !Object.keys(m.services).length) throw new UsageError(`cluster ${ctx.cluster.name} has no media services: expected a media: section with services (see rackhand.example.yaml) in ${ctx.cluster.source}`);
-  return m;
-}
+import { mediaConfig } from '../../lib/media/config.ts';
 
 function check() {
   return {

@@ -13,7 +13,7 @@ import { runApiProxy } from '../../lib/k8s/api-proxy.ts';
 import { describeUndo, planFixes, undoFix, type Fix, type UndoOp } from '../../lib/media/fixes.ts';
 import { loadStack, type MediaStack } from '../../lib/media/stack.ts';
 import { loadRunRecord } from '../../lib/run-records.ts';
-import { mediaConfig } from './check.ts';
+import { mediaConfig } from '../../lib/media/config.ts';
 
 async function readSecrets(file: string): Promise<Record<string, string>> {
   return JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, string>;

@@ -11,7 +11,7 @@ import { loadStack } from '../../lib/media/stack.ts';
 import { deleteEgressJob, egressJobName, vpnFindings } from '../../lib/media/vpn.ts';
 import { quoteArgv } from '../../lib/shell-quote.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
-import { mediaConfig } from './check.ts';
+import { mediaConfig } from '../../lib/media/config.ts';
 
 const VPN_KINDS = new Set(['gluetun', 'qbittorrent', 'jellyfin', 'plex', 'jellyseerr', 'overseerr', 'sonarr', 'radarr', 'lidarr', 'prowlarr']);
 
