@@ -3,8 +3,8 @@
 //   preflight: () => [certificatesValid(), backupsFresh(), mediaStackHealthy()]
 import type { Check, CheckResult, TaskContext } from '../engine/types.ts';
 import type { Finding } from '../health/findings.ts';
+import type { Thresholds } from '../health/thresholds.ts';
 
-const DAY = 86_400_000;
 
 /** A check from a findings function: fails on any failing finding (named with its message), warns on warnings. */
 export function findingsCheck(name: string, f: (ctx: TaskContext) => Promise<Finding[]>, remedy?: string): Check {
@@ -21,16 +21,22 @@ export function findingsCheck(name: string, f: (ctx: TaskContext) => Promise<Fin
   };
 }
 
+/** thresholds: the options given, else the cluster's health: section, else the defaults (lib/health/thresholds.ts) */
+const limits = async (ctx: TaskContext, given: Partial<Thresholds>) => (await import('../health/thresholds.ts')).thresholds(ctx.cluster, given);
+
 export const certificatesValid = (o: { warnMs?: number; stuckMs?: number } = {}): Check =>
-  findingsCheck('certificates valid, renewals happening', async (ctx) => (await import('../health/cluster-checks.ts')).certificateFindings(ctx, { warnMs: o.warnMs ?? 30 * DAY, stuckMs: o.stuckMs ?? 3_600_000 }), 'npx tsx tasks health:cluster --all');
+  findingsCheck('certificates valid, renewals happening', async (ctx) => {
+    const t = await limits(ctx, { ...(o.warnMs !== undefined ? { certificateWarnMs: o.warnMs } : {}), ...(o.stuckMs !== undefined ? { renewalGraceMs: o.stuckMs } : {}) });
+    return (await import('../health/cluster-checks.ts')).certificateFindings(ctx, { warnMs: t.certificateWarnMs, stuckMs: t.renewalGraceMs });
+  }, 'npx tsx tasks health:cluster --all');
 
 export const tlsEndpointsValid = (o: { warnMs?: number; caFile?: string } = {}): Check =>
-  findingsCheck('TLS endpoints valid', async (ctx) => (await import('../health/tls.ts')).tlsFindings(ctx, { warnMs: o.warnMs ?? 30 * DAY, ...((o.caFile ?? ctx.cluster.health?.tlsCa) ? { caFile: o.caFile ?? ctx.cluster.health!.tlsCa! } : {}) }));
+  findingsCheck('TLS endpoints valid', async (ctx) => (await import('../health/tls.ts')).tlsFindings(ctx, { warnMs: (await limits(ctx, o.warnMs !== undefined ? { certificateWarnMs: o.warnMs } : {})).certificateWarnMs, ...((o.caFile ?? ctx.cluster.health?.tlsCa) ? { caFile: o.caFile ?? ctx.cluster.health!.tlsCa! } : {}) }));
 
 export const backupsFresh = (o: { maxAgeMs?: number } = {}): Check =>
   findingsCheck('backups fresh (VolSync, CloudNativePG)', async (ctx) => {
     const c = await import('../health/cluster-checks.ts');
-    const maxAgeMs = o.maxAgeMs ?? 26 * 3_600_000;
+    const maxAgeMs = (await limits(ctx, o.maxAgeMs !== undefined ? { backupMaxAgeMs: o.maxAgeMs } : {})).backupMaxAgeMs;
     return [...await c.backupFindings(ctx, { maxAgeMs }), ...await c.cnpgFindings(ctx, { maxAgeMs })];
   }, 'npx tsx tasks volsync:status');
 

@@ -27,8 +27,8 @@ export interface Archiver { lastArchivedWal?: string; lastArchivedTime?: string;
 export async function archiver(ctx: TaskContext, c: Cluster): Promise<Archiver> {
   const primary = c.status?.currentPrimary;
   if (!primary) return { error: 'no primary in the Cluster status' };
-  const r = await ctx.exec.run(ctx.kubectl.argv(['exec', '--namespace', c.metadata.namespace!, primary, '--container', 'postgres', '--', 'psql', '-U', 'postgres', '-At', '-c',
-    'select last_archived_wal, last_archived_time, last_failed_wal, last_failed_time from pg_stat_archiver']), { mutating: false, timeoutMs: 30_000 });
+  const r = await ctx.kubectl.execIn(c.metadata.namespace!, primary, 'postgres', ['psql', '-U', 'postgres', '-At', '-c',
+    'select last_archived_wal, last_archived_time, last_failed_wal, last_failed_time from pg_stat_archiver']);
   if (r.exitCode !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').pop() ?? `psql exited ${r.exitCode}` };
   const [wal, time, failedWal, failedTime] = r.stdout.trim().split('|');
   const t = (s: string | undefined) => (s ? new Date(s.replace(' ', 'T').replace(/\+00$/, 'Z')).toISOString() : undefined);

@@ -6,9 +6,6 @@ import type { ClusterConfig } from '../config.ts';
 import { formatDuration, parseDuration } from '../patterns.ts';
 import type { DrillResult } from './drill.ts';
 
-export const DEFAULT_RTO_MS = 30 * 60_000;
-export const DEFAULT_RPO_MS = 26 * 3_600_000;
-
 export interface Targets { rtoMs: number; rpoMs: number }
 
 export function targetsFor(c: ClusterConfig, target: { app: string } | 'cluster-state'): Targets {

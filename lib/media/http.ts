@@ -28,7 +28,7 @@ export class Unreachable extends Error {
   }
 }
 
-export function endpointOf(ctx: TaskContext, name: string, kind: MediaKind, s: MediaServiceConfig, namespace: string, proxyBase: string | undefined): Endpoint {
+export function endpointOf(name: string, kind: MediaKind, s: MediaServiceConfig, namespace: string, proxyBase: string | undefined): Endpoint {
   if (s.url) return { name, kind, base: s.url.replace(/\/+$/, ''), where: s.url, viaProxy: false };
   const [nsPart, rest] = s.service!.includes('/') ? s.service!.split('/') as [string, string] : [namespace, s.service!];
   const [svc, port] = rest.split(':') as [string, string];

@@ -41,7 +41,9 @@ async function fromConfigXml(ctx: TaskContext, ep: Endpoint, path: string): Prom
   if (!pod) throw new Error(`no Running pod behind Service ${ep.service.namespace}/${ep.service.name} to read ${path} from`);
   const dir = path.replace(/\/[^/]*$/, '') || '/';
   const container = pod.spec!.containers.find((c) => (c.volumeMounts ?? []).some((m) => dir === m.mountPath || dir.startsWith(`${m.mountPath}/`))) ?? pod.spec!.containers[0]!;
-  const xml = await ctx.kubectl.read(['exec', '--namespace', ep.service.namespace, pod.metadata.name, '--container', container.name, '--', 'cat', path]);
+  const r = await ctx.kubectl.execIn(ep.service.namespace, pod.metadata.name, container.name, ['cat', path]);
+  if (r.exitCode !== 0) throw new Error(`could not read ${path} in pod ${pod.metadata.name}: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);
+  const xml = r.stdout;
   const key = /<ApiKey>\s*([^<\s]+)\s*<\/ApiKey>/.exec(xml)?.[1];
   if (!key) throw new Error(`${path} in pod ${pod.metadata.name} has no <ApiKey>`);
   return key;

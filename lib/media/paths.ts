@@ -34,29 +34,19 @@ export function remap(mappings: Mapping[], host: string, path: string): { path: 
 
 type PodSpec = { containers: { name: string; image?: string; volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[] }[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string; readOnly?: boolean }; nfs?: { server: string; path: string }; hostPath?: { path: string } }[] };
 
-/** the mount of `path` in the pod (longest mountPath) and what volume it is */
-function mountOf(pod: KubeObject<PodSpec>, path: string, container?: (c: PodSpec['containers'][number]) => boolean) {
-  let best: { mountPath: string; source: string; container: string } | undefined;
-  for (const c of pod.spec!.containers.filter(container ?? (() => true))) {
-    for (const m of c.volumeMounts ?? []) {
-      if (!under(path, m.mountPath) || (best && best.mountPath.length >= m.mountPath.length)) continue;
-      const v = pod.spec!.volumes?.find((x) => x.name === m.name);
-      const source = v?.persistentVolumeClaim ? `claim ${v.persistentVolumeClaim.claimName}` : v?.nfs ? `NFS ${v.nfs.server}:${v.nfs.path}` : v?.hostPath ? `host path ${v.hostPath.path}` : `volume ${m.name}`;
-      best = { mountPath: m.mountPath, source: m.subPath ? `${source} (subPath ${m.subPath})` : source, container: c.name };
-    }
-  }
-  return best;
+interface PodMount { container: string; image?: string; mountPath: string; readOnly: boolean; /** the volume, as people name it: "claim media-data", "NFS nas:/export" (with its subPath) */ source: string }
+
+/** every volume mount of the pod's containers, with the volume it is */
+function mountsOf(pod: KubeObject<PodSpec>): PodMount[] {
+  return pod.spec!.containers.flatMap((c) => (c.volumeMounts ?? []).map((m) => {
+    const v = pod.spec!.volumes?.find((x) => x.name === m.name);
+    const source = v?.persistentVolumeClaim ? `claim ${v.persistentVolumeClaim.claimName}` : v?.nfs ? `NFS ${v.nfs.server}:${v.nfs.path}` : v?.hostPath ? `host path ${v.hostPath.path}` : `volume ${m.name}`;
+    return { container: c.name, ...(c.image ? { image: c.image } : {}), mountPath: m.mountPath, readOnly: m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true, source: m.subPath ? `${source} (subPath ${m.subPath})` : source };
+  }));
 }
 
-function mountsOfSource(pod: KubeObject<PodSpec>, source: string): string[] {
-  const out: string[] = [];
-  for (const c of pod.spec!.containers) for (const m of c.volumeMounts ?? []) {
-    const v = pod.spec!.volumes?.find((x) => x.name === m.name);
-    const s = v?.persistentVolumeClaim ? `claim ${v.persistentVolumeClaim.claimName}` : v?.nfs ? `NFS ${v.nfs.server}:${v.nfs.path}` : v?.hostPath ? `host path ${v.hostPath.path}` : `volume ${m.name}`;
-    if ((m.subPath ? `${s} (subPath ${m.subPath})` : s) === source) out.push(m.mountPath);
-  }
-  return out;
-}
+/** the mount `path` lies on (the longest mountPath that holds it) */
+const mountOf = (mounts: PodMount[], path: string) => mounts.filter((m) => under(path, m.mountPath)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
 
 export async function pathFindings(ctx: TaskContext, stack: MediaStack, arr: Service, clients: DownloadClientResource[], qbit: Service | undefined, q: QbitPaths | undefined): Promise<Finding[]> {
   return (await pathVerdicts(ctx, stack, arr, clients, qbit, q)).map((v) => v.finding);
@@ -82,9 +72,9 @@ export async function pathVerdicts(ctx: TaskContext, stack: MediaStack, arr: Ser
       out.push({ finding: ok(arr.name, 'paths', `${what}; ${title(arr.kind)} looks in ${looks}${via}: not checked against the pods (not both Kubernetes Services); its health check covers it`) });
       continue;
     }
-    const m = mountOf(qPod as KubeObject<PodSpec>, saved, (x) => !/gluetun/.test(x.image ?? x.name));
+    const m = mountOf(mountsOf(qPod as KubeObject<PodSpec>).filter((x) => !/gluetun/.test(x.image ?? x.container)), saved);
     if (!m) { out.push({ finding: fail(arr.name, 'paths', `${what}, which is on no volume of the qBittorrent pod ${qPod.metadata.name}: downloads are lost when it restarts`) }); continue; }
-    const sees = mountsOfSource(arrPod as KubeObject<PodSpec>, m.source);
+    const sees = mountsOf(arrPod as KubeObject<PodSpec>).filter((x) => x.source === m.source).map((x) => x.mountPath);
     const rest = saved.slice(m.mountPath.length);
     const expected = sees.map((mp) => `${mp.replace(/\/$/, '')}${rest}`);
     if (!sees.length) { out.push({ finding: fail(arr.name, 'paths', `${what} on ${m.source}, which ${title(arr.kind)}'s pod does not mount: expected a mount of ${m.source} (at ${m.mountPath} to need no mapping)`) }); continue; }
@@ -102,13 +92,9 @@ export async function rootFolderMountFindings(ctx: TaskContext, arr: Service, fo
   const [pod] = await servicePods(ctx, arr.endpoint.service.namespace, arr.endpoint.service.name) as KubeObject<PodSpec>[];
   if (!pod) return [];
   const out: Finding[] = [];
+  const mounts = mountsOf(pod);
   for (const f of folders) {
-    let best: { mountPath: string; readOnly: boolean } | undefined;
-    for (const c of pod.spec!.containers) for (const m of c.volumeMounts ?? []) {
-      if (!under(f, m.mountPath) || (best && best.mountPath.length >= m.mountPath.length)) continue;
-      const v = pod.spec!.volumes?.find((x) => x.name === m.name);
-      best = { mountPath: m.mountPath, readOnly: m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true };
-    }
+    const best = mountOf(mounts, f);
     if (!best) out.push(fail(arr.name, 'root folders', `${f} is on no volume of ${title(arr.kind)}'s pod ${pod.metadata.name}: imports would be lost when it restarts`));
     else if (best.readOnly) out.push(fail(arr.name, 'root folders', `${f} is on a read-only mount (${best.mountPath}) in ${title(arr.kind)}'s pod: expected it writable for imports`));
   }

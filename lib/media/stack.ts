@@ -89,7 +89,7 @@ export async function loadStack(ctx: TaskContext, media: MediaConfig, proxyBase:
   const services: Service[] = Object.entries(media.services)
     .map(([name, config]) => ({ name, kind: (config.kind ?? name) as MediaKind, config }))
     .filter((s) => !only || only(s.name, s.kind))
-    .map((s) => ({ ...s, endpoint: endpointOf(ctx, s.name, s.kind, s.config, namespace, proxyBase) }));
+    .map((s) => ({ ...s, endpoint: endpointOf(s.name, s.kind, s.config, namespace, proxyBase) }));
   const wanted = services.flatMap((s) => [
     ...(s.config.apiKey ? [{ id: `${s.name}/apiKey`, source: s.config.apiKey, endpoint: s.endpoint }] : []),
     ...(s.config.password ? [{ id: `${s.name}/password`, source: s.config.password, endpoint: s.endpoint }] : []),

@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TaskContext } from '../engine/types.ts';
 import { fail, ok, warn, type Finding } from '../health/findings.ts';
-import type { KubeObject } from '../tools/kube-types.ts';
 import { waitJobEnd } from '../k8s/job-end.ts';
 import { RESTRICTED_CONTAINER, RESTRICTED_POD, SMALL } from '../k8s/restricted.ts';
 import { servicePods } from './keys.ts';
@@ -20,7 +19,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** wget -qO- in a container: the address the echo answers, or why not */
 async function echoFrom(ctx: TaskContext, ns: string, pod: string, container: string, url: string): Promise<{ ip?: string; error?: string }> {
-  const r = await ctx.exec.run(ctx.kubectl.argv(['exec', '--namespace', ns, pod, '--container', container, '--', 'wget', '-qO-', '-T', '10', url]), { mutating: false, timeoutMs: 30_000 });
+  const r = await ctx.kubectl.execIn(ns, pod, container, ['wget', '-qO-', '-T', '10', url]);
   const ip = r.stdout.trim();
   return r.exitCode === 0 && IPV4.test(ip) ? { ip } : { error: (r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}` };
 }

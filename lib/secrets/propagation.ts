@@ -65,7 +65,7 @@ export async function consumers(ctx: TaskContext, s: Synced): Promise<Consumer[]
 
 /** what the consumer sees now, or undefined when it cannot be read */
 export async function seenBy(ctx: TaskContext, ns: string, c: Consumer): Promise<string | undefined> {
-  const r = await ctx.exec.run(ctx.kubectl.argv(['exec', '--namespace', ns, c.pod, '--container', c.container, '--', ...(c.how === 'env' ? ['printenv', c.name] : ['cat', c.name])]), { mutating: false, timeoutMs: 30_000 });
+  const r = await ctx.kubectl.execIn(ns, c.pod, c.container, c.how === 'env' ? ['printenv', c.name] : ['cat', c.name]);
   return r.exitCode === 0 ? r.stdout.replace(/\n$/, '') : undefined;
 }
 

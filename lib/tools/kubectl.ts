@@ -109,6 +109,12 @@ export class Kubectl extends CliTool {
       { timeoutMs: timeoutMs + 15_000 });
   }
 
+  /** A read-only command in a pod's container with its output captured (`kubectl exec -n NS POD -c C -- argv`). A
+   *  non-zero exit is returned, not thrown: what the command printed is the answer the caller judges. */
+  execIn(namespace: string, pod: string, container: string, argv: readonly string[], timeoutMs = 30_000): Promise<ExecResult> {
+    return this.exec.run(this.argv(['exec', '--namespace', namespace, pod, '--container', container, '--', ...argv]), { mutating: false, timeoutMs, env: this.env() });
+  }
+
   /** `kubectl wait` with a deadline; `for` is e.g. condition=Ready, delete, jsonpath={.status.phase}=Running. */
   wait(resource: string, forWhat: string, timeoutMs: number, s: Selector = {}): Promise<string> {
     return this.read(['wait', resource, ...selectorArgs(s), `--for=${forWhat}`, `--timeout=${Math.ceil(timeoutMs / 1000)}s`], timeoutMs + 15_000);

@@ -143,12 +143,7 @@ export class Restic extends CliTool {
       { mutating: true, timeoutMs: this.timeoutMs, env: this.repo, inputFile: file });
     if (r.dryRun) return undefined;
     if (r.exitCode !== 0) throw this.fail(r);
-    for (const line of r.stdout.split('\n').reverse()) {
-      if (!line.trim().startsWith('{')) continue;
-      const m = JSON.parse(line) as { message_type?: string; snapshot_id?: string };
-      if (m.message_type === 'summary' && m.snapshot_id) return m.snapshot_id;
-    }
-    throw this.fail({ ...r, exitCode: 1, stderr: `${r.stderr}\nrestic backup printed no snapshot id` });
+    return this.snapshotIdOf(r);
   }
 
   /** Creates the repository unless it already opens (`cat config` answers; restic exit 10 / "Is there a repository at
@@ -167,17 +162,22 @@ export class Restic extends CliTool {
     const r = await this.exec.run(this.argv(['backup', '--json', dir, '--host', o.host, ...o.tags.flatMap((t) => ['--tag', t])]), { mutating: true, timeoutMs: this.timeoutMs, env: this.repo });
     if (r.dryRun) return undefined;
     if (r.exitCode !== 0) throw this.fail(r);
+    return this.snapshotIdOf(r);
+  }
+
+  /** Retention over the snapshots with these tags and host (`forget --keep-daily N ... --prune --tag a,b --host h`). */
+  forgetPolicy(keep: Record<string, number>, o: { host: string; tags: readonly string[] }): Promise<ExecResult> {
+    return this.mutate(['forget', '--prune', '--host', o.host, '--tag', o.tags.join(','), ...Object.entries(keep).flatMap(([k, n]) => [`--keep-${k}`, String(n)])], { timeoutMs: this.timeoutMs });
+  }
+
+  /** the new snapshot's id from `backup --json`'s summary line (`message_type: "summary"`, `snapshot_id`) */
+  private snapshotIdOf(r: ExecResult): string {
     for (const line of r.stdout.split('\n').reverse()) {
       if (!line.trim().startsWith('{')) continue;
       const m = JSON.parse(line) as { message_type?: string; snapshot_id?: string };
       if (m.message_type === 'summary' && m.snapshot_id) return m.snapshot_id;
     }
     throw this.fail({ ...r, exitCode: 1, stderr: `${r.stderr}\nrestic backup printed no snapshot id` });
-  }
-
-  /** Retention over the snapshots with these tags and host (`forget --keep-daily N ... --prune --tag a,b --host h`). */
-  forgetPolicy(keep: Record<string, number>, o: { host: string; tags: readonly string[] }): Promise<ExecResult> {
-    return this.mutate(['forget', '--prune', '--host', o.host, '--tag', o.tags.join(','), ...Object.entries(keep).flatMap(([k, n]) => [`--keep-${k}`, String(n)])], { timeoutMs: this.timeoutMs });
   }
 
   /** Writes one file of a snapshot to `outFile` (`restic dump <id> <path>`, restic 0.10+), without a lock. */

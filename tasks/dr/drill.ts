@@ -16,7 +16,7 @@ import { drillPool } from '../../lib/dr/pool.ts';
 import { push, writeTextfile, type DrillSample } from '../../lib/dr/metrics.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
 import { StepFailure, UsageError, type Check, type Step, type TaskContext, type TaskImpl } from '../../lib/engine/types.ts';
-import { formatBytes, formatDuration, parseDuration } from '../../lib/patterns.ts';
+import { formatBytes, formatDuration } from '../../lib/patterns.ts';
 import { table } from '../../lib/table.ts';
 import { findApp, resticApps, resticFor, type VolsyncApp } from '../../lib/volsync/app.ts';
 import { repositoryUnlocked } from '../../lib/volsync/locks.ts';

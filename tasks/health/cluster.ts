@@ -15,25 +15,20 @@ import { deleteProbes, nfsFindings, probeRunId } from '../../lib/health/nfs-prob
 import { failOnFindings, reportFindings } from '../../lib/health/report.ts';
 import { tlsFindings } from '../../lib/health/tls.ts';
 import { DEFAULT_VERIFY_IMAGE } from '../../lib/dr/verify-job.ts';
-import { parseDuration } from '../../lib/patterns.ts';
+import { thresholds } from '../../lib/health/thresholds.ts';
 import { quoteArgv } from '../../lib/shell-quote.ts';
-
-const DAY = 86_400_000;
-
-/** a threshold: the flag, else rackhand.yaml's health: value, else the default */
-function threshold(ctx: TaskContext, flag: string, configured: string | undefined, fallback: number): number {
-  const f = ctx.flags[flag] as number | undefined;
-  return f ?? (configured ? parseDuration(configured) : fallback);
-}
 
 function health() {
   return {
     async plan(ctx: TaskContext): Promise<Step[]> {
       const h = ctx.cluster.health ?? {};
-      const warnMs = threshold(ctx, 'cert-warn', h.certificateWarn, 30 * DAY);
-      const stuckMs = threshold(ctx, 'renewal-grace', h.renewalGrace, 3_600_000);
-      const maxAgeMs = threshold(ctx, 'backup-max-age', h.backupMaxAge, 26 * 3_600_000);
-      ctx.data.thresholds = { certificateWarnMs: warnMs, renewalGraceMs: stuckMs, backupMaxAgeMs: maxAgeMs };
+      const t = thresholds(ctx.cluster, {
+        ...(ctx.flags['cert-warn'] !== undefined ? { certificateWarnMs: ctx.flags['cert-warn'] as number } : {}),
+        ...(ctx.flags['renewal-grace'] !== undefined ? { renewalGraceMs: ctx.flags['renewal-grace'] as number } : {}),
+        ...(ctx.flags['backup-max-age'] !== undefined ? { backupMaxAgeMs: ctx.flags['backup-max-age'] as number } : {}),
+      });
+      const { certificateWarnMs: warnMs, renewalGraceMs: stuckMs, backupMaxAgeMs: maxAgeMs } = t;
+      ctx.data.thresholds = t;
       const findings: Finding[] = [];
       const steps: Step[] = [{
         title: 'check nodes, pods, volumes, GitOps, certificates, TLS endpoints and backups',
