@@ -64,6 +64,10 @@ import { startMedia, type LabMedia } from './media/index.js';
 import { downloadEgress } from './media/reach.js';
 import { labTls, type LabTls } from './tls.js';
 import { CnpgController } from './controllers/cnpg.js';
+import { CnpgDatabases } from './postgres/cnpg-databases.js';
+import { LabObjectStore } from './postgres/object-store.js';
+import { clusterPrefix, DatabasePods } from './postgres/pods.js';
+import { LabPostgres } from './postgres/server.js';
 
 /** the public address the lab's home connection has (TEST-NET-3, RFC 5737) and the IP echo services pods may ask */
 const LAB_HOME_IP = '203.0.113.24';
@@ -157,6 +161,8 @@ export interface LabFaults {
   cnpgArchivingBroken(cluster: string): void;
   /** (CloudNativePG) every base backup of the Cluster fails with this error until clearFaults */
   cnpgBackupFails(cluster: string, message?: string): void;
+  /** (CloudNativePG) a recovery bootstrap of the Cluster "namespace/name" takes `ms` more (real time) until clearFaults */
+  cnpgSlowRestore(cluster: string, ms: number): void;
   /** the External Secrets controller acts `ms` after a change or a due refresh (0: at once) */
   esoDelay(ms: number): void;
   /** claims of this NFS StorageClass made from now on are root-owned 0755 exports with root_squash: no pod can write */
@@ -218,6 +224,9 @@ export interface Lab {
   tls: LabTls;
   /** the media stack (topology `media:`): its state, its fakes' loopback URLs and its faults (lab/media) */
   media?: LabMedia;
+  /** the lab's real PostgreSQL (lab/postgres/server.ts; undefined when this machine has none) and the object store
+   *  CNPG's backups go to */
+  postgres?: { server: LabPostgres; objectStore: LabObjectStore; clusterDatabase(namespace: string, cluster: string, db: string): string };
   /** resolves when every node is Ready and every pod (but Jobs' pods) Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -263,13 +272,20 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const flux = new FluxController(ctx);
   const volumes = new VolumeController(ctx, dir);
   const eso = new ExternalSecretsController(ctx, () => labVault(opAccount));
-  const cnpg = new CnpgController(ctx);
+  // the lab's real PostgreSQL (started when a database is first needed), when this machine has one
+  const postgres = new LabPostgres();
+  const objectStore = new LabObjectStore(join(dir, 'object-store'));
+  const databases = postgres.available ? new CnpgDatabases(postgres, objectStore, (r, ns, n) => store.find(r, ns, n)) : undefined;
+  const dbPods = postgres.available ? new DatabasePods(postgres) : undefined;
+  const cnpg = new CnpgController(ctx, databases);
   ctx.psql = (pod, argv) => cnpg.psqlAnswer(pod, argv);
+  if (dbPods) ctx.database = (pod, container, argv, mounts, rootfs, env, signal) => dbPods.exec(pod, container, argv, mounts, rootfs, env, signal);
   eso.delayMs = opts.esoDelayMs ?? 0;
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),
     new StatefulSetController(ctx), new DaemonSetController(ctx), jobs, new Scheduler(ctx), new Kubelets(ctx), jobPods, new DisruptionController(ctx),
     volumes, flux, new ArgoController(ctx), eso, cnpg, new CrdController(ctx), ...volsync.controllers,
+    ...(dbPods ? [{ name: 'postgres-pods', reconcile: () => dbPods.collect(store.list('pods').items.filter((p) => !p.metadata.deletionTimestamp)) }] : []),
   );
   // PVC seed files and VolSync apps (repositories initialised, initial snapshots taken by the real restic) before the store is seeded
   if (!empty) {
@@ -407,6 +423,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     esoDelay: (ms) => { eso.delayMs = ms; },
     cnpgArchivingBroken: (c) => { cnpg.faults.archivingBroken.add(c); record('fault-cnpg-archiving', c); },
     cnpgBackupFails: (c, message) => { cnpg.faults.backupFails.set(c, message ?? 'exit status 4: barman-cloud-backup could not reach the object store'); record('fault-cnpg-backup', c); },
+    cnpgSlowRestore: (c, ms) => { if (!databases) throw new Error('the lab has no PostgreSQL'); databases.slow.set(c, ms); record('fault-cnpg-slow-restore', c, `${ms}ms`); },
     nfsRootSquash: (cls) => { volumes.rootSquash.add(cls); record('fault-nfs-root-squash', cls); },
     snapshotCorrupt: (node) => { k3sNode(node); k3s!.world.faults.snapshotCorrupt.add(node); },
     clearFaults: () => {
@@ -422,6 +439,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       volumes.rootSquash.clear();
       cnpg.faults.archivingBroken.clear();
       cnpg.faults.backupFails.clear();
+      databases?.slow.clear();
       opAccount.signedOut = false;
       helm.faults.clear();
       flux.stuck.clear();
@@ -500,6 +518,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, helm, nodes: nodeOps, settled,
     ...(labK3s ? { k3s: labK3s } : {}),
     ...(media ? { media } : {}),
+    ...(postgres.available ? { postgres: { server: postgres, objectStore, clusterDatabase: (ns: string, cluster: string, db: string) => clusterPrefix(ns, cluster) + db } } : {}),
     tls,
     serviceAccountToken: (namespace, name) => authorizer.issue(namespace, name, randomBytes(24).toString('base64url')),
     authorizations: authorizer.decisions,
@@ -529,6 +548,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       await volsync.restic.stop();
       await media?.stop();
       await tls.stop();
+      await postgres.stop();
       server.closeAllConnections(); // watches never end by themselves
       await new Promise<void>((ok) => server.close(() => ok()));
     },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The system programs the lab and the test suite need beyond Node, npm, git and kubectl (listed in
 # .ci/apt-packages.txt: restic, OpenSSH's server and client for the k3s lab's nodes, etcd and etcdctl for real etcd
-# snapshots, openssl for the lab's TLS endpoints and test CAs; none is on npm).
+# snapshots, openssl for the lab's TLS endpoints and test CAs, PostgreSQL for the lab's databases; none is on npm).
 # Installs what is missing when it can (root with apt-get, or Homebrew);
 # otherwise stops at once with exit 2 and one line per platform saying how to install it.
 set -uo pipefail
@@ -12,7 +12,10 @@ while read -r pkg program; do
   [ -z "$pkg" ] && continue
   case "$pkg" in \#*) continue ;; esac
   program=${program:-$pkg}
-  if [ "${program#/}" != "$program" ]; then [ -x "$program" ] && continue; else command -v "$program" >/dev/null 2>&1 && continue; fi
+  if [ "${program#/}" != "$program" ]; then
+    # an absolute path may be a glob (postgresql's programs live under its major version)
+    found=0; for p in $program; do [ -x "$p" ] && found=1; done; [ "$found" = 1 ] && continue
+  else command -v "$program" >/dev/null 2>&1 && continue; fi
   missing+=("$pkg")
 done < .ci/apt-packages.txt
 [ ${#missing[@]} -eq 0 ] && exit 0

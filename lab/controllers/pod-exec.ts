@@ -34,8 +34,11 @@ export async function execInPod(ctx: ControllerContext, dir: string, pod: KObjec
   const db = ctx.psql?.(pod, argv);
   if (db) { ctx.record('pod-exec', `${pod.metadata.namespace}/${pod.metadata.name}`, `${container.name}: ${argv.join(' ')} => ${db.exitCode}`); return db; }
   const env = ctx.podEnvs?.get(pod.metadata.uid!)?.[container.name] ?? containerEnv(pod, container, ctx.store);
+  const mounts = containerMounts(ctx, dir, pod, container);
+  const real = await ctx.database?.(pod, container, argv, mounts, join(dir, 'rootfs'), env, signal);
+  if (real) { ctx.record('pod-exec', `${pod.metadata.namespace}/${pod.metadata.name}`, `${container.name}: ${argv.join(' ')} => ${real.exitCode}`); return real; }
   const r = await runOnHost({
-    argv, mounts: containerMounts(ctx, dir, pod, container), rootfs: join(dir, 'rootfs'),
+    argv, mounts, rootfs: join(dir, 'rootfs'),
     ...(container.workingDir ? { workingDir: container.workingDir } : {}), env, timeoutMs: EXEC_TIMEOUT_MS, signal,
     user: processUser(pod, container), readOnlyRootFilesystem: container.securityContext?.readOnlyRootFilesystem === true,
     ...(ctx.internet ? { internet: (url: string) => ctx.internet!(pod, url) } : {}),

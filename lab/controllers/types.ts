@@ -5,6 +5,7 @@ import type { KObject } from '../store/types.js';
 import type { Registry } from '../kinds/registry.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
+import type { Mount } from './host-exec.js';
 
 export interface LabEvent {
   at: number;
@@ -30,6 +31,8 @@ export interface ControllerContext {
   podEnvs?: Map<string, Record<string, Record<string, string>>>;
   /** `psql` in a database pod (lab/controllers/cnpg.ts): its answer, or undefined when the pod has no database */
   psql?: (pod: KObject, argv: string[]) => { exitCode: number; output: string } | undefined;
+  /** psql, pg_dump and pg_restore in a pod with a PostgreSQL (lab/postgres/pods.ts); undefined: not one */
+  database?: (pod: KObject, container: any, argv: string[], mounts: Mount[], rootfs: string, env: Record<string, string>, signal: AbortSignal) => Promise<{ exitCode: number; output: string } | undefined>;
   /** the lab's internet as a pod sees it (an IP echo answers the pod's egress address); undefined: unreachable */
   internet?: (pod: KObject, url: string) => string | undefined;
   /** asks for another reconcile pass soon (after a timer fires, for instance) */
