@@ -68,7 +68,7 @@ export class DatabasePods {
       await this.ensure(prefix, pod, env);
       pgArgs.push('-d', prefix + name);
     }
-    const r = await this.pg.run(program, pgArgs, { signal, cwd: rootfs });
+    const r = await this.pg.run(program, pgArgs, { signal });
     // the server's database names are the pod's own again in what it printed
     return { exitCode: r.exitCode, output: r.output.split(prefix).join('') };
   }

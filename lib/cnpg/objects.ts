@@ -12,7 +12,7 @@ export const SCHEDULED = 'scheduledbackups.postgresql.cnpg.io';
 export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 
 type Condition = { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string };
-export type Cluster = KubeObject<{ instances?: number; backup?: { barmanObjectStore?: { destinationPath?: string } }; plugins?: { name: string; isWALArchiver?: boolean }[] }, {
+export type Cluster = KubeObject<{ instances?: number; backup?: { barmanObjectStore?: { destinationPath?: string; serverName?: string; [k: string]: unknown } }; plugins?: { name: string; isWALArchiver?: boolean; parameters?: Record<string, string> }[]; [k: string]: any }, {
   instances?: number; readyInstances?: number; currentPrimary?: string; phase?: string; firstRecoverabilityPoint?: string; lastSuccessfulBackup?: string; conditions?: Condition[];
 }>;
 export type Backup = KubeObject<{ cluster?: { name: string }; method?: string }, { phase?: string; startedAt?: string; stoppedAt?: string; beginWal?: string; endWal?: string; backupId?: string; error?: string }>;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DURATION } from '../patterns.ts';
 import { address, nodeName, text, versionTag } from '../validate.ts';
+import { cnpgTargetSchema, dumpTargetSchema } from './databases.ts';
 import { mediaSchema } from './media.ts';
 import { notifySchema } from './notify.ts';
 
@@ -176,6 +177,10 @@ export const clusterSchema = z.strictObject({
         sha256: text('expected a 64-character hex sha256', /^[0-9a-f]{64}$/),
       }).optional(),
     })).optional(),
+    /** CloudNativePG clusters drilled with dr:drill --cnpg, by Cluster name */
+    cnpg: z.record(z.string(), cnpgTargetSchema).optional(),
+    /** pg_dump backups checked by db:verify-dumps and drilled with dr:drill --dump, by a name of the operator's */
+    dumps: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a dump name like immich (lowercase, dashes)'), dumpTargetSchema).optional(),
     /** backup:export-config: each namespace's objects into a restic repository, Secrets encrypted with age */
     configExport: z.strictObject({
       repository: resticEnv,

@@ -18,8 +18,12 @@ import { runVerifyJob, renderVerifyJob } from './verify-job.ts';
 
 export interface DrillCheck { name: string; ok: boolean; message: string }
 export interface DrillResult {
-  /** namespace/name of the app */
+  /** namespace/name of the app (the Cluster, the dump; cluster-state/<cluster>) */
   app: string;
+  /** what was drilled (absent: a VolSync app) */
+  kind?: 'volsync' | 'cnpg' | 'dump' | 'cluster-state';
+  /** the point in time the restored data reaches (databases) */
+  recoveryPoint?: string;
   scratchNamespace: string;
   ok: boolean;
   startedAt: string;
@@ -143,11 +147,12 @@ export async function drillApp(ctx: TaskContext, app: VolsyncApp, o: DrillOption
     return r;
   } finally {
     r.finishedAt = new Date().toISOString();
-    await teardown(ctx, r, o);
+    await teardownScratch(ctx, r, o);
   }
 }
 
-async function teardown(ctx: TaskContext, r: DrillResult, o: DrillOptions): Promise<void> {
+/** Deletes the drill's scratch namespace (kept on failure with --keep-on-failure); a failed deletion fails the drill. */
+export async function teardownScratch(ctx: TaskContext, r: DrillResult, o: Pick<DrillOptions, 'keepOnFailure' | 'output' | 'timeoutMs'>): Promise<void> {
   if (!r.ok && o.keepOnFailure && !ctx.signal.aborted) {
     r.kept = true;
     o.output(`kept ${r.scratchNamespace} for inspection; remove it with: kubectl delete namespace ${r.scratchNamespace}`);

@@ -8,9 +8,9 @@ import type { DrillResult } from './drill.ts';
 
 export interface Targets { rtoMs: number; rpoMs: number }
 
-export function targetsFor(c: ClusterConfig, target: { app: string } | 'cluster-state'): Targets {
+export function targetsFor(c: ClusterConfig, target: { app: string } | { cnpg: string } | { dump: string } | 'cluster-state'): Targets {
   const b = c.backups ?? {};
-  const own = target === 'cluster-state' ? b.clusterState : b.apps?.[target.app];
+  const own = target === 'cluster-state' ? b.clusterState : 'cnpg' in target ? b.cnpg?.[target.cnpg] : 'dump' in target ? b.dumps?.[target.dump] : b.apps?.[target.app];
   return {
     rtoMs: parseDuration(own?.rto ?? b.rto ?? '30m'),
     rpoMs: parseDuration(own?.rpo ?? b.rpo ?? '26h'),

@@ -10,6 +10,8 @@ import { judgeTargets, targetsFor } from '../../lib/dr/targets.ts';
 import { snapshotRepoCheck } from '../../lib/snapshots/keep.ts';
 import { findEtcdTools } from '../../lib/tools/etcd.ts';
 import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
+import { cnpgScratch, drillCnpg } from '../../lib/dr/cnpg-drill.ts';
+import { backupMethod, clustersOf, type Cluster } from '../../lib/cnpg/objects.ts';
 import { deleteScratch, scratchNamespace } from '../../lib/dr/scratch.ts';
 import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
 import { drillPool } from '../../lib/dr/pool.ts';
@@ -23,15 +25,37 @@ import { repositoryUnlocked } from '../../lib/volsync/locks.ts';
 import { defineTask } from '../../lib/engine/define.ts';
 import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
+/** one drill target, whatever it is: its scratch namespace, the repository it reads (never two at once), its drill */
+interface DrillUnit { key: string; scratch: string; title: string; repository(): Promise<string>; drill(output: (t: string) => void): Promise<DrillResult> }
+
 const SENTINEL_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/;
 
 function drill(): TaskImpl {
   let targets: Promise<VolsyncApp[]> | undefined;
   const resolveTargets = (ctx: TaskContext) => (targets ??= ctx.flags.all ? resticApps(ctx) : findApp(ctx, String(ctx.flags.app), ctx.flags.namespace as string | undefined).then((a) => [a]));
+  let clusters: Promise<Cluster[]> | undefined;
+  // --cnpg NAME, or with --all every Cluster of backups.cnpg
+  const resolveCnpg = (ctx: TaskContext) => (clusters ??= (async () => {
+    const names = ctx.flags.cnpg ? [String(ctx.flags.cnpg)] : ctx.flags.all ? Object.keys(ctx.cluster.backups?.cnpg ?? {}) : [];
+    const found: Cluster[] = [];
+    for (const name of names) {
+      const namespace = (ctx.flags.namespace as string | undefined) ?? ctx.cluster.backups?.cnpg?.[name]?.namespace;
+      const list = (await clustersOf(ctx, { ...(namespace ? { namespace } : {}), name })) ?? [];
+      if (list.length !== 1) throw new Error(list.length ? `Cluster ${name} is in several namespaces (${list.map((c) => c.metadata.namespace).join(', ')}): give --namespace or backups.cnpg.${name}.namespace` : `no CloudNativePG Cluster ${name}${namespace ? ` in ${namespace}` : ''}`);
+      found.push(list[0]!);
+    }
+    return found;
+  })());
   return {
     validate(ctx) {
       if (ctx.flags.app && ctx.flags.all) throw new UsageError('expected one of --app NAME or --all, not both');
-      if (!ctx.flags.app && !ctx.flags.all && !ctx.flags['cluster-state']) throw new UsageError('expected --app NAME, --all or --cluster-state');
+      if (!ctx.flags.app && !ctx.flags.all && !ctx.flags['cluster-state'] && !ctx.flags.cnpg) throw new UsageError('expected --app NAME, --all, --cnpg CLUSTER or --cluster-state');
+      if (ctx.flags.to !== undefined) {
+        if (!ctx.flags.cnpg && !(ctx.flags.all && ctx.cluster.backups?.cnpg)) throw new UsageError('--to: only with --cnpg (a point-in-time recovery)');
+        const t = Date.parse(String(ctx.flags.to));
+        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(String(ctx.flags.to)) || Number.isNaN(t)) throw new UsageError(`--to: expected an RFC 3339 time with its zone like 2026-12-03T02:00:00Z, got "${String(ctx.flags.to)}"`);
+        if (t > Date.now()) throw new UsageError(`--to: ${String(ctx.flags.to)} is in the future`);
+      }
       if (ctx.flags.snapshot && !ctx.flags['cluster-state']) throw new UsageError('--snapshot: only with --cluster-state');
       for (const [app, c] of Object.entries(ctx.cluster.backups?.apps ?? {})) {
         if (c.sentinel && !SENTINEL_PATH.test(c.sentinel.path)) throw new UsageError(`${ctx.cluster.source} clusters.${ctx.cluster.name}.backups.apps.${app}.sentinel.path: expected a relative path inside the volume without "..", got "${c.sentinel.path}"`);
@@ -41,7 +65,8 @@ function drill(): TaskImpl {
       if (pass) ctx.exec.registerSecret(decodeURIComponent(pass));
     },
     preflight: (ctx) => [
-      ...(ctx.flags.app || ctx.flags.all ? [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx)),
+      ...(ctx.flags.cnpg || (ctx.flags.all && ctx.cluster.backups?.cnpg) ? [cnpgTargetsExist(() => resolveCnpg(ctx))] : []),
+      ...(ctx.flags.app || ctx.flags.all ? [toolPresent('restic', ['version']), targetsExist(() => resolveTargets(ctx), Boolean(ctx.flags.all && ctx.cluster.backups?.cnpg)),
         repositoryUnlocked(() => resolveTargets(ctx), (app) => resticFor(ctx, app), 'exclusive')] : []),
       ...(ctx.flags['cluster-state'] ? [etcdToolsPresent(ctx), ...snapshotRepoCheck(ctx)] : []),
     ],
@@ -50,45 +75,58 @@ function drill(): TaskImpl {
       const apps = ctx.flags.app || ctx.flags.all ? await resolveTargets(ctx) : [];
       const results: DrillResult[] = [];
       const startedAt = new Date().toISOString();
-      const drillOne = async (app: VolsyncApp, output: (t: string) => void) => {
-        const sentinel = cfg.apps?.[app.name]?.sentinel;
-        const r = await drillApp(ctx, app, {
-          timeoutMs: ctx.flags.timeout as number,
-          image: (ctx.flags.image as string | undefined) ?? cfg.drill?.image ?? DEFAULT_VERIFY_IMAGE,
-          keepOnFailure: Boolean(ctx.flags['keep-on-failure']),
-          ...(sentinel ? { sentinel } : {}),
-          output,
+      const common = { timeoutMs: ctx.flags.timeout as number, keepOnFailure: Boolean(ctx.flags['keep-on-failure']) };
+      const units: DrillUnit[] = apps.map((app) => ({
+        key: `${app.namespace}/${app.name}`, scratch: scratchNamespace(app.name), title: `${app.namespace}/${app.name}`,
+        repository: () => resticFor(ctx, app).then((r) => r.repository, () => `${app.namespace}/${app.name}`),
+        async drill(output) {
+          const sentinel = cfg.apps?.[app.name]?.sentinel;
+          const r = await drillApp(ctx, app, { ...common, image: (ctx.flags.image as string | undefined) ?? cfg.drill?.image ?? DEFAULT_VERIFY_IMAGE, ...(sentinel ? { sentinel } : {}), output });
+          if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { app: app.name }));
+          return r;
+        },
+      }));
+      for (const c of await resolveCnpg(ctx)) {
+        units.push({
+          key: `${c.metadata.namespace}/${c.metadata.name}`, scratch: cnpgScratch(c.metadata.name!), title: `CloudNativePG ${c.metadata.namespace}/${c.metadata.name}`,
+          repository: async () => `cnpg:${c.spec?.backup?.barmanObjectStore?.destinationPath ?? JSON.stringify(c.spec?.plugins ?? [])}`,
+          async drill(output) {
+            const r = await drillCnpg(ctx, c, { ...common, ...(ctx.flags.to ? { to: new Date(ctx.flags.to as string).toISOString() } : {}), verify: cfg.cnpg?.[c.metadata.name!]?.verify ?? [], output });
+            if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { cnpg: c.metadata.name! }), 'to verified rows');
+            return r;
+          },
         });
-        if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { app: app.name }));
+      }
+      const drillOne = async (u: DrillUnit, output: (t: string) => void) => {
+        const r = await u.drill(output);
         results.push(r);
         output(r.ok ? `passed: RTO ${fmt(r.rtoSeconds)}, restore ${fmt(r.restoreSeconds)}, data age ${fmt(r.dataAgeSeconds)}` : `FAILED: ${r.error}`);
       };
       // a drill stopped mid-way (a signal, a deadline) tears its scratch namespace down in the step's cleanup too,
       // under the compensation's own deadline: the drill's own teardown may not get to finish
-      const teardown = (list: VolsyncApp[]) => async () => {
-        await Promise.all(list.map((app) => deleteScratch(ctx, scratchNamespace(app.name), Math.min(ctx.flags.timeout as number, 120_000))));
+      const teardown = (list: DrillUnit[]) => async () => {
+        await Promise.all(list.map((u) => deleteScratch(ctx, u.scratch, Math.min(ctx.flags.timeout as number, 120_000))));
       };
-      const byHand = (list: VolsyncApp[]) => list.map((app) => `kubectl delete namespace ${scratchNamespace(app.name)} --ignore-not-found`);
+      const byHand = (list: DrillUnit[]) => list.map((u) => `kubectl delete namespace ${u.scratch} --ignore-not-found`);
       const parallel = Math.max(1, (ctx.flags.parallel as number | undefined) ?? ctx.cluster.nodes.length);
-      const steps: Step[] = parallel > 1 && apps.length > 1
+      const steps: Step[] = parallel > 1 && units.length > 1
         ? [{
-          title: `drill ${apps.length} apps, up to ${Math.min(parallel, apps.length)} at once (one at a time per repository), each in its own scratch namespace`,
+          title: `drill ${units.length} targets, up to ${Math.min(parallel, units.length)} at once (one at a time per repository), each in its own scratch namespace`,
           mutating: true,
-          cleanup: teardown(apps),
-          byHand: byHand(apps),
+          cleanup: teardown(units),
+          byHand: byHand(units),
           async run(rt) {
-            await drillPool(apps, parallel, async (app) => (await resticFor(ctx, app).then((r) => r.repository, () => `${app.namespace}/${app.name}`)),
-              (app) => drillOne(app, (t) => rt.output(`${app.namespace}/${app.name}: ${t}`)));
+            await drillPool(units, parallel, (u) => u.repository(), (u) => drillOne(u, (t) => rt.output(`${u.key}: ${t}`)));
             // the table and the report list the targets in the order they were found, whatever order they ended in
-            results.sort((a, b) => apps.findIndex((x) => `${x.namespace}/${x.name}` === a.app) - apps.findIndex((x) => `${x.namespace}/${x.name}` === b.app));
+            results.sort((a, b) => units.findIndex((x) => x.key === a.app) - units.findIndex((x) => x.key === b.app));
           },
         }]
-        : apps.map((app) => ({
-          title: `drill ${app.namespace}/${app.name} in namespace ${scratchNamespace(app.name)}`,
+        : units.map((u) => ({
+          title: `drill ${u.title} in namespace ${u.scratch}`,
           mutating: true,
-          cleanup: teardown([app]),
-          byHand: byHand([app]),
-          async run(rt) { await drillOne(app, (t) => rt.output(t)); },
+          cleanup: teardown([u]),
+          byHand: byHand([u]),
+          async run(rt) { await drillOne(u, (t) => rt.output(t)); },
         }));
       if (ctx.flags['cluster-state']) {
         steps.push({
@@ -179,13 +217,29 @@ function etcdToolsPresent(ctx: TaskContext): Check {
   };
 }
 
-function targetsExist(targets: () => Promise<VolsyncApp[]>): Check {
+function cnpgTargetsExist(clusters: () => Promise<Cluster[]>): Check {
+  return {
+    name: 'the CloudNativePG Clusters to drill exist and have a backup configured',
+    async run() {
+      try {
+        const list = await clusters();
+        const bare = list.filter((c) => !backupMethod(c));
+        if (bare.length) return { ok: false, message: `${bare.map((c) => `${c.metadata.namespace}/${c.metadata.name}`).join(', ')}: no backup configured, nothing to recover from`, remedy: 'add spec.backup.barmanObjectStore or the barman-cloud plugin; npx tsx tasks cnpg:status' };
+        return { ok: true, message: list.map((c) => `${c.metadata.namespace}/${c.metadata.name} (${backupMethod(c)})`).join(', ') || 'none' };
+      } catch (err) {
+        return { ok: false, message: (err as Error).message, remedy: 'kubectl get clusters.postgresql.cnpg.io -A' };
+      }
+    },
+  };
+}
+
+function targetsExist(targets: () => Promise<VolsyncApp[]>, mayBeEmpty = false): Check {
   return {
     name: 'drill targets exist',
     async run() {
       try {
         const apps = await targets();
-        if (!apps.length) return { ok: false, message: 'no ReplicationSource with a restic repository in the cluster', remedy: 'kubectl get replicationsources -A' };
+        if (!apps.length && !mayBeEmpty) return { ok: false, message: 'no ReplicationSource with a restic repository in the cluster', remedy: 'kubectl get replicationsources -A' };
         return { ok: true, message: apps.map((a) => `${a.namespace}/${a.name}`).join(', ') };
       } catch (err) {
         return { ok: false, message: (err as Error).message, remedy: 'kubectl get replicationsources -A' };
@@ -208,6 +262,8 @@ export default defineTask({
     all: { type: 'boolean', description: 'every ReplicationSource with a restic repository' },
     'cluster-state': { type: 'boolean', description: 'also drill the newest etcd snapshot (cluster:snapshot): restored into a throwaway etcd here, keys counted' },
     snapshot: { type: 'string', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, hint: 'a snapshot name from cluster:snapshots', description: 'with --cluster-state: this snapshot instead of the newest' },
+    cnpg: { type: 'string', pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, hint: 'a CloudNativePG Cluster name', description: 'drill this CloudNativePG Cluster: a new Cluster recovered from its object store, checked with backups.cnpg.<name>.verify' },
+    to: { type: 'string', hint: 'an RFC 3339 time like 2026-12-03T02:00:00Z', description: 'with --cnpg: recover to this point in time instead of the end of the archive' },
     namespace: NAMESPACE,
     'keep-on-failure': { type: 'boolean', description: 'leave a failed target\'s scratch namespace for inspection' },
     timeout: { type: 'duration', description: 'deadline for each wait (mover, verification Job, teardown)', default: 30 * 60_000 },

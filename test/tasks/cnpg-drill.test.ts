@@ -1,0 +1,134 @@
+// dr:drill --cnpg against the lab's CloudNativePG controller on a real PostgreSQL: a Cluster seeded by
+// postInitApplicationSQL, a base backup (a real pg_dump in the lab's object store), rows written after it (a WAL
+// segment), then drills: to the end of the archive (every row back), to a point in time before the late rows (only the
+// early ones), a verification that fails, a restore slower than its RTO. Each drill leaves no namespace, no Cluster and
+// no database behind, and never writes to the original's object store.
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRDS, crdManifest } from '../../lab/helmfile/crds.ts';
+import { withLab } from '../helpers/lab.ts';
+
+type Target = { app: string; kind: string; ok: boolean; recoveryPoint: string; restoreSeconds: number; rtoSeconds: number; dataAgeSeconds: number; checks: { name: string; ok: boolean; message: string }[]; breaches?: string[]; error?: string; targets: { rtoSeconds: number } };
+
+describe('dr:drill --cnpg (real PostgreSQL)', () => {
+  let lab: Awaited<ReturnType<typeof withLab>>;
+  let beforeLate: string;
+  const db = () => lab.postgres!.clusterDatabase('apps', 'immich-db', 'app');
+  const setConfig = async (extra: string) => {
+    const base = (await readFile(lab.configPath, 'utf8')).replace(/\n    backups:[\s\S]*$/, '\n');
+    await writeFile(lab.configPath, `${base}    backups:\n      cnpg:\n        immich-db:\n${extra}`);
+  };
+  const leftovers = async () => ({
+    namespaces: lab.store.list('namespaces').items.map((n) => n.metadata.name).filter((n) => n!.startsWith('rackhand-drill')),
+    clusters: lab.store.list('clusters.postgresql.cnpg.io').items.map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
+    databases: (await lab.postgres!.server.databases()).filter((d) => !d.startsWith(lab.postgres!.clusterDatabase('apps', 'immich-db', ''))),
+    writers: [...new Set((await lab.postgres!.objectStore.writes()).map((l) => l.split(' ')[0]))],
+  });
+
+  const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000) => {
+    const end = Date.now() + ms;
+    while (!(await ok())) {
+      if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  beforeAll(async () => {
+    lab = await withLab();
+    expect(lab.postgres, 'the lab needs PostgreSQL (scripts/system-packages.sh installs it)').toBeDefined();
+    for (const d of CRDS['cloudnative-pg']!) lab.store.create('customresourcedefinitions.apiextensions.k8s.io', crdManifest(d));
+    lab.store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'minio-creds', namespace: 'apps' }, data: { ACCESS_KEY_ID: Buffer.from('drill-key').toString('base64'), ACCESS_SECRET_KEY: Buffer.from('drill-secret-value').toString('base64') } });
+    lab.store.create('clusters.postgresql.cnpg.io', {
+      apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'immich-db', namespace: 'apps' },
+      spec: {
+        instances: 2, imageName: 'ghcr.io/cloudnative-pg/postgresql:16.4', storage: { size: '5Gi' },
+        bootstrap: { initdb: { database: 'app', owner: 'app', postInitApplicationSQL: ['create table items (id int primary key, name text)', "insert into items values (1, 'first'), (2, 'second'), (3, 'third')"] } },
+        backup: { barmanObjectStore: { destinationPath: 's3://cnpg/immich', endpointURL: 'http://minio.storage:9000', s3Credentials: { accessKeyId: { name: 'minio-creds', key: 'ACCESS_KEY_ID' }, secretAccessKey: { name: 'minio-creds', key: 'ACCESS_SECRET_KEY' } } } },
+      },
+    });
+    await lab.settled(20_000);
+    await until('the Cluster to be ready', () => lab.store.get('clusters.postgresql.cnpg.io', 'apps', 'immich-db').status?.readyInstances === 2);
+    const b = await lab.run(['cnpg:backup', '--cluster', 'lab', '--cluster-name', 'immich-db']);
+    expect(b.code, b.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    beforeLate = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 1100));
+    await lab.postgres!.server.sql(db(), "insert into items values (4, 'late'), (5, 'later')");
+    // the next WAL segment carries the late rows
+    await until('a WAL segment', async () => (await lab.postgres!.objectStore.list('s3://cnpg/immich', 'immich-db', 'wals')).length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 1100)); // the archiver's last archived time moves past the late rows
+  }, 90_000);
+  afterAll(async () => { await lab?.stop(); });
+
+  it('recovers a new Cluster to the end of the archive, runs the verification queries, measures and deletes everything', async () => {
+    await setConfig('          verify:\n            - { database: app, table: items, minRows: 5 }\n            - { database: app, query: "select name from items where id = 4", expect: late }\n');
+    const created: any[] = [];
+    const off = lab.store.listen((ev) => { if (ev.type === 'ADDED' && ev.resource === 'clusters.postgresql.cnpg.io') created.push(ev.object); });
+    const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db']);
+    off();
+    expect(r.code, r.stderr).toBe(0);
+    const [t] = r.record!.data.drill.targets as Target[];
+    expect(t).toMatchObject({ app: 'apps/immich-db', kind: 'cnpg', ok: true, targets: { rtoSeconds: 1800 } });
+    expect(t!.checks.filter((c) => /items/.test(c.name))).toEqual([
+      { name: 'app: rows in items', ok: true, message: '5 rows (at least 5)' },
+      { name: 'app: select name from items where id = 4', ok: true, message: 'returned late' },
+    ]);
+    expect(Date.parse(t!.recoveryPoint)).toBeGreaterThan(Date.parse(beforeLate));
+    expect(t!.rtoSeconds).toBeGreaterThanOrEqual(t!.restoreSeconds);
+    // the drill Cluster: recovery from the original's store as a read-only external cluster, no backup, no plugins
+    expect(created).toHaveLength(1);
+    expect(created[0].metadata.namespace).toBe('rackhand-drill-pg-immich-db');
+    expect(created[0].spec.backup).toBeUndefined();
+    expect(created[0].spec.plugins).toBeUndefined();
+    expect(created[0].spec.bootstrap.recovery).toEqual({ source: 'origin', database: 'app', owner: 'app' });
+    expect(created[0].spec.externalClusters[0].barmanObjectStore).toMatchObject({ destinationPath: 's3://cnpg/immich', serverName: 'immich-db' });
+    expect(created[0].spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:16.4');
+    expect(r.stdout).toMatch(/apps\/immich-db\s+passed/);
+    expect(r.stdout + r.stderr).not.toContain('drill-secret-value');
+    expect(await leftovers()).toEqual({ namespaces: [], clusters: ['apps/immich-db'], databases: [], writers: ['apps/immich-db'] });
+  });
+
+  it('--to recovers to a point in time: the rows written after it are not there', async () => {
+    await setConfig('          verify:\n            - { database: app, table: items, minRows: 3 }\n            - { database: app, query: "select count(*) from items where id > 3", expect: 0 }\n');
+    const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db', '--to', beforeLate, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const [t] = r.record!.data.drill.targets as Target[];
+    expect(t!.recoveryPoint).toBe(beforeLate);
+    expect(t!.checks.find((c) => /id > 3/.test(c.name))).toMatchObject({ ok: true, message: 'returned 0' });
+    expect(lab.events.some((e) => e.type === 'cnpg-recovered')).toBe(true);
+    expect(await leftovers()).toMatchObject({ namespaces: [], databases: [], writers: ['apps/immich-db'] });
+  });
+
+  it('a verification that does not hold fails the drill (exit 1), named, and still leaves nothing behind', async () => {
+    await setConfig('          verify:\n            - { database: app, table: items, minRows: 100 }\n');
+    const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/apps\/immich-db: app: rows in items: 5 rows \(at least 100\)/);
+    expect(await leftovers()).toMatchObject({ namespaces: [], databases: [] });
+  });
+
+  it('a restore slower than its RTO is a named breach (exit 1); leaves nothing behind', async () => {
+    await setConfig('          rto: 2s\n          verify:\n            - { database: app, table: items }\n');
+    lab.faults.cnpgSlowRestore('rackhand-drill-pg-immich-db/immich-db-drill', 2500);
+    try {
+      const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db']);
+      expect(r.code).toBe(1);
+      const [t] = r.record!.data.drill.targets as Target[];
+      expect(t!.breaches).toEqual([expect.stringMatching(/^RTO breach: \S+, target 2s$/)]);
+      expect(r.stdout).toMatch(/apps\/immich-db\s+FAILED.*BREACH/);
+      expect(await leftovers()).toMatchObject({ namespaces: [], databases: [] });
+    } finally {
+      lab.faults.clearFaults();
+    }
+  });
+
+  it('refuses bad input before anything runs: --to in the future or without a zone, --to without --cnpg (exit 2)', async () => {
+    for (const argv of [['--cnpg', 'immich-db', '--to', '2999-01-01T00:00:00Z'], ['--cnpg', 'immich-db', '--to', '2026-12-03 02:00'], ['--app', 'x', '--to', '2026-12-03T02:00:00Z']]) {
+      const r = await lab.run(['dr:drill', '--cluster', 'lab', ...argv]);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--to: /);
+    }
+    const unknown = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'nope']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/no CloudNativePG Cluster nope/);
+  });
+});
