@@ -71,6 +71,10 @@ cnpg-backup *args:
 cnpg-status *args:
     npx tsx tasks cnpg:status "$@"
 
+# pg_dump backups checked in-cluster: newest within the RPO, count matches retention, every file read whole, the newest loaded into a throwaway PostgreSQL and its verify queries run
+db-verify-dumps *args:
+    npx tsx tasks db:verify-dumps "$@"
+
 # what rackhand understood from the repository: clusters, nodes, installers, machine configs, releases, secrets, VolSync
 doctor *args:
     npx tsx tasks doctor "$@"

@@ -10,7 +10,7 @@ import { Clock } from './controllers/clock.js';
 import { DaemonSetController } from './controllers/daemonsets.js';
 import { DeploymentController } from './controllers/deployments.js';
 import { DisruptionController } from './controllers/disruption.js';
-import { JobPodKubelet } from './controllers/containers.js';
+import { JobPodKubelet, nfsPath } from './controllers/containers.js';
 import { GarbageCollector } from './controllers/garbage.js';
 import { isJobPod, JobController } from './controllers/jobs.js';
 import { Kubelets } from './controllers/kubelet.js';
@@ -68,6 +68,7 @@ import { CnpgDatabases } from './postgres/cnpg-databases.js';
 import { LabObjectStore } from './postgres/object-store.js';
 import { clusterPrefix, DatabasePods } from './postgres/pods.js';
 import { LabPostgres } from './postgres/server.js';
+import { ageDumps, corruptDump, writeDumps, type DumpSeries } from './postgres/dumps.js';
 
 /** the public address the lab's home connection has (TEST-NET-3, RFC 5737) and the IP echo services pods may ask */
 const LAB_HOME_IP = '203.0.113.24';
@@ -163,6 +164,10 @@ export interface LabFaults {
   cnpgBackupFails(cluster: string, message?: string): void;
   /** (CloudNativePG) a recovery bootstrap of the Cluster "namespace/name" takes `ms` more (real time) until clearFaults */
   cnpgSlowRestore(cluster: string, ms: number): void;
+  /** a pg_dump file cut to half its size (its time kept), as a dump job killed mid-write leaves it */
+  dumpCorrupt(file: string): Promise<void>;
+  /** every file in the folder made `ms` older: the dumps stopped coming */
+  dumpsStale(folder: string, ms: number): Promise<void>;
   /** the External Secrets controller acts `ms` after a change or a due refresh (0: at once) */
   esoDelay(ms: number): void;
   /** claims of this NFS StorageClass made from now on are root-owned 0755 exports with root_squash: no pod can write */
@@ -226,7 +231,13 @@ export interface Lab {
   media?: LabMedia;
   /** the lab's real PostgreSQL (lab/postgres/server.ts; undefined when this machine has none) and the object store
    *  CNPG's backups go to */
-  postgres?: { server: LabPostgres; objectStore: LabObjectStore; clusterDatabase(namespace: string, cluster: string, db: string): string };
+  postgres?: {
+    server: LabPostgres; objectStore: LabObjectStore; clusterDatabase(namespace: string, cluster: string, db: string): string;
+    /** pg_dump files as a daily dump CronJob leaves them, made by the real pg_dump (lab/postgres/dumps.ts) */
+    writeDumps(folder: string, series: DumpSeries): Promise<string[]>;
+  };
+  /** the folder that stands for an NFS export mounted inline (`nfs: {server, path}`) */
+  nfsPath(server: string, path: string): string;
   /** resolves when every node is Ready and every pod (but Jobs' pods) Running and Ready (rejects after timeoutMs) */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -423,6 +434,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     esoDelay: (ms) => { eso.delayMs = ms; },
     cnpgArchivingBroken: (c) => { cnpg.faults.archivingBroken.add(c); record('fault-cnpg-archiving', c); },
     cnpgBackupFails: (c, message) => { cnpg.faults.backupFails.set(c, message ?? 'exit status 4: barman-cloud-backup could not reach the object store'); record('fault-cnpg-backup', c); },
+    dumpCorrupt: async (file) => { await corruptDump(file); record('fault-dump-corrupt', file); },
+    dumpsStale: async (folder, ms) => { await ageDumps(folder, ms); record('fault-dumps-stale', folder, `${ms}ms`); },
     cnpgSlowRestore: (c, ms) => { if (!databases) throw new Error('the lab has no PostgreSQL'); databases.slow.set(c, ms); record('fault-cnpg-slow-restore', c, `${ms}ms`); },
     nfsRootSquash: (cls) => { volumes.rootSquash.add(cls); record('fault-nfs-root-squash', cls); },
     snapshotCorrupt: (node) => { k3sNode(node); k3s!.world.faults.snapshotCorrupt.add(node); },
@@ -518,7 +531,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     url, port, dir, kubeconfigPath, configPath, talosconfigPath, store, events, faults, talos, helm, nodes: nodeOps, settled,
     ...(labK3s ? { k3s: labK3s } : {}),
     ...(media ? { media } : {}),
-    ...(postgres.available ? { postgres: { server: postgres, objectStore, clusterDatabase: (ns: string, cluster: string, db: string) => clusterPrefix(ns, cluster) + db } } : {}),
+    ...(postgres.available ? { postgres: { server: postgres, objectStore, clusterDatabase: (ns: string, cluster: string, db: string) => clusterPrefix(ns, cluster) + db, writeDumps: (folder: string, series: DumpSeries) => writeDumps(postgres, folder, series) } } : {}),
+    nfsPath: (server, path) => nfsPath(dir, server, path),
     tls,
     serviceAccountToken: (namespace, name) => authorizer.issue(namespace, name, randomBytes(24).toString('base64url')),
     authorizations: authorizer.decisions,

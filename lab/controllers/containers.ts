@@ -195,7 +195,10 @@ function projected(ctx: ControllerContext, dir: string, pod: KObject, v: any): s
   return folder;
 }
 
-/** A container's volumeMounts as lab folders: PVCs, emptyDirs, Secret and ConfigMap volumes (other kinds are not
+/** the folder that stands for an NFS export (an inline `nfs:` volume): DIR/nfs/<server>/<path> */
+export const nfsPath = (dir: string, server: string, path: string) => join(dir, 'nfs', server.replace(/[^\w.-]/g, '_'), posix.normalize(`/${path}`));
+
+/** A container's volumeMounts as lab folders: PVCs, emptyDirs, NFS exports, Secret and ConfigMap volumes (other kinds are not
  *  materialised: their paths are empty). */
 export function containerMounts(ctx: ControllerContext, dir: string, pod: KObject, container: any): Mount[] {
   const volumes: any[] = pod.spec?.volumes ?? [];
@@ -203,9 +206,10 @@ export function containerMounts(ctx: ControllerContext, dir: string, pod: KObjec
     const v = volumes.find((x) => x.name === m.name);
     const base = v?.persistentVolumeClaim ? volumePath(dir, pod.metadata.namespace!, v.persistentVolumeClaim.claimName)
       : v?.emptyDir ? join(dir, 'emptydirs', pod.metadata.uid!, v.name)
+      : v?.nfs ? nfsPath(dir, v.nfs.server, v.nfs.path)
       : v?.secret || v?.configMap ? projected(ctx, dir, pod, v) : undefined;
     if (!base) return [];
-    const readOnly = m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true;
+    const readOnly = m.readOnly === true || v?.persistentVolumeClaim?.readOnly === true || v?.nfs?.readOnly === true;
     const owner = v?.persistentVolumeClaim ? ctx.volumeOwners?.get(base) : undefined;
     return [{ mountPath: posix.normalize(m.mountPath).replace(/(.)\/$/, '$1'), hostPath: m.subPath ? join(base, m.subPath) : base, readOnly, ...(owner ? { owner } : {}) }];
   });

@@ -7,7 +7,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join, posix } from 'node:path';
 import { allowed, ROOT_OWNED, type ProcessUser, type VolumeOwner } from './volume-owners.js';
 
-export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo', 'touch', 'mkdir', 'rm', 'printenv'] as const;
+export const ALLOWED_PROGRAMS = ['find', 'stat', 'sha256sum', 'md5sum', 'wc', 'cat', 'ls', 'du', 'head', 'test', 'true', 'false', 'echo', 'touch', 'mkdir', 'rm', 'printenv', 'tail', 'gzip'] as const;
 /** the programs that write to their path arguments */
 const WRITERS = new Set(['touch', 'mkdir', 'rm']);
 const ALLOWED = new Set<string>(ALLOWED_PROGRAMS);
@@ -136,6 +136,8 @@ function labWget(args: string[], run: HostRun): HostResult | undefined {
 
 export function runOnHost(run: HostRun): Promise<HostResult> {
   const [program = '', ...rest] = run.argv;
+  // gzip only tests here (-t): anything else would write beside the file
+  if (posix.basename(program) === 'gzip' && !rest.some((a) => a === '-t' || a === '--test')) return Promise.resolve({ exitCode: 1, log: 'lab: gzip runs with -t only\n' });
   if (posix.basename(program) === 'wget') return Promise.resolve(labWget(rest, run) ?? notFound(program));
   const binary = resolveProgram(program);
   if (!binary) return Promise.resolve(notFound(program));

@@ -62,8 +62,9 @@ export class DatabasePods {
       if (!a.startsWith('-') && !db && program !== 'pg_restore') { db = a; continue; }
       pgArgs.push(a);
     }
-    const listOnly = program === 'pg_restore' && (pgArgs.includes('-l') || pgArgs.includes('--list'));
-    if (!listOnly) {
+    // pg_restore --list, or into a script file (-f), reads the archive without a server
+    const offline = program === 'pg_restore' && (pgArgs.includes('-l') || pgArgs.includes('--list') || pgArgs.includes('-f') || pgArgs.includes('--file'));
+    if (!offline) {
       const name = db ?? env.PGDATABASE ?? 'postgres';
       await this.ensure(prefix, pod, env);
       pgArgs.push('-d', prefix + name);

@@ -11,6 +11,7 @@ import { snapshotRepoCheck } from '../../lib/snapshots/keep.ts';
 import { findEtcdTools } from '../../lib/tools/etcd.ts';
 import { drillApp, type DrillResult } from '../../lib/dr/drill.ts';
 import { cnpgScratch, drillCnpg } from '../../lib/dr/cnpg-drill.ts';
+import { drillDump, dumpPlace, removeDumpPod, removeDumpPodByHand } from '../../lib/dr/dump-drill.ts';
 import { backupMethod, clustersOf, type Cluster } from '../../lib/cnpg/objects.ts';
 import { deleteScratch, scratchNamespace } from '../../lib/dr/scratch.ts';
 import { writeReport, type DrillReport } from '../../lib/dr/drill-report.ts';
@@ -26,7 +27,7 @@ import { defineTask } from '../../lib/engine/define.ts';
 import { APP, NAMESPACE } from '../../lib/engine/flag-kit.ts';
 
 /** one drill target, whatever it is: its scratch namespace, the repository it reads (never two at once), its drill */
-interface DrillUnit { key: string; scratch: string; title: string; repository(): Promise<string>; drill(output: (t: string) => void): Promise<DrillResult> }
+interface DrillUnit { key: string; where: string; title: string; repository(): Promise<string>; drill(output: (t: string) => void): Promise<DrillResult>; remove(timeoutMs: number): Promise<void>; byHand: string }
 
 const SENTINEL_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\0]+$/;
 
@@ -49,7 +50,10 @@ function drill(): TaskImpl {
   return {
     validate(ctx) {
       if (ctx.flags.app && ctx.flags.all) throw new UsageError('expected one of --app NAME or --all, not both');
-      if (!ctx.flags.app && !ctx.flags.all && !ctx.flags['cluster-state'] && !ctx.flags.cnpg) throw new UsageError('expected --app NAME, --all, --cnpg CLUSTER or --cluster-state');
+      if (!ctx.flags.app && !ctx.flags.all && !ctx.flags['cluster-state'] && !ctx.flags.cnpg && !ctx.flags.dump) throw new UsageError('expected --app NAME, --all, --cnpg CLUSTER, --dump NAME or --cluster-state');
+      if (ctx.flags.dump && !ctx.cluster.backups?.dumps?.[String(ctx.flags.dump)]) {
+        throw new UsageError(`--dump ${String(ctx.flags.dump)}: expected a name from ${ctx.cluster.source} clusters.${ctx.cluster.name}.backups.dumps (${Object.keys(ctx.cluster.backups?.dumps ?? {}).join(', ') || 'none configured'})`);
+      }
       if (ctx.flags.to !== undefined) {
         if (!ctx.flags.cnpg && !(ctx.flags.all && ctx.cluster.backups?.cnpg)) throw new UsageError('--to: only with --cnpg (a point-in-time recovery)');
         const t = Date.parse(String(ctx.flags.to));
@@ -77,7 +81,8 @@ function drill(): TaskImpl {
       const startedAt = new Date().toISOString();
       const common = { timeoutMs: ctx.flags.timeout as number, keepOnFailure: Boolean(ctx.flags['keep-on-failure']) };
       const units: DrillUnit[] = apps.map((app) => ({
-        key: `${app.namespace}/${app.name}`, scratch: scratchNamespace(app.name), title: `${app.namespace}/${app.name}`,
+        key: `${app.namespace}/${app.name}`, where: `namespace ${scratchNamespace(app.name)}`, title: `${app.namespace}/${app.name}`,
+        remove: (ms) => deleteScratch(ctx, scratchNamespace(app.name), ms), byHand: `kubectl delete namespace ${scratchNamespace(app.name)} --ignore-not-found`,
         repository: () => resticFor(ctx, app).then((r) => r.repository, () => `${app.namespace}/${app.name}`),
         async drill(output) {
           const sentinel = cfg.apps?.[app.name]?.sentinel;
@@ -88,11 +93,26 @@ function drill(): TaskImpl {
       }));
       for (const c of await resolveCnpg(ctx)) {
         units.push({
-          key: `${c.metadata.namespace}/${c.metadata.name}`, scratch: cnpgScratch(c.metadata.name!), title: `CloudNativePG ${c.metadata.namespace}/${c.metadata.name}`,
+          key: `${c.metadata.namespace}/${c.metadata.name}`, where: `namespace ${cnpgScratch(c.metadata.name!)}`, title: `CloudNativePG ${c.metadata.namespace}/${c.metadata.name}`,
+          remove: (ms) => deleteScratch(ctx, cnpgScratch(c.metadata.name!), ms), byHand: `kubectl delete namespace ${cnpgScratch(c.metadata.name!)} --ignore-not-found`,
           repository: async () => `cnpg:${c.spec?.backup?.barmanObjectStore?.destinationPath ?? JSON.stringify(c.spec?.plugins ?? [])}`,
           async drill(output) {
             const r = await drillCnpg(ctx, c, { ...common, ...(ctx.flags.to ? { to: new Date(ctx.flags.to as string).toISOString() } : {}), verify: cfg.cnpg?.[c.metadata.name!]?.verify ?? [], output });
             if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { cnpg: c.metadata.name! }), 'to verified rows');
+            return r;
+          },
+        });
+      }
+      for (const name of ctx.flags.dump ? [String(ctx.flags.dump)] : ctx.flags.all ? Object.keys(cfg.dumps ?? {}) : []) {
+        const t = cfg.dumps![name]!;
+        const place = dumpPlace(name, t);
+        units.push({
+          key: `${t.namespace}/${name}`, where: place.scratch ? `namespace ${place.namespace}` : `pod ${place.namespace}/${place.pod}`, title: `pg_dump backups ${name}`,
+          remove: (ms) => removeDumpPod(ctx, name, t, ms), byHand: removeDumpPodByHand(name, t),
+          repository: async () => `dump:${t.nfs ? `${t.nfs.server}:${t.nfs.path}` : `${t.namespace}/${t.pvc}`}`,
+          async drill(output) {
+            const r = await drillDump(ctx, name, t, { ...common, output });
+            if (r.ok) judgeTargets(r, targetsFor(ctx.cluster, { dump: name }), 'to verified rows');
             return r;
           },
         });
@@ -105,9 +125,9 @@ function drill(): TaskImpl {
       // a drill stopped mid-way (a signal, a deadline) tears its scratch namespace down in the step's cleanup too,
       // under the compensation's own deadline: the drill's own teardown may not get to finish
       const teardown = (list: DrillUnit[]) => async () => {
-        await Promise.all(list.map((u) => deleteScratch(ctx, u.scratch, Math.min(ctx.flags.timeout as number, 120_000))));
+        await Promise.all(list.map((u) => u.remove(Math.min(ctx.flags.timeout as number, 120_000))));
       };
-      const byHand = (list: DrillUnit[]) => list.map((u) => `kubectl delete namespace ${u.scratch} --ignore-not-found`);
+      const byHand = (list: DrillUnit[]) => list.map((u) => u.byHand);
       const parallel = Math.max(1, (ctx.flags.parallel as number | undefined) ?? ctx.cluster.nodes.length);
       const steps: Step[] = parallel > 1 && units.length > 1
         ? [{
@@ -122,7 +142,7 @@ function drill(): TaskImpl {
           },
         }]
         : units.map((u) => ({
-          title: `drill ${u.title} in namespace ${u.scratch}`,
+          title: `drill ${u.title} in ${u.where}`,
           mutating: true,
           cleanup: teardown([u]),
           byHand: byHand([u]),
@@ -263,6 +283,7 @@ export default defineTask({
     'cluster-state': { type: 'boolean', description: 'also drill the newest etcd snapshot (cluster:snapshot): restored into a throwaway etcd here, keys counted' },
     snapshot: { type: 'string', pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, hint: 'a snapshot name from cluster:snapshots', description: 'with --cluster-state: this snapshot instead of the newest' },
     cnpg: { type: 'string', pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, hint: 'a CloudNativePG Cluster name', description: 'drill this CloudNativePG Cluster: a new Cluster recovered from its object store, checked with backups.cnpg.<name>.verify' },
+    dump: { type: 'string', pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, hint: 'a name from backups.dumps', description: 'drill these pg_dump backups: every file read whole, the newest loaded into a throwaway PostgreSQL and checked with its verify queries' },
     to: { type: 'string', hint: 'an RFC 3339 time like 2026-12-03T02:00:00Z', description: 'with --cnpg: recover to this point in time instead of the end of the archive' },
     namespace: NAMESPACE,
     'keep-on-failure': { type: 'boolean', description: 'leave a failed target\'s scratch namespace for inspection' },

@@ -66,7 +66,7 @@ describe('dr:drill --cnpg (real PostgreSQL)', () => {
     const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db']);
     off();
     expect(r.code, r.stderr).toBe(0);
-    const [t] = r.record!.data.drill.targets as Target[];
+    const [t] = (r.record!.data.drill as { targets: Target[] }).targets;
     expect(t).toMatchObject({ app: 'apps/immich-db', kind: 'cnpg', ok: true, targets: { rtoSeconds: 1800 } });
     expect(t!.checks.filter((c) => /items/.test(c.name))).toEqual([
       { name: 'app: rows in items', ok: true, message: '5 rows (at least 5)' },
@@ -91,7 +91,7 @@ describe('dr:drill --cnpg (real PostgreSQL)', () => {
     await setConfig('          verify:\n            - { database: app, table: items, minRows: 3 }\n            - { database: app, query: "select count(*) from items where id > 3", expect: 0 }\n');
     const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db', '--to', beforeLate, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const [t] = r.record!.data.drill.targets as Target[];
+    const [t] = (r.record!.data.drill as { targets: Target[] }).targets;
     expect(t!.recoveryPoint).toBe(beforeLate);
     expect(t!.checks.find((c) => /id > 3/.test(c.name))).toMatchObject({ ok: true, message: 'returned 0' });
     expect(lab.events.some((e) => e.type === 'cnpg-recovered')).toBe(true);
@@ -112,7 +112,7 @@ describe('dr:drill --cnpg (real PostgreSQL)', () => {
     try {
       const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db']);
       expect(r.code).toBe(1);
-      const [t] = r.record!.data.drill.targets as Target[];
+      const [t] = (r.record!.data.drill as { targets: Target[] }).targets;
       expect(t!.breaches).toEqual([expect.stringMatching(/^RTO breach: \S+, target 2s$/)]);
       expect(r.stdout).toMatch(/apps\/immich-db\s+FAILED.*BREACH/);
       expect(await leftovers()).toMatchObject({ namespaces: [], databases: [] });

@@ -185,7 +185,7 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     expect(both.stderr).toContain('expected one of --app NAME or --all, not both');
     const none = await lab.run(['dr:drill']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('expected --app NAME, --all, --cnpg CLUSTER or --cluster-state');
+    expect(none.stderr).toContain('expected --app NAME, --all, --cnpg CLUSTER, --dump NAME or --cluster-state');
     const snap = await lab.run(['dr:drill', '--all', '--snapshot', 'x']);
     expect(snap.code).toBe(2);
     expect(snap.stderr).toContain('--snapshot: only with --cluster-state');
