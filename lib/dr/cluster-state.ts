@@ -59,7 +59,7 @@ export async function drillClusterState(ctx: TaskContext, o: ClusterStateOptions
   const drillRoot = join(ctx.stateDir, 'drills');
   await ensurePrivateDir(drillRoot);
   const dir = await mkdtemp(join(drillRoot, `etcd-${ctx.cluster.name}-`));
-  const result: DrillResult = { app: `cluster-state/${ctx.cluster.name}`, scratchNamespace: dir, ok: false, startedAt: new Date(started).toISOString(), finishedAt: '', checks, kept: false };
+  const result: DrillResult = { app: `cluster-state/${ctx.cluster.name}`, kind: 'cluster-state', scratchNamespace: dir, ok: false, startedAt: new Date(started).toISOString(), finishedAt: '', checks, kept: false };
   let server: { stop(): Promise<unknown> } | undefined;
   try {
     const copy = await chooseCopy(ctx, o.snapshot);

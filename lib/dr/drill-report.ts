@@ -25,9 +25,9 @@ export function markdown(r: DrillReport, history: DrillReport[] = []): string {
   const lines = [
     `# DR drill of cluster ${r.cluster}: ${r.ok ? 'PASSED' : 'FAILED'}`, '',
     `Started ${r.startedAt}, finished ${r.finishedAt}. ${r.targets.filter((t) => t.ok).length} of ${r.targets.length} target(s) passed.`, '',
-    '| App | Result | Snapshot restored | Restore | RTO / target | Data age / RPO | Files (restored / snapshot) | Bytes (restored / snapshot) |',
-    '|---|---|---|---|---|---|---|---|',
-    ...r.targets.map((t) => `| ${t.app} | ${t.ok ? 'passed' : t.breaches?.length ? 'FAILED (target missed)' : 'FAILED'} | ${t.restoredSnapshot ? `${t.restoredSnapshot.id.slice(0, 8)} (${t.restoredSnapshot.time})` : '-'} | ${dur(t.restoreSeconds)} | ${vs(t.rtoSeconds, t.targets?.rtoSeconds)} | ${vs(t.dataAgeSeconds, t.targets?.rpoSeconds)} | ${t.restored?.files ?? '-'} / ${t.expected?.files ?? '-'} | ${t.restored?.bytes ?? '-'} / ${t.expected?.bytes ?? '-'} |`),
+    '| Target | Kind | Result | Restored from | Restore | RTO / target | Data age / RPO | Files (restored / snapshot) | Bytes (restored / snapshot) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...r.targets.map((t) => `| ${t.app} | ${t.kind ?? 'volsync'} | ${t.ok ? 'passed' : t.breaches?.length ? 'FAILED (target missed)' : 'FAILED'} | ${t.restoredSnapshot ? `${(t.kind ?? 'volsync') === 'volsync' ? t.restoredSnapshot.id.slice(0, 8) : cell(t.restoredSnapshot.id)} (${t.restoredSnapshot.time})` : '-'} | ${dur(t.restoreSeconds)} | ${vs(t.rtoSeconds, t.targets?.rtoSeconds)} | ${vs(t.dataAgeSeconds, t.targets?.rpoSeconds)} | ${t.restored?.files ?? '-'} / ${t.expected?.files ?? '-'} | ${t.restored?.bytes ?? '-'} / ${t.expected?.bytes ?? '-'} |`),
     '',
   ];
   const breaches = r.targets.flatMap((t) => (t.breaches ?? []).map((b) => `- ${t.app}: ${b}`));
@@ -45,13 +45,13 @@ export function markdown(r: DrillReport, history: DrillReport[] = []): string {
     }
   }
   for (const t of r.targets) {
-    lines.push(`## ${t.app}`, '', `Scratch namespace \`${t.scratchNamespace}\`${t.kept ? ' (kept for inspection)' : ' (deleted)'}.`, '');
+    lines.push(`## ${t.app}`, '', `Scratch namespace \`${t.scratchNamespace}\`${t.kept ? ' (kept for inspection)' : ' (deleted)'}.${t.recoveryPoint ? ` Recovery point reached: ${t.recoveryPoint}.` : ''}`, '');
     for (const c of t.checks) lines.push(`- ${c.ok ? '✔' : '✗'} ${cell(c.name)}: ${cell(c.message)}`);
     if (t.error) lines.push('', `Failure: ${cell(t.error)}`);
     if (t.remedy) lines.push(`Next: \`${t.remedy}\``);
     lines.push('');
   }
-  lines.push('RTO: from the start of the target\'s drill until its restored data was verified. Restore: the mover\'s run.',
+  lines.push('RTO: from the start of the target\'s drill until its restored data was verified. Restore: the mover\'s run (a database: its recovery or load).',
     'Data age: how old the restored snapshot was when it was verified (the recovery point actually reached).', '');
   return lines.join('\n');
 }

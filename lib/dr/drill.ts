@@ -64,7 +64,7 @@ const newest = (s: Snapshot[]) => [...s].sort((a, b) => Date.parse(b.time) - Dat
 export async function drillApp(ctx: TaskContext, app: VolsyncApp, o: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
   const ns = scratchNamespace(app.name);
-  const r: DrillResult = { app: `${app.namespace}/${app.name}`, scratchNamespace: ns, ok: false, startedAt: new Date(started).toISOString(), finishedAt: '', checks: [], kept: false };
+  const r: DrillResult = { app: `${app.namespace}/${app.name}`, kind: 'volsync', scratchNamespace: ns, ok: false, startedAt: new Date(started).toISOString(), finishedAt: '', checks: [], kept: false };
   const check = (name: string, ok: boolean, message: string) => { r.checks.push({ name, ok, message }); if (!ok) throw new StepFailure(`${r.app}: ${name}: ${message}`); };
   try {
     // 1. Outside in: what the repository holds (the drill must restore at least this).

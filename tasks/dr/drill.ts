@@ -191,13 +191,13 @@ function drill(): TaskImpl {
           }
           const vs = (v: number | undefined, t: number | undefined) => `${fmt(v)}${t !== undefined ? ` / ${fmt(t)}` : ''}${v !== undefined && t !== undefined && v > t ? ' BREACH' : ''}`;
           ctx.out(table(['APP', 'RESULT', 'SNAPSHOT', 'RESTORE', 'RTO / TARGET', 'DATA AGE / RPO', 'DETAIL'], results.map((r) => [
-            r.app, r.ok ? 'passed' : 'FAILED', r.restoredSnapshot?.id.slice(0, 8) ?? '-', fmt(r.restoreSeconds), vs(r.rtoSeconds, r.targets?.rtoSeconds), vs(r.dataAgeSeconds, r.targets?.rpoSeconds),
+            r.app, r.ok ? 'passed' : 'FAILED', (r.kind === 'volsync' ? r.restoredSnapshot?.id.slice(0, 8) : r.restoredSnapshot?.id) ?? '-', fmt(r.restoreSeconds), vs(r.rtoSeconds, r.targets?.rtoSeconds), vs(r.dataAgeSeconds, r.targets?.rpoSeconds),
             r.ok ? (r.detail ?? `${r.restored?.files ?? 0} files, ${formatBytes(r.restored?.bytes ?? 0)}`) : (r.checks.find((c) => !c.ok)?.message ?? r.error ?? ''),
           ])));
           const bad = results.filter((r) => !r.ok);
           if (bad.length) {
             throw new StepFailure(`${bad.length} of ${results.length} drill target(s) failed: ${bad.map((b) => `${b.app} (${b.error ?? 'failed'})`).join('; ')}`,
-              bad[0]!.remedy ?? (bad[0]!.app.startsWith('cluster-state/') ? `npx tsx tasks dr:drill --cluster-state --keep-on-failure, then inspect ${bad[0]!.scratchNamespace}` : `npx tsx tasks dr:drill --app ${bad[0]!.app.split('/')[1]} --keep-on-failure, then inspect ${bad[0]!.scratchNamespace}`));
+              bad[0]!.remedy ?? `npx tsx tasks dr:drill ${bad[0]!.kind === 'cluster-state' ? '--cluster-state' : `--${bad[0]!.kind === 'cnpg' ? 'cnpg' : bad[0]!.kind === 'dump' ? 'dump' : 'app'} ${bad[0]!.app.split('/')[1]}`} --keep-on-failure, then inspect ${bad[0]!.scratchNamespace}`);
           }
         },
       });

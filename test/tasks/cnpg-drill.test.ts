@@ -121,6 +121,31 @@ describe('dr:drill --cnpg (real PostgreSQL)', () => {
     }
   });
 
+  it('one drill over a VolSync app, a CNPG cluster and a dump passes; a missed target fails it, named; nothing left behind either way', async () => {
+    const folder = lab.volumePath('apps', 'pg-dumps');
+    lab.store.create('persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pg-dumps', namespace: 'apps' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } } } });
+    await lab.postgres!.writeDumps(folder, { seed: ['create table items (id int)', 'insert into items values (1), (2)'], count: 2, format: 'custom', prefix: 'gitea' });
+    const dumps = (rto: string) => `      dumps:\n        gitea:\n          namespace: apps\n          pvc: pg-dumps\n          retention: 2\n          database: gitea\n          rto: ${rto}\n          verify:\n            - { database: gitea, table: items, minRows: 2 }\n`;
+    await setConfig(`          verify:\n            - { database: app, table: items }\n${dumps('30m')}`);
+    const argv = ['dr:drill', '--cluster', 'lab', '--app', 'paperless', '--cnpg', 'immich-db', '--dump', 'gitea', '--parallel', '3'];
+    const r = await lab.run(argv);
+    expect(r.code, r.stderr).toBe(0);
+    const targets = (r.record!.data.drill as { targets: Target[] }).targets;
+    expect(targets.map((t) => [t.app, t.kind, t.ok])).toEqual([['apps/paperless', 'volsync', true], ['apps/immich-db', 'cnpg', true], ['apps/gitea', 'dump', true]]);
+    expect(await leftovers()).toMatchObject({ namespaces: [], clusters: ['apps/immich-db'], databases: [] });
+    expect(lab.store.list('pods').items.filter((p) => /drill/.test(p.metadata.name!))).toEqual([]);
+
+    await setConfig(`          verify:\n            - { database: app, table: items }\n${dumps('1ms')}`);
+    const b = await lab.run(argv);
+    expect(b.code).toBe(1);
+    const after = (b.record!.data.drill as { targets: Target[] }).targets;
+    expect(after.map((t) => [t.app, t.ok])).toEqual([['apps/paperless', true], ['apps/immich-db', true], ['apps/gitea', false]]);
+    expect(after[2]!.breaches).toEqual([expect.stringMatching(/^RTO breach: \S+, target 1ms$/)]);
+    expect(b.stderr).toMatch(/1 of 3 drill target\(s\) failed: apps\/gitea \(RTO breach/);
+    expect(await leftovers()).toMatchObject({ namespaces: [], clusters: ['apps/immich-db'], databases: [] });
+    expect(lab.store.list('pods').items.filter((p) => /drill/.test(p.metadata.name!))).toEqual([]);
+  });
+
   it('refuses bad input before anything runs: --to in the future or without a zone, --to without --cnpg (exit 2)', async () => {
     for (const argv of [['--cnpg', 'immich-db', '--to', '2999-01-01T00:00:00Z'], ['--cnpg', 'immich-db', '--to', '2026-12-03 02:00'], ['--app', 'x', '--to', '2026-12-03T02:00:00Z']]) {
       const r = await lab.run(['dr:drill', '--cluster', 'lab', ...argv]);

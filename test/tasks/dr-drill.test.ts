@@ -76,7 +76,7 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     expect(json.targets[0]!.rtoSeconds).toBe(t.rtoSeconds);
     const md = await readFile(d.report.markdown, 'utf8');
     expect(md).toContain('# DR drill of cluster lab: PASSED');
-    expect(md).toMatch(/\| apps\/paperless \| passed \| [0-9a-f]{8} /);
+    expect(md).toMatch(/\| apps\/paperless \| volsync \| passed \| [0-9a-f]{8} /);
 
     // metrics file
     const m = samples(await readFile(metrics, 'utf8'));
@@ -130,7 +130,7 @@ describe('dr:drill against the lab (real restic, verification Job)', () => {
     expect(r.stdout).toMatch(/apps\/paperless\s+FAILED .* BREACH .* BREACH/);
     expect(r.stderr).toMatch(/1 of 1 drill target\(s\) failed: apps\/paperless \(RPO breach: .*; RTO breach: /);
     const md = await readFile(join(lab.dir, '.rackhand', 'drills', 'latest.md'), 'utf8');
-    expect(md).toMatch(/\| apps\/paperless \| FAILED \(target missed\) \|/);
+    expect(md).toMatch(/\| apps\/paperless \| volsync \| FAILED \(target missed\) \|/);
     expect(md).toMatch(/## Targets missed\n\n- apps\/paperless: RPO breach/);
     // the trend: this drill and the three before it (passed, failed verification, passed)
     const trend = md.slice(md.indexOf('## Trend over the last 4 drills'));
