@@ -24,6 +24,9 @@ export interface WaitOptions<T> {
    *  control plane's time back) keeps it short */
   maxBackoffMs?: number;
   signal?: AbortSignal;
+  /** instead of sleeping the interval: resolves when the object may have changed (a watch event, lib/k8s/watch.ts)
+   *  or after the interval at the latest */
+  wake?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Returns the value when the wait is over, or a description of what it sees now (a string) to keep waiting. */
   probe: () => Promise<{ done: true; value: T } | { done: false; seen?: string }>;
 }
@@ -60,7 +63,11 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     }
     const elapsed = Date.now() - started;
     if (elapsed >= o.timeoutMs) throw new WaitTimeout(o.what, elapsed, seen);
-    await sleep(Math.min(pause, o.timeoutMs - elapsed), o.signal);
+    const ms = Math.min(pause, o.timeoutMs - elapsed);
+    if (o.wake) {
+      await o.wake(ms, o.signal);
+      if (o.signal?.aborted) throw new Error('interrupted');
+    } else await sleep(ms, o.signal);
   }
 }
 

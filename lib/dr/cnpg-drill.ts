@@ -11,6 +11,7 @@ import { StepFailure } from '../engine/types.ts';
 import { archiver, backupMethod, BARMAN_PLUGIN, BACKUPS, CLUSTERS, type Backup, type Cluster } from '../cnpg/objects.ts';
 import { formatDuration } from '../patterns.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
+import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
 import { teardownScratch, type DrillResult } from './drill.ts';
 import { copySecret, createScratch, deleteScratch, scratchNamespace } from './scratch.ts';
@@ -112,7 +113,7 @@ export async function drillCnpg(ctx: TaskContext, src: Cluster, o: CnpgDrillOpti
     o.output(`recovering ${cluster.metadata.name} in ${ns} from ${r.restoredSnapshot.id}${o.to ? ` to ${o.to}` : ' to the end of the archive'}`);
     const restoreStarted = Date.now();
     const ready = await waitUntil({
-      what: `Cluster ${ns}/${cluster.metadata.name} to recover and be Ready`, timeoutMs: o.timeoutMs, intervalMs: 1000,
+      what: `Cluster ${ns}/${cluster.metadata.name} to recover and be Ready`, timeoutMs: o.timeoutMs, signal: ctx.signal, ...watched(ctx, CLUSTERS, ns, cluster.metadata.name, 1000),
       probe: async () => {
         const c = await ctx.kubectl.get<Cluster & { status?: { phaseReason?: string } }>(CLUSTERS, cluster.metadata.name, ns);
         const isReady = c?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') && (c.status?.readyInstances ?? 0) >= 1;

@@ -13,6 +13,7 @@ import { StepFailure } from '../engine/types.ts';
 import { RESTRICTED_CONTAINER } from '../k8s/restricted.ts';
 import { formatBytes, formatDuration } from '../patterns.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
+import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
 import type { DrillResult } from './drill.ts';
 import { createScratch, deleteScratch, scratchNamespace } from './scratch.ts';
@@ -103,7 +104,7 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
     if (ctx.dryRun) { r.ok = true; return r; }
     o.output(`throwaway PostgreSQL ${place.namespace}/${place.pod} mounts ${where} read-only`);
     await waitUntil({
-      what: `pod ${place.namespace}/${place.pod} to be Ready`, timeoutMs: o.timeoutMs, intervalMs: 500,
+      what: `pod ${place.namespace}/${place.pod} to be Ready`, timeoutMs: o.timeoutMs, signal: ctx.signal, ...watched(ctx, 'pods', place.namespace, place.pod, 500),
       probe: async () => {
         const p = await ctx.kubectl.get<KubeObject<Record<string, unknown>, { phase?: string; conditions?: { type: string; status: string }[] }>>('pod', place.pod, place.namespace);
         return p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? { done: true, value: undefined } : { done: false, seen: p?.status?.phase ?? 'not created' };
@@ -194,7 +195,7 @@ async function deletePod(ctx: TaskContext, place: { namespace: string; pod: stri
   await ctx.kubectl.mutate(['delete', 'pod', place.pod, '--namespace', place.namespace, '--ignore-not-found', '--wait=false']);
   if (ctx.dryRun) return;
   await waitUntil({
-    what: `pod ${place.namespace}/${place.pod} to be deleted`, timeoutMs, intervalMs: 500,
+    what: `pod ${place.namespace}/${place.pod} to be deleted`, timeoutMs, ...watched(ctx, 'pods', place.namespace, place.pod, 500),
     probe: async () => ((await ctx.kubectl.get('pod', place.pod, place.namespace)) ? { done: false, seen: 'terminating' } : { done: true, value: undefined }),
   });
 }

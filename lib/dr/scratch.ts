@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
+import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
 
 export const DRILL_LABEL = 'rackhand.dev/drill';
@@ -41,7 +42,7 @@ export async function deleteScratch(ctx: TaskContext, ns: string, timeoutMs: num
   await ctx.kubectl.mutate(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
   if (ctx.dryRun) return;
   await waitUntil({
-    what: `namespace ${ns} to be deleted`, timeoutMs, intervalMs: 500,
+    what: `namespace ${ns} to be deleted`, timeoutMs, ...watched(ctx, 'namespaces', undefined, ns, 500),
     probe: async () => ((await ctx.kubectl.get('namespace', ns)) ? { done: false, seen: 'terminating' } : { done: true, value: undefined }),
   });
 }

@@ -58,7 +58,7 @@ export async function runVerifyJob(ctx: TaskContext, s: VerifyJobSpec, timeoutMs
 
   await k.apply(renderVerifyJob(s));
   const logs = (c: string) => k.read(['logs', `job/${s.name}`, '--namespace', s.namespace, '--container', c]);
-  const end = await waitJobEnd(ctx, { namespace: s.namespace, name: s.name, what: 'verification Job', timeoutMs });
+  const end = await waitJobEnd(ctx, { namespace: s.namespace, name: s.name, what: 'verification Job', timeoutMs, labelled: true });
   if (end.type === 'Failed') {
     const seen = await Promise.all(['files', ...(s.sentinel ? ['sentinel'] : [])].map((c) => logs(c).then((l) => `${c}: ${l.trim().split('\n').slice(-2).join(' | ')}`, () => '')));
     throw new StepFailure(`verification Job ${s.namespace}/${s.name} failed (${end.reason ?? 'Failed'}): ${seen.filter(Boolean).join('; ') || end.message || 'no logs'}`,

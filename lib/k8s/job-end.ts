@@ -3,14 +3,17 @@
 // shown while it waits (the claim a probe Job waits on, say).
 import type { TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
+import { watched } from './watch.ts';
 import { waitUntil } from '../wait.ts';
 
 export interface JobEnd { type: 'Complete' | 'Failed'; reason?: string; message?: string; succeeded?: number; failed?: number }
 type Job = KubeObject & { status?: { succeeded?: number; failed?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[] } };
 
-export function waitJobEnd(ctx: TaskContext, o: { namespace: string; name: string; what: string; timeoutMs: number; intervalMs?: number; extra?: () => Promise<string> }): Promise<JobEnd> {
+/** `labelled`: the Job carries app.kubernetes.io/managed-by=rackhand, so the run's Job watch wakes the wait */
+export function waitJobEnd(ctx: TaskContext, o: { namespace: string; name: string; what: string; timeoutMs: number; intervalMs?: number; labelled?: boolean; extra?: () => Promise<string> }): Promise<JobEnd> {
   return waitUntil({
-    what: `${o.what} ${o.namespace}/${o.name} to finish`, timeoutMs: o.timeoutMs, intervalMs: o.intervalMs ?? 500, signal: ctx.signal,
+    what: `${o.what} ${o.namespace}/${o.name} to finish`, timeoutMs: o.timeoutMs, signal: ctx.signal,
+    ...(o.labelled ? watched(ctx, 'jobs.batch', o.namespace, o.name, o.intervalMs ?? 500) : { intervalMs: o.intervalMs ?? 500 }),
     probe: async () => {
       const st = (await ctx.kubectl.get<Job>('job', o.name, o.namespace))?.status;
       const end = st?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');

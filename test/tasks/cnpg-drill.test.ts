@@ -18,7 +18,13 @@ describe('dr:drill --cnpg (real PostgreSQL)', () => {
     const base = (await readFile(lab.configPath, 'utf8')).replace(/\n    backups:[\s\S]*$/, '\n');
     await writeFile(lab.configPath, `${base}    backups:\n      cnpg:\n        immich-db:\n${extra}`);
   };
-  const leftovers = async () => ({
+  // the lab drops a deleted Cluster's databases a moment after the Cluster is gone (as PVCs outlive their pods)
+  const leftovers = async () => {
+    const mine = lab.postgres!.clusterDatabase('apps', 'immich-db', '');
+    for (let i = 0; i < 50 && (await lab.postgres!.server.databases()).some((d) => !d.startsWith(mine)); i++) await new Promise((r) => setTimeout(r, 100));
+    return snapshot();
+  };
+  const snapshot = async () => ({
     namespaces: lab.store.list('namespaces').items.map((n) => n.metadata.name).filter((n) => n!.startsWith('rackhand-drill')),
     clusters: lab.store.list('clusters.postgresql.cnpg.io').items.map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
     databases: (await lab.postgres!.server.databases()).filter((d) => !d.startsWith(lab.postgres!.clusterDatabase('apps', 'immich-db', ''))),

@@ -72,6 +72,8 @@ describe('health:cluster: TLS endpoints, thresholds, CloudNativePG, NFS, Pushgat
     cluster('broken', {});
     lab.faults.cnpgArchivingBroken('apps/broken');
     await lab.settled();
+    // bootstrapped on the lab's PostgreSQL first: then archiving starts, and fails
+    for (let i = 0; i < 200 && !lab.store.get('clusters.postgresql.cnpg.io', 'apps', 'broken').status?.conditions?.some((c: { type: string }) => c.type === 'ContinuousArchiving'); i++) await new Promise((r) => setTimeout(r, 100));
     const config = join(lab.dir, 'health.yaml');
     await writeFile(config, (await readFile(lab.configPath, 'utf8')).replace('    nodes:\n', '    health: { backupMaxAge: 2h }\n    nodes:\n'));
     const r = await lab.run(['health:cluster', '--cluster', 'lab', '--all', '--config', config]);
