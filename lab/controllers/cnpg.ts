@@ -61,7 +61,12 @@ export class CnpgController implements Controller {
         if (uid !== c.metadata.uid) state.archive = `WAL archive check failed for server ${ref.server}: Expected empty archive`;
       }) : work;
       owner.then(() => { state.done = true; }, (err: Error) => { state.error = err.message; this.ctx.record('cnpg-bootstrap-failed', key, err.message); })
-        .finally(() => this.ctx.requestSync());
+        .finally(() => {
+          // a Cluster deleted while it bootstrapped: what its bootstrap made goes too
+          const [ns, name] = key.split('/') as [string, string];
+          if (this.ctx.store.find(CLUSTERS, ns, name)?.metadata.uid !== state.uid) void this.db?.dropAll(ns, name).catch(() => undefined);
+          this.ctx.requestSync();
+        });
       return { ready: false };
     }
     return { ready: !!b.done, ...(b.error ? { error: b.error } : {}) };

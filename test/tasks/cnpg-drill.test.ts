@@ -127,6 +127,23 @@ describe('dr:drill --cnpg (real PostgreSQL)', () => {
     }
   });
 
+  it('Ctrl-C while the recovery runs: exit 130, the recovery Cluster, its namespace and its databases are gone', async () => {
+    await setConfig('          verify:\n            - { database: app, table: items }\n');
+    lab.faults.cnpgSlowRestore('rackhand-drill-pg-immich-db/immich-db-drill', 3000);
+    const interrupt = new AbortController();
+    const stop = lab.store.listen((ev) => { if (ev.type === 'ADDED' && ev.resource === 'clusters.postgresql.cnpg.io' && ev.object.metadata.namespace === 'rackhand-drill-pg-immich-db') setTimeout(() => interrupt.abort(), 300); });
+    try {
+      const r = await lab.run(['dr:drill', '--cluster', 'lab', '--cnpg', 'immich-db', '--yes'], { interrupt });
+      expect(r.code).toBe(130);
+      // the recovery was still restoring when the namespace went: its databases go once it ends
+      await new Promise((res) => setTimeout(res, 3000));
+      expect(await leftovers()).toMatchObject({ namespaces: [], clusters: ['apps/immich-db'], databases: [], writers: ['apps/immich-db'] });
+    } finally {
+      stop();
+      lab.faults.clearFaults();
+    }
+  });
+
   it('one drill over a VolSync app, a CNPG cluster and a dump passes; a missed target fails it, named; nothing left behind either way', async () => {
     const folder = lab.volumePath('apps', 'pg-dumps');
     lab.store.create('persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pg-dumps', namespace: 'apps' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } } } });
