@@ -13,7 +13,7 @@ import { formatDuration } from '../patterns.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
-import { teardownScratch, type DrillResult } from './drill.ts';
+import { failed, teardownScratch, type DrillResult } from './drill.ts';
 import { copySecret, createScratch, deleteScratch, scratchNamespace } from './scratch.ts';
 import { runVerifications } from './sql-verify.ts';
 
@@ -137,11 +137,7 @@ export async function drillCnpg(ctx: TaskContext, src: Cluster, o: CnpgDrillOpti
     r.ok = true;
     return r;
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    r.error = (err as Error).message;
-    if (err instanceof StepFailure && err.remedy) r.remedy = err.remedy;
-    if (!r.checks.some((c) => !c.ok)) r.checks.push({ name: 'drill ran', ok: false, message: r.error });
-    return r;
+    return failed(ctx, r, err);
   } finally {
     r.finishedAt = new Date().toISOString();
     await teardownScratch(ctx, r, o);

@@ -140,15 +140,21 @@ export async function drillApp(ctx: TaskContext, app: VolsyncApp, o: DrillOption
     r.ok = true;
     return r;
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    r.error = (err as Error).message;
-    if (err instanceof StepFailure && err.remedy) r.remedy = err.remedy;
-    if (!r.checks.some((c) => !c.ok)) r.checks.push({ name: 'drill ran', ok: false, message: r.error });
-    return r;
+    return failed(ctx, r, err);
   } finally {
     r.finishedAt = new Date().toISOString();
     await teardownScratch(ctx, r, o);
   }
+}
+
+/** A drill that stopped on an error: the error and its remedy recorded as a failed check (an interrupt is thrown on:
+ *  the run is ending). Every kind of drill ends its `catch` with this. */
+export function failed<R extends DrillResult>(ctx: TaskContext, r: R, err: unknown): R {
+  if (ctx.signal.aborted) throw err;
+  r.error = (err as Error).message;
+  if (err instanceof StepFailure && err.remedy) r.remedy = err.remedy;
+  if (!r.checks.some((c) => !c.ok)) r.checks.push({ name: 'drill ran', ok: false, message: r.error });
+  return r;
 }
 
 /** Deletes the drill's scratch namespace (kept on failure with --keep-on-failure); a failed deletion fails the drill. */

@@ -15,9 +15,9 @@ import { formatBytes, formatDuration } from '../patterns.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
 import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
-import type { DrillResult } from './drill.ts';
+import { failed, type DrillResult } from './drill.ts';
 import { createScratch, deleteScratch, scratchNamespace } from './scratch.ts';
-import { runVerifications } from './sql-verify.ts';
+import { execError, runVerifications } from './sql-verify.ts';
 
 // postgres' own image, Debian based (find, gzip, tail, pg_restore, psql); a dump restores with its major or newer
 export const DEFAULT_DUMP_IMAGE = 'docker.io/library/postgres:17.2';
@@ -89,7 +89,6 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
   const check = (c: string, ok: boolean, message: string) => { r.checks.push({ name: c, ok, message }); if (!ok) throw new StepFailure(`${r.app}: ${c}: ${message}`, `npx tsx tasks db:verify-dumps --name ${name}`); };
   const dir = t.path ? `${MOUNT}/${t.path.replace(/\/+$/, '')}` : MOUNT;
   const exec = (argv: string[]) => ctx.kubectl.execIn(place.namespace, place.pod, 'postgres', argv, Math.min(o.timeoutMs, 600_000));
-  const lastLine = (x: { stdout: string; stderr: string }) => `${x.stdout}\n${x.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^command terminated with exit code/.test(l)).pop() ?? '';
   const password = randomBytes(18).toString('base64url');
   ctx.exec.registerSecret(password);
   try {
@@ -113,7 +112,7 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
 
     // 2. The dumps there, their number, and each one read whole.
     const ls = await exec(['find', dir, '-maxdepth', '1', '-type', 'f', '-printf', '%f\\t%s\\t%T@\\n']);
-    if (ls.exitCode !== 0) check(`dumps in ${where}${t.path ? ` at ${t.path}` : ''}`, false, lastLine(ls));
+    if (ls.exitCode !== 0) check(`dumps in ${where}${t.path ? ` at ${t.path}` : ''}`, false, execError(ls));
     const files = parseListing(ls.stdout, t.pattern);
     r.dumps = files;
     const newest = files[files.length - 1];
@@ -125,11 +124,11 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
         const list = await exec(['pg_restore', '--list', path]);
         const whole = list.exitCode === 0 ? await exec(['pg_restore', '-f', '/dev/null', path]) : list;
         f.ok = list.exitCode === 0 && whole.exitCode === 0;
-        f.message = f.ok ? `${list.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length} archive entries, every block readable` : lastLine(whole);
+        f.message = f.ok ? `${list.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length} archive entries, every block readable` : execError(whole);
       } else if (f.format === 'plain-gz') {
         const g = await exec(['gzip', '-t', path]);
         f.ok = g.exitCode === 0;
-        f.message = f.ok ? 'gzip stream intact' : lastLine(g);
+        f.message = f.ok ? 'gzip stream intact' : execError(g);
       } else {
         // pg_dump ends a plain dump with this comment (src/bin/pg_dump/pg_backup_archiver.c)
         const tail = await exec(['tail', '-n', '4', path]);
@@ -155,7 +154,7 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
       : newest!.format === 'plain-gz'
         ? await exec(['sh', '-c', 'gunzip -c "$1" | psql -X -q -v ON_ERROR_STOP=1 -U postgres -d "$2"', 'sh', path, db])
         : await exec(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', db, '-f', path]);
-    check(`newest dump ${newest!.name} loads`, load.exitCode === 0, load.exitCode === 0 ? `into ${db}` : lastLine(load));
+    check(`newest dump ${newest!.name} loads`, load.exitCode === 0, load.exitCode === 0 ? `into ${db}` : execError(load));
     r.restoreSeconds = seconds(Date.now() - restoreStarted);
     r.restoredSnapshot = { id: newest!.name, time: newest!.time };
     const checks = await runVerifications(ctx, { namespace: place.namespace, pod: place.pod, container: 'postgres' }, t.verify ?? [], o.timeoutMs);
@@ -170,11 +169,7 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
     r.ok = true;
     return r;
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    r.error = (err as Error).message;
-    if (err instanceof StepFailure && err.remedy) r.remedy = err.remedy;
-    if (!r.checks.some((c) => !c.ok)) r.checks.push({ name: 'drill ran', ok: false, message: r.error });
-    return r;
+    return failed(ctx, r, err);
   } finally {
     r.finishedAt = new Date().toISOString();
     if (!ctx.signal.aborted) {

@@ -6,6 +6,13 @@ import type { Verification } from '../config/databases.ts';
 import type { TaskContext } from '../engine/types.ts';
 import type { DrillCheck } from './drill.ts';
 
+/** What a program run with `kubectl exec` said went wrong: its own error line (psql's, pg_restore's, gzip's), not
+ *  kubectl's "command terminated with exit code N" after it. */
+export function execError(r: { stdout: string; stderr: string; exitCode: number }): string {
+  const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^command terminated with exit code/.test(l));
+  return lines.find((l) => /^(\w+: )?(ERROR|FATAL|error):/.test(l)) ?? lines.pop() ?? `exited ${r.exitCode}`;
+}
+
 /** a table name as a quoted SQL identifier ("schema"."table") */
 const quoted = (table: string) => table.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
 
@@ -23,9 +30,7 @@ export async function runVerifications(ctx: TaskContext, where: { namespace: str
     const r = await ctx.kubectl.execIn(where.namespace, where.pod, where.container,
       ['psql', '-X', '-U', where.user ?? 'postgres', '-d', v.database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], Math.min(timeoutMs, 300_000));
     if (r.exitCode !== 0) {
-      // psql's own error, not kubectl's "command terminated with exit code N" after it
-      const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^command terminated with exit code/.test(l));
-      checks.push({ name, ok: false, message: lines.find((l) => /^(psql: )?(ERROR|FATAL|error):/.test(l)) ?? lines.pop() ?? `psql exited ${r.exitCode}` });
+      checks.push({ name, ok: false, message: execError(r) });
       continue;
     }
     const value = r.stdout.trim().split('\n')[0]?.split('|')[0] ?? '';
