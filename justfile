@@ -71,6 +71,10 @@ cnpg-backup *args:
 cnpg-status *args:
     npx tsx tasks cnpg:status "$@"
 
+# Docker Compose hosts against Git: each running service compared field by field with its compose file, differences by severity (secrets by hash); read-only
+compose-drift *args:
+    npx tsx tasks compose:drift "$@"
+
 # pg_dump backups checked in-cluster: newest within the RPO, count matches retention, every file read whole, the newest loaded into a throwaway PostgreSQL and its verify queries run
 db-verify-dumps *args:
     npx tsx tasks db:verify-dumps "$@"

@@ -35,11 +35,11 @@ function major(ref: string): { repo: string; major?: number; tag: string } {
   return { repo, tag, ...(m ? { major: Number(m[1]) } : {}) };
 }
 
-export function compareService(where: { host: string; project: string; service: string }, git: ServiceState, run: ServiceState, o: { secretKeys?: RegExp; imageHealthcheck?: string } = {}): Finding[] {
+export function compareService(where: { host: string; project: string; service: string }, git: ServiceState, run: ServiceState, o: { isSecret?: (key: string) => boolean; imageHealthcheck?: string } = {}): Finding[] {
   const out: Finding[] = [];
   const add = (field: string, severity: Severity, running: string | undefined, gitValue: string | undefined, message: string) =>
     out.push({ ...where, field, severity, ...(running !== undefined ? { running } : {}), ...(gitValue !== undefined ? { git: gitValue } : {}), message });
-  const secret = o.secretKeys ?? DEFAULT_SECRET_KEYS;
+  const secret = o.isSecret ?? ((k: string) => DEFAULT_SECRET_KEYS.test(k));
 
   if (git.image !== run.image) {
     const a = major(run.image);
@@ -53,7 +53,7 @@ export function compareService(where: { host: string; project: string; service: 
     const g = git.environment[k];
     const r = run.environment[k];
     if (g === r) continue;
-    const isSecret = secret.test(k);
+    const isSecret = secret(k);
     const show = (v: string | undefined) => (v === undefined ? undefined : isSecret ? hashed(v) : v);
     add(`environment.${k}`, isSecret ? 'critical' : 'warning', show(r), show(g),
       g === undefined ? 'set on the container, not in Git' : r === undefined ? 'in Git, not set on the container' : isSecret ? 'secret differs (values compared by hash)' : 'value differs');

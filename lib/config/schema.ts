@@ -4,22 +4,15 @@ import { z } from 'zod';
 import { DURATION } from '../patterns.ts';
 import { address, nodeName, text, versionTag } from '../validate.ts';
 import { cnpgTargetSchema, dumpTargetSchema } from './databases.ts';
+import { composeSchema } from './compose.ts';
 import { mediaSchema } from './media.ts';
 import { notifySchema } from './notify.ts';
 
 /** An installer image repository without its tag, e.g. factory.talos.dev/installer/<schematic> */
 const installerRepo = text('expected an installer repository without a tag, like factory.talos.dev/installer/<schematic>', /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/);
 
-/** How rackhand reaches a node over SSH (k3s nodes; compose hosts later): the cluster's `ssh` is the default for
- *  each node's own. */
-export const sshSchema = z.strictObject({
-  user: text('expected a login name, e.g. ubuntu', /^[a-z_][a-z0-9_.-]*$/).optional(),
-  port: z.number({ error: 'expected a TCP port number, e.g. 22' }).int().min(1).max(65535).optional(),
-  /** a private key file; default: the ssh client's own (ssh-agent, ~/.ssh/config) */
-  key: text('expected a path to a private key file, e.g. ~/.ssh/id_ed25519').optional(),
-  /** the known_hosts file rackhand manages for these hosts (default .rackhand/known_hosts next to rackhand.yaml) */
-  knownHosts: text('expected a path to a known_hosts file').optional(),
-});
+export { sshSchema } from './schema-ssh.ts';
+import { sshSchema } from './schema-ssh.ts';
 
 /** k3s install env and args for one role, as given to the install script (INSTALL_K3S_* and K3S_* variables; the
  *  args after `server`/`agent`). Secrets do not belong here: the join token is `k3s.token`. */
@@ -205,6 +198,8 @@ export const configSchema = z.strictObject({
   tasks: z.array(text('expected a folder path like ./ops/tasks')).optional(),
   /** where runs report with --notify-on (lib/config/notify.ts) */
   notify: notifySchema.optional(),
+  /** Docker Compose hosts and the Git checkouts their compose files come from (compose:drift, lib/config/compose.ts) */
+  compose: composeSchema.optional(),
   /** the runbook folder, relative to rackhand.yaml (default ./runbooks) */
   runbooks: text('expected a folder path like ./runbooks').optional(),
   clusters: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a cluster name (lowercase letters, digits, "-")'), clusterSchema),

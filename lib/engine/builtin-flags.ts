@@ -14,6 +14,7 @@ import type T_cluster_snapshots from '../../tasks/cluster/snapshots.ts';
 import type T_cluster_status from '../../tasks/cluster/status.ts';
 import type T_cnpg_backup from '../../tasks/cnpg/backup.ts';
 import type T_cnpg_status from '../../tasks/cnpg/status.ts';
+import type T_compose_drift from '../../tasks/compose/drift.ts';
 import type T_db_verify_dumps from '../../tasks/db/verify-dumps.ts';
 import type T_doctor from '../../tasks/doctor.ts';
 import type T_dr_drill from '../../tasks/dr/drill.ts';
@@ -110,6 +111,7 @@ export interface BuiltinTaskFlags {
   'cluster:status': Partial<FlagsOf<typeof T_cluster_status.flags> & GlobalFlagValues>;
   'cnpg:backup': Partial<FlagsOf<typeof T_cnpg_backup.flags> & GlobalFlagValues>;
   'cnpg:status': Partial<FlagsOf<typeof T_cnpg_status.flags> & GlobalFlagValues>;
+  'compose:drift': Partial<FlagsOf<typeof T_compose_drift.flags> & GlobalFlagValues>;
   'db:verify-dumps': Partial<FlagsOf<typeof T_db_verify_dumps.flags> & GlobalFlagValues>;
   'doctor': Partial<FlagsOf<typeof T_doctor.flags> & GlobalFlagValues>;
   'dr:drill': Partial<FlagsOf<typeof T_dr_drill.flags> & GlobalFlagValues>;
