@@ -75,6 +75,10 @@ cnpg-status *args:
 compose-drift *args:
     npx tsx tasks compose:drift "$@"
 
+# compose repositories' conventions: pinned images, no version: key, env files not committed, no inline secrets, no stale stacks; file:line for each, exit 2
+compose-lint *args:
+    npx tsx tasks compose:lint "$@"
+
 # pg_dump backups checked in-cluster: newest within the RPO, count matches retention, every file read whole, the newest loaded into a throwaway PostgreSQL and its verify queries run
 db-verify-dumps *args:
     npx tsx tasks db:verify-dumps "$@"

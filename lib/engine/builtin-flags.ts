@@ -15,6 +15,7 @@ import type T_cluster_status from '../../tasks/cluster/status.ts';
 import type T_cnpg_backup from '../../tasks/cnpg/backup.ts';
 import type T_cnpg_status from '../../tasks/cnpg/status.ts';
 import type T_compose_drift from '../../tasks/compose/drift.ts';
+import type T_compose_lint from '../../tasks/compose/lint.ts';
 import type T_db_verify_dumps from '../../tasks/db/verify-dumps.ts';
 import type T_doctor from '../../tasks/doctor.ts';
 import type T_dr_drill from '../../tasks/dr/drill.ts';
@@ -112,6 +113,7 @@ export interface BuiltinTaskFlags {
   'cnpg:backup': Partial<FlagsOf<typeof T_cnpg_backup.flags> & GlobalFlagValues>;
   'cnpg:status': Partial<FlagsOf<typeof T_cnpg_status.flags> & GlobalFlagValues>;
   'compose:drift': Partial<FlagsOf<typeof T_compose_drift.flags> & GlobalFlagValues>;
+  'compose:lint': Partial<FlagsOf<typeof T_compose_lint.flags> & GlobalFlagValues>;
   'db:verify-dumps': Partial<FlagsOf<typeof T_db_verify_dumps.flags> & GlobalFlagValues>;
   'doctor': Partial<FlagsOf<typeof T_doctor.flags> & GlobalFlagValues>;
   'dr:drill': Partial<FlagsOf<typeof T_dr_drill.flags> & GlobalFlagValues>;
