@@ -71,6 +71,10 @@ cnpg-backup *args:
 cnpg-status *args:
     npx tsx tasks cnpg:status "$@"
 
+# accepted compose drift written into Git: a branch per repository, one conventional commit per service (comments kept), a pull-request text; pushed only with --push, never merged
+compose-backport *args:
+    npx tsx tasks compose:backport "$@"
+
 # Docker Compose hosts against Git: each running service compared field by field with its compose file, differences by severity (secrets by hash); read-only
 compose-drift *args:
     npx tsx tasks compose:drift "$@"

@@ -17,7 +17,8 @@ import { fromContainer, fromGit } from './state.ts';
 
 const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
-export interface HostDrift { host: string; projects: { name: string; source?: string; services: number }[]; findings: Finding[] }
+export interface DriftProject { name: string; source?: string; services: number; repo?: string; files?: string[]; workingDir?: string }
+export interface HostDrift { host: string; projects: DriftProject[]; findings: Finding[] }
 
 /** a host path to its repository and path there, by the longest matching source */
 export function toRepo(h: ComposeHost, hostPath: string): { repo: string; path: string } | undefined {
@@ -58,7 +59,7 @@ export async function driftHost(ctx: TaskContext, ssh: Ssh, h: ComposeHost, repo
       projects.push({ name: p.name, source: `${where.repo}:${where.path}`, services: p.containers.length });
       continue;
     }
-    projects.push({ name: p.name, source: `${where.repo}:${where.path}`, services: Object.keys(git.services).length });
+    projects.push({ name: p.name, source: `${where.repo}:${where.path}`, services: Object.keys(git.services).length, repo: where.repo, files: files.map((f) => f!.path), workingDir: p.workingDir });
     if (git.unset.length) add({ project: p.name, service: '-', field: 'interpolation', severity: 'info', git: git.unset.join(', '), message: `used without a value in Git (an env file kept out of Git, or the shell's environment): ${git.unset.join(', ')}` });
     const running = new Map<string, (typeof p.containers)[number]>();
     for (const c of p.containers) running.set(c.Config.Labels?.['com.docker.compose.service'] ?? c.Name, c);

@@ -65,7 +65,7 @@ function health(h: Raw | undefined): string | undefined {
 }
 
 /** "hostIp:hostPort->containerPort/proto", ranges expanded; an unpublished port has host port "" */
-function ports(list: unknown[]): string[] {
+export function ports(list: unknown[]): string[] {
   const out: string[] = [];
   for (const p of list) {
     if (p && typeof p === 'object') {
@@ -86,7 +86,7 @@ function ports(list: unknown[]): string[] {
 }
 
 /** "bind:<source>:<target>:ro|rw" or "volume:<name>:<target>:ro|rw" */
-function volumes(list: unknown[], project: GitProject, hostDir: string): string[] {
+export function volumes(list: unknown[], project: GitProject, hostDir: string): string[] {
   const named = (n: string) => {
     const def = project.volumes[n];
     return def?.name ?? (def?.external ? n : `${project.name}_${n}`);

@@ -14,6 +14,7 @@ import type T_cluster_snapshots from '../../tasks/cluster/snapshots.ts';
 import type T_cluster_status from '../../tasks/cluster/status.ts';
 import type T_cnpg_backup from '../../tasks/cnpg/backup.ts';
 import type T_cnpg_status from '../../tasks/cnpg/status.ts';
+import type T_compose_backport from '../../tasks/compose/backport.ts';
 import type T_compose_drift from '../../tasks/compose/drift.ts';
 import type T_compose_lint from '../../tasks/compose/lint.ts';
 import type T_db_verify_dumps from '../../tasks/db/verify-dumps.ts';
@@ -112,6 +113,7 @@ export interface BuiltinTaskFlags {
   'cluster:status': Partial<FlagsOf<typeof T_cluster_status.flags> & GlobalFlagValues>;
   'cnpg:backup': Partial<FlagsOf<typeof T_cnpg_backup.flags> & GlobalFlagValues>;
   'cnpg:status': Partial<FlagsOf<typeof T_cnpg_status.flags> & GlobalFlagValues>;
+  'compose:backport': Partial<FlagsOf<typeof T_compose_backport.flags> & GlobalFlagValues>;
   'compose:drift': Partial<FlagsOf<typeof T_compose_drift.flags> & GlobalFlagValues>;
   'compose:lint': Partial<FlagsOf<typeof T_compose_lint.flags> & GlobalFlagValues>;
   'db:verify-dumps': Partial<FlagsOf<typeof T_db_verify_dumps.flags> & GlobalFlagValues>;
