@@ -47,9 +47,15 @@ export interface ComposeLab {
   stop(): Promise<void>;
 }
 
-export async function startComposeLab(o: { dir?: string } = {}): Promise<ComposeLab> {
+/** `hosts`: how many Docker hosts (default 2); hosts beyond the two of the lab run docker1's media stack again
+ *  (docker3, docker4, ...), for an audit of many hosts (the benchmark). */
+export async function startComposeLab(o: { dir?: string; hosts?: number } = {}): Promise<ComposeLab> {
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'rackhand-compose-lab-')));
   const hosts = initialHosts();
+  for (let i = hosts.length; i < (o.hosts ?? 2); i++) {
+    const media = initialHosts()[0]!;
+    hosts.push({ ...media, name: `docker${i + 1}` });
+  }
   const mutations: string[] = [];
   const repos = { apps: join(dir, 'git', 'apps'), infra: join(dir, 'git', 'infra') };
   for (const [name, path] of Object.entries(repos)) {
@@ -97,7 +103,7 @@ compose:
     apps: { path: ${repos.apps} }
     infra: { path: ${repos.infra} }
   hosts:
-${hostYaml(hosts[0]!, sshd[0]!, '{ repo: apps, repoPath: "", hostPath: /opt/stacks }')}${hostYaml(hosts[1]!, sshd[1]!, '{ repo: infra, repoPath: stacks, hostPath: /srv/compose }')}`);
+${hosts.map((h, i) => hostYaml(h, sshd[i]!, h.name === 'docker2' ? '{ repo: infra, repoPath: stacks, hostPath: /srv/compose }' : '{ repo: apps, repoPath: "", hostPath: /opt/stacks }')).join('')}`);
 
   const find = (host: string, service: string): LabContainer => {
     const c = byName.get(host)?.containers.find((x) => x.service === service && !x.oneoff);

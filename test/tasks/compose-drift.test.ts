@@ -75,6 +75,15 @@ describe('compose:drift (real ssh, lab docker hosts, Git checkouts)', () => {
     expect(r.stdout).toMatch(/critical\s+docker2\s+proxy\s+traefik\s+state\s+exited\s+running/);
   });
 
+  it('a whole project of the host\'s sources that runs nowhere on it is critical', async () => {
+    lab.faults.removeService('docker2', 'db');
+    lab.faults.removeService('docker2', 'webserver');
+    lab.faults.removeService('docker2', 'gotenberg'); // the orphan of an earlier test carried the project's labels
+    const r = await run(['compose:drift', '--host', 'docker2']);
+    expect(r.code).toBe(1);
+    expect(findings(r)).toContainEqual({ host: 'docker2', project: 'paperless', service: '-', field: 'project', severity: 'critical', git: 'infra:stacks/paperless', message: 'in Git (infra:stacks/paperless), not running on docker2' });
+  });
+
   it('bad input stops before any host is reached (exit 2): an unknown host, a source naming no repo, no compose section', async () => {
     const unknown = await run(['compose:drift', '--host', 'nope']);
     expect(unknown.code).toBe(2);
