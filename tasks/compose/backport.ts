@@ -70,9 +70,17 @@ function backport() {
       if (!byRepo.size) {
         return [{ title: 'nothing to write into Git', mutating: false, async run(rt) { rt.output(chosen.length ? `${skipped.length} accepted difference(s), none can be written back: ${skipped.map((s) => `${s.finding.project}/${s.finding.service} ${s.finding.field}: ${s.reason}`).join('; ')}` : 'no difference accepted'); } }];
       }
+      // a branch name not taken yet in each repository (two runs in one second get -2, -3, ...)
+      const branches = new Map<string, string>();
+      for (const name of byRepo.keys()) {
+        let b = branch;
+        for (let i = 2; (await ctx.exec.run(['git', '-C', compose.repos[name]!.path, 'show-ref', '--verify', '--quiet', `refs/heads/${b}`], { mutating: false, timeoutMs: 30_000 })).exitCode === 0; i++) b = `${branch}-${i}`;
+        branches.set(name, b);
+      }
       return [...byRepo].map(([name, r]): Step => {
         const repo = compose.repos[name]!;
-        const tree = join(ctx.stateDir, 'compose', 'worktrees', `${name}-${stamp}`);
+        const branch = branches.get(name)!;
+        const tree = join(ctx.stateDir, 'compose', 'worktrees', `${name}-${branch.split('/').pop()}`);
         const git = (args: string[], mutating = true) => ctx.exec.run(['git', ...args], { mutating, timeoutMs: 60_000 });
         const must = async (args: string[]) => {
           const x = await git(args);
@@ -102,7 +110,7 @@ function backport() {
               rt.output(`committed ${p.project}/${p.service}: ${fields}`);
             }
             const pr = prText(host, name, branch, r.patches, skipped.filter((s) => r.patches.some((p) => p.project === s.finding.project)));
-            const prFile = join(ctx.stateDir, 'compose', `pr-${name}-${stamp}.md`);
+            const prFile = join(ctx.stateDir, 'compose', `pr-${name}-${branch.split('/').pop()}.md`);
             if (!ctx.dryRun) { await mkdir(dirname(prFile), { recursive: true }); await writeFile(prFile, pr, { mode: 0o600 }); }
             ctx.artifact(`pull request text (${name})`, prFile);
             if (ctx.flags.push) await must(['-C', tree, 'push', '-u', 'origin', branch]);

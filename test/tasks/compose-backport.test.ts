@@ -83,16 +83,24 @@ describe('compose:backport', () => {
     }
   });
 
-  it('asks one difference at a time without --accept: only the one answered yes is written', async () => {
-    const before = (await git(lab.repos.apps, 'branch', '--list', 'rackhand/*')).split('\n').length;
-    // findings in drift order: radarr's four, then sonarr's image, then jellyfin
-    const r = await cli(['compose:backport', '--host', 'docker1'], { env, cwd: lab.dir, typed: ['n', 'n', 'y', 'n', 'n', 'n'] });
-    expect(r.code, r.stderr).toBe(0);
-    const branches = (await git(lab.repos.apps, 'branch', '--list', 'rackhand/*', '--format=%(refname:short)')).split('\n');
-    expect(branches.length).toBe(before + 1);
-    const newest = branches.sort().at(-1)!;
-    expect(await git(lab.repos.apps, 'log', '--format=%s', `main..${newest}`)).toBe('fix(media/radarr): take labels as running on docker1');
-  });
+  it('asks one difference at a time without --accept: a yes is written, a no is not', async () => {
+    // a lab of its own with two differences, so that the two questions are the only ones
+    const own = await startComposeLab();
+    try {
+      own.faults.addLabel('docker1', 'radarr', 'traefik.enable', 'true');
+      own.faults.setEnv('docker1', 'sonarr', 'TZ', 'UTC');
+      const e = { ...env, RACKHAND_CONFIG: own.configPath, RACKHAND_STATE_DIR: `${own.dir}/.rackhand` };
+      const r = await cli(['compose:backport', '--host', 'docker1'], { env: e, cwd: own.dir, typed: ['y', 'n'] });
+      expect(r.code, r.stderr).toBe(0);
+      // eslint-disable-next-line no-control-regex
+      const shown = r.stderr.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\s+/g, ' ');
+      expect(shown).toContain('warning: media/radarr labels.traefik.enable: Git (none) -> running true. Write the running value into Git?');
+      const branch = await git(own.repos.apps, 'branch', '--list', 'rackhand/*', '--format=%(refname:short)');
+      expect(await git(own.repos.apps, 'log', '--format=%s', `main..${branch}`)).toBe('fix(media/radarr): take labels as running on docker1');
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
 
   it('bad --accept is refused before anything runs (exit 2)', async () => {
     const r = await cli(['compose:backport', '--host', 'docker1', '--accept', 'critical,urgent'], { env, cwd: lab.dir });
