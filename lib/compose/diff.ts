@@ -52,6 +52,7 @@ export function compareService(where: { host: string; project: string; service: 
     if (open.has(k)) continue;
     const g = git.environment[k];
     const r = run.environment[k];
+    if (g === undefined && open.has('*')) continue;
     if (g === r) continue;
     const isSecret = secret(k);
     const show = (v: string | undefined) => (v === undefined ? undefined : isSecret ? hashed(v) : v);

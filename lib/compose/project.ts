@@ -29,6 +29,9 @@ export type ReadRepoFile = (path: string) => Promise<string | undefined>;
 
 export class ComposeFileError extends Error {}
 
+/** set on a service whose env_file is not in Git: the keys it gives the container are unknown here */
+export const OPEN_ENV = 'x-rackhand-env-file-outside-git';
+
 const isMap = (v: unknown): v is Raw => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** list form ["A=b", "C"] or map form {A: b} to a map (a key without "=" has no value here: undefined) */
@@ -113,17 +116,19 @@ async function foldEnvFiles(read: ReadRepoFile, dir: string, svc: Raw, vars: Rec
   if (!svc.env_file) return svc;
   const list = (Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file]).map((e: unknown) => (typeof e === 'string' ? { path: e, required: true } : (e as Raw)));
   let env: Record<string, string | undefined> = {};
+  let missing = false;
   for (const e of list) {
     const path = posix.normalize(posix.join(dir, String(e.path)));
     const text = await read(path);
     if (text === undefined) {
       // an env file kept out of Git (as it should be): its keys cannot be compared
       if (e.required !== false) unset.add(`env_file ${path}`);
+      missing = true;
       continue;
     }
     env = { ...env, ...(interpolateTree(parseDotenv(text), vars, unset) as Record<string, string>) };
   }
   const { env_file: _f, ...rest } = svc;
   void _f;
-  return { ...rest, environment: { ...env, ...toMap(svc.environment) } };
+  return { ...rest, environment: { ...env, ...toMap(svc.environment) }, ...(missing ? { [OPEN_ENV]: true } : {}) };
 }

@@ -7,12 +7,13 @@
 // RestartPolicy/Memory/NanoCpus, Mounts, NetworkSettings.Networks; what the image itself sets (its Env and Labels,
 // from ImageInspect) and Compose's own com.docker.compose.* labels are left out.
 import { posix } from 'node:path';
-import { toMap, type GitProject, type Raw } from './project.ts';
+import { OPEN_ENV, toMap, type GitProject, type Raw } from './project.ts';
 
 export interface ServiceState {
   image: string;
   environment: Record<string, string>;
-  /** keys set in Git without a value (taken from the shell at `up`): not compared */
+  /** keys set in Git without a value (taken from the shell at `up`): not compared; '*': an env_file outside Git may
+   *  set any key, so keys only the container has are not compared either */
   environmentOpen?: string[];
   labels: Record<string, string>;
   ports: string[];
@@ -122,7 +123,8 @@ function networks(svc: Raw, project: GitProject): string[] {
 export function fromGit(project: GitProject, service: string, hostDir: string): ServiceState {
   const svc = project.services[service]!;
   const env = toMap(svc.environment);
-  const open = Object.entries(env).filter(([, v]) => v === undefined).map(([k]) => k);
+  // '*': an env_file outside Git may set any key, so a key only the container has is not drift
+  const open = [...Object.entries(env).filter(([, v]) => v === undefined).map(([k]) => k), ...(svc[OPEN_ENV] ? ['*'] : [])];
   const limits = svc.deploy?.resources?.limits ?? {};
   const memory = bytes(limits.memory ?? svc.mem_limit);
   const cpus = limits.cpus ?? svc.cpus;

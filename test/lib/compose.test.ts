@@ -49,6 +49,8 @@ describe('a project from Git', () => {
       volumes: ['bind:/srv/config/sonarr:/config:ro', 'volume:media-library:/data:rw'],
       networks: ['media_default'],
     });
+    // secrets.env is not in Git: keys only the container has are not drift for sonarr
+    expect(sonarr.environmentOpen).toEqual(['*']);
     expect(fromGit(p, 'radarr', '/opt/stacks/media')).toMatchObject({ restart: 'always', networks: ['media_proxy'], labels: { 'traefik.enable': 'true' } });
   });
 
@@ -74,6 +76,12 @@ describe('comparing with the container', () => {
 
   it('finds nothing when they agree: the image\'s own env and labels and Compose\'s labels are not drift', () => {
     expect(compareService(where, git, fromContainer(container(), image))).toEqual([]);
+  });
+
+  it('a key only the container has is not drift when an env_file outside Git may have set it', () => {
+    const run = fromContainer(container({ Env: ['PATH=/usr/bin', 'TZ=Europe/Berlin', 'API_KEY=abc', 'FROM_SECRETS_ENV=x'] }), image);
+    expect(compareService(where, git, run).map((f) => f.field)).toEqual(['environment.FROM_SECRETS_ENV']);
+    expect(compareService(where, { ...git, environmentOpen: ['*'] }, run)).toEqual([]);
   });
 
   it('names each difference with its severity; a secret only as a hash', () => {
