@@ -102,6 +102,26 @@ describe('compose:backport', () => {
     }
   }, 60_000);
 
+  it('Ctrl-C after the branch is made: exit 130, the branch and its worktree are gone, main untouched', async () => {
+    const own = await startComposeLab();
+    try {
+      own.faults.addLabel('docker1', 'radarr', 'traefik.enable', 'true');
+      const e = { ...env, RACKHAND_CONFIG: own.configPath, RACKHAND_STATE_DIR: `${own.dir}/.rackhand` };
+      const mainBefore = await git(own.repos.apps, 'rev-parse', 'main');
+      const interrupt = new AbortController();
+      // as soon as git has made the worktree (and so the branch), the operator presses Ctrl-C
+      const poll = setInterval(() => { void git(own.repos.apps, 'worktree', 'list').then((l) => { if (l.split('\n').length > 1) interrupt.abort(); }, () => undefined); }, 5);
+      const r = await cli(['compose:backport', '--host', 'docker1', '--accept', 'warning'], { env: e, cwd: own.dir, interrupt });
+      clearInterval(poll);
+      expect(r.code).toBe(130);
+      expect(await git(own.repos.apps, 'branch', '--list', 'rackhand/*')).toBe('');
+      expect((await git(own.repos.apps, 'worktree', 'list')).split('\n')).toHaveLength(1);
+      expect(await git(own.repos.apps, 'rev-parse', 'main')).toBe(mainBefore);
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
+
   it('bad --accept is refused before anything runs (exit 2)', async () => {
     const r = await cli(['compose:backport', '--host', 'docker1', '--accept', 'critical,urgent'], { env, cwd: lab.dir });
     expect(r.code).toBe(2);
