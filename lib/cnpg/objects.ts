@@ -4,14 +4,13 @@
 // container as `kubectl cnpg status` does. A backup is configured by spec.backup.barmanObjectStore (in-tree) or by the
 // barman-cloud plugin in spec.plugins (barman-cloud.cloudnative-pg.io).
 import type { TaskContext } from '../engine/types.ts';
-import type { KubeObject } from '../tools/kube-types.ts';
+import type { Condition, KubeObject } from '../tools/kube-types.ts';
 
 export const CLUSTERS = 'clusters.postgresql.cnpg.io';
 export const BACKUPS = 'backups.postgresql.cnpg.io';
 export const SCHEDULED = 'scheduledbackups.postgresql.cnpg.io';
 export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 
-type Condition = { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string };
 export type Cluster = KubeObject<{ instances?: number; backup?: { barmanObjectStore?: { destinationPath?: string; serverName?: string; [k: string]: unknown } }; plugins?: { name: string; isWALArchiver?: boolean; parameters?: Record<string, string> }[]; [k: string]: any }, {
   instances?: number; readyInstances?: number; currentPrimary?: string; phase?: string; firstRecoverabilityPoint?: string; lastSuccessfulBackup?: string; conditions?: Condition[];
 }>;

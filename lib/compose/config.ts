@@ -8,7 +8,8 @@ import { configSchema } from '../config/schema.ts';
 import { ConfigError, parseYamlFile } from '../config/yaml-errors.ts';
 import type { ComposeConfig } from '../config/compose.ts';
 import { UsageError, type TaskContext } from '../engine/types.ts';
-import type { SshTarget } from '../tools/ssh.ts';
+import { Ssh, type SshTarget } from '../tools/ssh.ts';
+import { RepoReader } from './git.ts';
 
 export interface ComposeHost {
   name: string;
@@ -44,4 +45,17 @@ export async function loadCompose(ctx: TaskContext, only?: string): Promise<Comp
     path, hosts, secretKeys: raw.secretKeys ?? [],
     repos: Object.fromEntries(Object.entries(raw.repos).map(([n, r]) => [n, { path: abs(base, r.path), ref: r.ref ?? 'HEAD' }])),
   };
+}
+
+/** the file names Compose looks for in a project folder (compose-spec/spec.md "Compose file") */
+export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/** the run's SSH client for the hosts (one shared connection per host; a new host key learnt only when asked) */
+export function composeSsh(ctx: TaskContext): Ssh {
+  return new Ssh(ctx.exec, { acceptNewHostKey: ctx.flags['accept-new-host-key'] === true, controlDir: join(ctx.stateDir, 'ssh') });
+}
+
+/** a reader per repository of the compose: section, each at its ref */
+export function repoReaders(ctx: TaskContext, c: Compose): Map<string, RepoReader> {
+  return new Map(Object.entries(c.repos).map(([n, r]) => [n, new RepoReader(ctx, n, r.path, r.ref)]));
 }

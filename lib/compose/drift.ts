@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { TaskContext } from '../engine/types.ts';
 import type { Ssh } from '../tools/ssh.ts';
-import type { ComposeHost } from './config.ts';
+import { COMPOSE_FILES, type ComposeHost } from './config.ts';
 import { compareService, DEFAULT_SECRET_KEYS, type Finding } from './diff.ts';
 import type { RepoReader } from './git.ts';
 import { readHost } from './host.ts';
@@ -15,7 +15,6 @@ import { ComposeFileError, loadGitProject } from './project.ts';
 import { InterpolationError } from './interpolate.ts';
 import { fromContainer, fromGit } from './state.ts';
 
-const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 export interface DriftProject { name: string; source?: string; services: number; repo?: string; files?: string[]; workingDir?: string }
 export interface HostDrift { host: string; projects: DriftProject[]; findings: Finding[] }

@@ -7,7 +7,7 @@ import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 import type { Ssh } from '../tools/ssh.ts';
 import type { ComposeHost } from './config.ts';
-import type { ContainerInspect, ImageDefaults } from './state.ts';
+import { envMap, inspectHealth, type ContainerInspect, type ImageDefaults } from './state.ts';
 
 export interface RunningProject { name: string; workingDir: string; configFiles: string[]; containers: (ContainerInspect & { Image?: string })[] }
 export interface HostState { projects: Map<string, RunningProject>; unmanaged: ContainerInspect[]; images: Map<string, ImageDefaults> }
@@ -31,12 +31,8 @@ export async function readHost(ctx: TaskContext, ssh: Ssh, h: ComposeHost): Prom
   if (imageIds.length) {
     const list = JSON.parse(await docker(['image', 'inspect', ...imageIds])) as { Id: string; Config?: { Env?: string[]; Labels?: Record<string, string> | null; Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } } }[];
     for (const i of list) {
-      const hc = i.Config?.Healthcheck;
-      images.set(i.Id, {
-        env: Object.fromEntries((i.Config?.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
-        labels: i.Config?.Labels ?? {},
-        ...(hc?.Test?.length ? { healthcheck: JSON.stringify({ test: hc.Test, interval: hc.Interval ?? 0, timeout: hc.Timeout ?? 0, retries: hc.Retries ?? 0, startPeriod: hc.StartPeriod ?? 0 }) } : {}),
-      });
+      const hc = inspectHealth(i.Config?.Healthcheck);
+      images.set(i.Id, { env: envMap(i.Config?.Env), labels: i.Config?.Labels ?? {}, ...(hc ? { healthcheck: hc } : {}) });
     }
   }
   const projects = new Map<string, RunningProject>();

@@ -155,9 +155,11 @@ export interface ContainerInspect {
 
 export interface ImageDefaults { env: Record<string, string>; labels: Record<string, string>; healthcheck?: string }
 
-const envMap = (list: string[] | undefined) => Object.fromEntries((list ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i < 0 ? e.length : i), i < 0 ? '' : e.slice(i + 1)]; }));
+/** ["K=V", ...] as Docker keeps Env, to a map */
+export const envMap = (list: string[] | undefined): Record<string, string> => Object.fromEntries((list ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i < 0 ? e.length : i), i < 0 ? '' : e.slice(i + 1)]; }));
 
-function inspectHealth(h: ContainerInspect['Config']['Healthcheck']): string | undefined {
+/** the Engine's healthcheck (a container's or an image's) in the canonical form both sides share */
+export function inspectHealth(h: ContainerInspect['Config']['Healthcheck'] & { StartPeriod?: number } | undefined): string | undefined {
   if (!h?.Test?.length) return undefined;
   if (h.Test[0] === 'NONE') return JSON.stringify({ test: ['NONE'] });
   return JSON.stringify({ test: h.Test, interval: h.Interval ?? 0, timeout: h.Timeout ?? 0, retries: h.Retries ?? 0, startPeriod: h.StartPeriod ?? 0 });

@@ -10,7 +10,7 @@ import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 import { archiver, backupMethod, BARMAN_PLUGIN, BACKUPS, CLUSTERS, type Backup, type Cluster } from '../cnpg/objects.ts';
 import { formatDuration } from '../patterns.ts';
-import type { KubeObject } from '../tools/kube-types.ts';
+import { condition, type KubeObject } from '../tools/kube-types.ts';
 import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
 import { failed, teardownScratch, type DrillResult } from './drill.ts';
@@ -116,7 +116,7 @@ export async function drillCnpg(ctx: TaskContext, src: Cluster, o: CnpgDrillOpti
       what: `Cluster ${ns}/${cluster.metadata.name} to recover and be Ready`, timeoutMs: o.timeoutMs, signal: ctx.signal, ...watched(ctx, CLUSTERS, ns, cluster.metadata.name, 1000),
       probe: async () => {
         const c = await ctx.kubectl.get<Cluster & { status?: { phaseReason?: string } }>(CLUSTERS, cluster.metadata.name, ns);
-        const isReady = c?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') && (c.status?.readyInstances ?? 0) >= 1;
+        const isReady = !!c && condition(c, 'Ready')?.status === 'True' && (c.status?.readyInstances ?? 0) >= 1;
         return isReady ? { done: true, value: c! } : { done: false, seen: `${c?.status?.phase ?? 'no status'}${c?.status?.phaseReason ? `: ${c.status.phaseReason}` : ''}` };
       },
     }).catch((err: Error) => { throw new StepFailure(`${id}: ${err.message}`, `kubectl describe cluster.postgresql.cnpg.io -n ${ns} ${cluster.metadata.name}; kubectl get pods -n ${ns}`); });

@@ -12,7 +12,7 @@ import type { TaskContext } from '../engine/types.ts';
 import { StepFailure } from '../engine/types.ts';
 import { RESTRICTED_CONTAINER } from '../k8s/restricted.ts';
 import { formatBytes, formatDuration } from '../patterns.ts';
-import type { KubeObject } from '../tools/kube-types.ts';
+import { condition, type KubeObject, type Pod } from '../tools/kube-types.ts';
 import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
 import { failed, type DrillResult } from './drill.ts';
@@ -105,8 +105,8 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
     await waitUntil({
       what: `pod ${place.namespace}/${place.pod} to be Ready`, timeoutMs: o.timeoutMs, signal: ctx.signal, ...watched(ctx, 'pods', place.namespace, place.pod, 500),
       probe: async () => {
-        const p = await ctx.kubectl.get<KubeObject<Record<string, unknown>, { phase?: string; conditions?: { type: string; status: string }[] }>>('pod', place.pod, place.namespace);
-        return p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? { done: true, value: undefined } : { done: false, seen: p?.status?.phase ?? 'not created' };
+        const p = await ctx.kubectl.get<Pod>('pod', place.pod, place.namespace);
+        return p && condition(p, 'Ready')?.status === 'True' ? { done: true, value: undefined } : { done: false, seen: p?.status?.phase ?? 'not created' };
       },
     });
 

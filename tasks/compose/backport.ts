@@ -8,13 +8,11 @@ import { dirname, join } from 'node:path';
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, UsageError, type Step, type TaskContext } from '../../lib/engine/types.ts';
 import { backportService, type ServicePatch, type Skipped } from '../../lib/compose/backport.ts';
-import { loadCompose } from '../../lib/compose/config.ts';
+import { composeSsh, loadCompose, repoReaders } from '../../lib/compose/config.ts';
 import type { Finding } from '../../lib/compose/diff.ts';
 import { driftHost, secretMatcher } from '../../lib/compose/drift.ts';
-import { RepoReader } from '../../lib/compose/git.ts';
 import { loadGitProject } from '../../lib/compose/project.ts';
 import { ACCEPT_NEW_HOST_KEY } from '../../lib/k3s/checks.ts';
-import { Ssh } from '../../lib/tools/ssh.ts';
 
 const SEVERITIES = ['critical', 'warning', 'info'];
 
@@ -28,8 +26,8 @@ function backport() {
       const host = String(ctx.flags.host);
       const compose = await loadCompose(ctx, host);
       const h = compose.hosts[0]!;
-      const ssh = new Ssh(ctx.exec, { acceptNewHostKey: ctx.flags['accept-new-host-key'] === true, controlDir: join(ctx.stateDir, 'ssh') });
-      const readers = new Map(Object.entries(compose.repos).map(([n, r]) => [n, new RepoReader(ctx, n, r.path, r.ref)]));
+      const ssh = composeSsh(ctx);
+      const readers = repoReaders(ctx, compose);
       const drift = await driftHost(ctx, ssh, h, readers, compose.secretKeys);
       const severities = String(ctx.flags.accept ?? '').split(',').filter(Boolean);
       const services = String(ctx.flags.service ?? '').split(',').filter(Boolean);

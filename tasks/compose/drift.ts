@@ -5,13 +5,11 @@
 import { join, resolve } from 'node:path';
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, type TaskContext } from '../../lib/engine/types.ts';
-import { loadCompose } from '../../lib/compose/config.ts';
+import { composeSsh, loadCompose, repoReaders } from '../../lib/compose/config.ts';
 import { driftHost, type HostDrift } from '../../lib/compose/drift.ts';
-import { RepoReader } from '../../lib/compose/git.ts';
 import { SEVERITIES, sortFindings, writeDriftReport, type DriftReport } from '../../lib/compose/report.ts';
 import { drillPool } from '../../lib/dr/pool.ts';
 import { ACCEPT_NEW_HOST_KEY } from '../../lib/k3s/checks.ts';
-import { Ssh } from '../../lib/tools/ssh.ts';
 import { table } from '../../lib/table.ts';
 
 function drift() {
@@ -23,8 +21,8 @@ function drift() {
         mutating: false,
         async run(rt: { output(t: string): void }) {
           const startedAt = new Date().toISOString();
-          const ssh = new Ssh(ctx.exec, { acceptNewHostKey: ctx.flags['accept-new-host-key'] === true, controlDir: join(ctx.stateDir, 'ssh') });
-          const repos = new Map(Object.entries(compose.repos).map(([n, r]) => [n, new RepoReader(ctx, n, r.path, r.ref)]));
+          const ssh = composeSsh(ctx);
+          const repos = repoReaders(ctx, compose);
           const results: HostDrift[] = [];
           // hosts side by side (each its own "repository" for the pool: never two reads of one host at once)
           await drillPool(compose.hosts, Math.max(1, ctx.flags.parallel as number), async (h) => h.name, async (h) => {

@@ -5,17 +5,12 @@
 import { posix } from 'node:path';
 import { defineTask } from '../../lib/engine/define.ts';
 import { StepFailure, type TaskContext } from '../../lib/engine/types.ts';
-import { loadCompose } from '../../lib/compose/config.ts';
+import { COMPOSE_FILES, composeSsh, loadCompose, repoReaders } from '../../lib/compose/config.ts';
 import { secretMatcher, toRepo } from '../../lib/compose/drift.ts';
-import { RepoReader } from '../../lib/compose/git.ts';
 import { readHost } from '../../lib/compose/host.ts';
 import { lintComposeFile, lintDotenv, type Breach } from '../../lib/compose/lint.ts';
 import { ACCEPT_NEW_HOST_KEY } from '../../lib/k3s/checks.ts';
-import { Ssh } from '../../lib/tools/ssh.ts';
 import { parse as parseDotenv } from 'dotenv';
-import { join } from 'node:path';
-
-const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 function lint() {
   return {
@@ -28,8 +23,7 @@ function lint() {
           const isSecret = secretMatcher(compose.secretKeys);
           const breaches: (Breach & { repo: string })[] = [];
           const stacks: { repo: string; dir: string; file: string }[] = [];
-          for (const [name, r] of Object.entries(compose.repos)) {
-            const reader = new RepoReader(ctx, name, r.path, r.ref);
+          for (const [name, reader] of repoReaders(ctx, compose)) {
             const files = await reader.list('');
             const exists = (p: string) => files.includes(p);
             for (const f of files.filter((x) => COMPOSE_FILES.includes(posix.basename(x)))) {
@@ -43,7 +37,7 @@ function lint() {
             rt.output(`${name}: ${files.length} files, ${stacks.filter((s) => s.repo === name).length} stacks`);
           }
           if (!ctx.flags.offline) {
-            const ssh = new Ssh(ctx.exec, { acceptNewHostKey: ctx.flags['accept-new-host-key'] === true, controlDir: join(ctx.stateDir, 'ssh') });
+            const ssh = composeSsh(ctx);
             const running = new Set<string>();
             await Promise.all(compose.hosts.map(async (h) => {
               const state = await readHost(ctx, ssh, h);
