@@ -47,6 +47,8 @@ export class JsonObjectStream {
 
 class ResourceWatch {
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** the last object each event carried (null: deleted), as an informer's cache holds it */
+  readonly objects = new Map<string, unknown>();
   ended = false;
 
   constructor(ctx: TaskContext, resource: string, selector: string) {
@@ -54,9 +56,12 @@ class ResourceWatch {
     const bg = ctx.exec.background(ctx.kubectl.argv(['get', resource, '--all-namespaces', `--selector=${selector}`, '--watch', '--output-watch-events', '-o', 'json']), {
       timeoutMs: 24 * 3_600_000,
       onStdout: (text) => {
-        for (const ev of parser.push(text) as { object?: { metadata?: { name?: string; namespace?: string } } }[]) {
+        for (const ev of parser.push(text) as { type?: string; object?: { metadata?: { name?: string; namespace?: string } } }[]) {
           const m = ev.object?.metadata;
-          if (m?.name) this.fire(`${m.namespace ?? ''}/${m.name}`);
+          if (!m?.name) continue;
+          const key = `${m.namespace ?? ''}/${m.name}`;
+          this.objects.set(key, ev.type === 'DELETED' ? null : ev.object);
+          this.fire(key);
         }
       },
     });
@@ -69,18 +74,19 @@ class ResourceWatch {
     for (const l of this.listeners.get(key) ?? []) l();
   }
 
-  /** resolves at the next event on the object, or after `ms` */
-  next(key: string, ms: number, signal?: AbortSignal): Promise<void> {
+  /** resolves at the next event on the object (true), or after `ms` (false) */
+  next(key: string, ms: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
       const set = this.listeners.get(key) ?? new Set<Listener>();
       this.listeners.set(key, set);
+      let byEvent = true;
       const done = (): void => {
         clearTimeout(timer);
         set.delete(done);
         signal?.removeEventListener('abort', done);
-        resolve();
+        resolve(byEvent && !this.ended);
       };
-      const timer = setTimeout(done, this.ended ? Math.min(ms, 1000) : ms);
+      const timer = setTimeout(() => { byEvent = false; done(); }, this.ended ? Math.min(ms, 1000) : ms);
       set.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
@@ -92,22 +98,35 @@ const RUN_WATCHES = new WeakMap<TaskContext, Map<string, ResourceWatch>>();
 /** rackhand's own objects carry this label; the watches select on it */
 export const MANAGED = 'app.kubernetes.io/managed-by=rackhand';
 
-/** A `wake` for waitUntil on one object: the next change event on it, or the fallback interval. The watch of the
- *  resource starts on first use and ends with the run. In a dry run nothing is watched. */
-export function wakeOn(ctx: TaskContext, resource: string, namespace: string | undefined, name: string, selector = MANAGED): ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined {
+/** The run's watch of a resource (started on first use, ended with the run); none in a dry run. */
+function runWatch(ctx: TaskContext, resource: string, selector = MANAGED): ResourceWatch | undefined {
   if (ctx.dryRun) return undefined;
   let watches = RUN_WATCHES.get(ctx);
   if (!watches) RUN_WATCHES.set(ctx, (watches = new Map()));
   const key = `${resource}?${selector}`;
   let w = watches.get(key);
   if (!w) watches.set(key, (w = new ResourceWatch(ctx, resource, selector)));
-  const watch = w;
-  return (ms, signal) => watch.next(`${namespace ?? ''}/${name}`, ms, signal);
+  return w;
 }
 
 /** The waitUntil options for a wait on one of rackhand's own (labelled) objects: woken by the watch, with a slow
  *  fallback poll; without a watch (a dry run), the given interval. */
 export function watched(ctx: TaskContext, resource: string, namespace: string | undefined, name: string, intervalMs: number): { intervalMs: number; wake?: (ms: number, signal?: AbortSignal) => Promise<void> } {
-  const wake = wakeOn(ctx, resource, namespace, name);
-  return wake ? { intervalMs: FALLBACK_MS, wake } : { intervalMs };
+  return watchedObject(ctx, resource, namespace, name, intervalMs).wait;
+}
+
+/** As watched(), plus `cached()`: the object as the watch last delivered it after an event woke the wait (null:
+ *  deleted), so the probe need not ask the API server again; undefined (read it yourself) before any event, after
+ *  the fallback timer woke the wait (the watch may have stalled), or without a watch. */
+export function watchedObject<T>(ctx: TaskContext, resource: string, namespace: string | undefined, name: string, intervalMs: number): {
+  wait: { intervalMs: number; wake?: (ms: number, signal?: AbortSignal) => Promise<void> }; cached(): T | null | undefined;
+} {
+  const w = runWatch(ctx, resource);
+  const key = `${namespace ?? ''}/${name}`;
+  if (!w) return { wait: { intervalMs }, cached: () => undefined };
+  let fresh = false;
+  return {
+    wait: { intervalMs: FALLBACK_MS, wake: async (ms, signal) => { fresh = await w.next(key, ms, signal); } },
+    cached: () => (fresh && w.objects.has(key) ? (w.objects.get(key) as T | null) : undefined),
+  };
 }

@@ -3,7 +3,7 @@
 // result must be Successful and its logs must not say "No eligible snapshots found", which the mover reports as a
 // success after restoring nothing (reference/backup-restore-facts.md; backube/volsync#1004, #1138, #1211).
 import { StepFailure, type TaskContext } from '../engine/types.ts';
-import { watched } from '../k8s/watch.ts';
+import { watchedObject } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
 import { moverDiagnosis } from './manual-sync.ts';
 import { RD, type ReplicationDestination } from './types.ts';
@@ -18,12 +18,14 @@ export async function runDestination(ctx: TaskContext, rd: ReplicationDestinatio
   await k.apply(rd);
   if (ctx.dryRun) return undefined;
   o.output(`waiting for the mover (status.lastManualSync = ${trigger})`);
+  const w = watchedObject<ReplicationDestination>(ctx, RD, namespace, name!, 1_000);
   const done = await waitUntil<ReplicationDestination>({
     what: `ReplicationDestination ${namespace}/${name} to finish (lastManualSync = ${trigger})`,
     // woken by the watch on rackhand's ReplicationDestinations; the slow poll is the fallback
-    timeoutMs: o.timeoutMs, signal: ctx.signal, ...watched(ctx, RD, namespace, name!, 1_000),
+    timeoutMs: o.timeoutMs, signal: ctx.signal, ...w.wait,
     probe: async () => {
-      const cur = await k.get<ReplicationDestination>(RD, name, namespace);
+      const cached = w.cached();
+      const cur = cached !== undefined ? cached ?? undefined : await k.get<ReplicationDestination>(RD, name, namespace);
       if (cur && cur.status?.lastManualSync === trigger) return { done: true, value: cur };
       const failed = cur?.status?.latestMoverStatus?.result === 'Failed';
       return { done: false, seen: failed ? `mover failed (VolSync retries): ${moverDiagnosis(cur?.status?.latestMoverStatus?.logs)}` : 'mover running' };
