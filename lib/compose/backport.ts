@@ -5,7 +5,7 @@
 // missing or unknown service) is left for a person and listed.
 import { posix } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
-import type { Finding } from './diff.ts';
+import { SECRET_LABELS, type Finding } from './diff.ts';
 import type { GitProject } from './project.ts';
 import { ports, volumes } from './state.ts';
 
@@ -70,6 +70,7 @@ export function backportService(o: {
     if (!BACKPORTED.test(f.field)) { skipped.push({ finding: f, reason: leftAlone(f) }); continue; }
     const key = f.field.includes('.') ? f.field.slice(f.field.indexOf('.') + 1) : '';
     if (f.field.startsWith('environment.') && o.isSecret(key)) { skipped.push({ finding: f, reason: `${key} is a secret: never written to Git; update the host's env file instead` }); continue; }
+    if (f.field.startsWith('labels.') && (SECRET_LABELS.test(key) || o.isSecret(key))) { skipped.push({ finding: f, reason: `${key} carries a credential: only its hash is known here; edit it by hand` }); continue; }
     if (f.field === 'image') {
       const raw = svc.get('image', true);
       const template = isScalar(raw) ? String(raw.value) : String(o.project.services[o.service]?.image ?? '');

@@ -1,8 +1,8 @@
 // Git against the running container, one service at a time, each difference with a severity an operator can act on:
 // critical (the image's major version or repository changed, a secret differs, a port or volume differs, a service
 // is missing), warning (labels, environment, restart policy, networks, another image tag, a container Git does not
-// know), info (healthcheck, resource limits). Values of secret keys are compared by sha256 and shown only as a short
-// hash: neither side's secret is ever printed.
+// know), info (healthcheck, resource limits). Values of secret keys (and of labels carrying credentials, such as
+// traefik's basicauth.users) are compared by sha256 and shown only as a short hash: neither side's secret is printed.
 import { createHash } from 'node:crypto';
 import type { ServiceState } from './state.ts';
 
@@ -21,6 +21,9 @@ export interface Finding {
 }
 
 export const DEFAULT_SECRET_KEYS = /(PASS(WORD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$|^(PASS(WORD)?|SECRET|TOKEN)/i;
+
+/** labels that carry credentials (traefik's basic/digest auth users with their password hashes, and the like) */
+export const SECRET_LABELS = /(basicauth\.users|digestauth\.users|password|secret|token|api[_-]?key)/i;
 
 export const hashed = (v: string) => `sha256:${createHash('sha256').update(v).digest('hex').slice(0, 12)}`;
 
@@ -62,7 +65,10 @@ export function compareService(where: { host: string; project: string; service: 
   for (const k of [...new Set([...Object.keys(git.labels), ...Object.keys(run.labels)])].sort()) {
     const g = git.labels[k];
     const r = run.labels[k];
-    if (g !== r) add(`labels.${k}`, 'warning', r, g, g === undefined ? 'label added by hand' : r === undefined ? 'label missing on the container' : 'label differs');
+    if (g === r) continue;
+    const isSecret = SECRET_LABELS.test(k) || secret(k);
+    const show = (v: string | undefined) => (v === undefined ? undefined : isSecret ? hashed(v) : v);
+    add(`labels.${k}`, isSecret ? 'critical' : 'warning', show(r), show(g), g === undefined ? 'label added by hand' : r === undefined ? 'label missing on the container' : isSecret ? 'credential label differs (values compared by hash)' : 'label differs');
   }
   const setDiff = (field: 'ports' | 'volumes' | 'networks', severity: Severity) => {
     const g = new Set(git[field]);

@@ -24,7 +24,7 @@ export function markdown(r: DriftReport): string {
     for (const f of sortFindings(h.findings)) lines.push(`| ${f.severity} | ${cell(f.project)} | ${cell(f.service)} | ${cell(f.field)} | ${cell(f.running)} | ${cell(f.git)} | ${cell(f.message)} |`);
     lines.push('');
   }
-  lines.push('Secret values (keys like *PASSWORD, *TOKEN, *API_KEY and compose.secretKeys) are shown as sha256:<first 12 hex>.', '');
+  lines.push('Secret values (keys like *PASSWORD, *TOKEN, *API_KEY, compose.secretKeys, and labels carrying credentials such as basicauth.users) are shown as sha256:<first 12 hex>.', '');
   return lines.join('\n');
 }
 

@@ -78,6 +78,13 @@ describe('comparing with the container', () => {
     expect(compareService(where, git, fromContainer(container(), image))).toEqual([]);
   });
 
+  it('a label carrying a credential (traefik basic auth) is compared by hash, critical, never shown', () => {
+    const run = fromContainer(container({ Labels: { 'traefik.http.middlewares.auth.basicauth.users': 'admin:$apr1$hand$edited' } }), image);
+    const f = compareService(where, { ...git, labels: { 'traefik.http.middlewares.auth.basicauth.users': 'admin:$apr1$from$git' } }, run);
+    expect(f).toMatchObject([{ field: 'labels.traefik.http.middlewares.auth.basicauth.users', severity: 'critical', running: expect.stringMatching(/^sha256:/), git: expect.stringMatching(/^sha256:/) }]);
+    expect(JSON.stringify(f)).not.toMatch(/apr1/);
+  });
+
   it('a key only the container has is not drift when an env_file outside Git may have set it', () => {
     const run = fromContainer(container({ Env: ['PATH=/usr/bin', 'TZ=Europe/Berlin', 'API_KEY=abc', 'FROM_SECRETS_ENV=x'] }), image);
     expect(compareService(where, git, run).map((f) => f.field)).toEqual(['environment.FROM_SECRETS_ENV']);
