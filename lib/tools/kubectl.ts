@@ -111,8 +111,13 @@ export class Kubectl extends CliTool {
 
   /** A read-only command in a pod's container with its output captured (`kubectl exec -n NS POD -c C -- argv`). A
    *  non-zero exit is returned, not thrown: what the command printed is the answer the caller judges. */
-  execIn(namespace: string, pod: string, container: string, argv: readonly string[], timeoutMs = 30_000): Promise<ExecResult> {
-    return this.exec.run(this.argv(['exec', '--namespace', namespace, pod, '--container', container, '--', ...argv]), { mutating: false, timeoutMs, env: this.env() });
+  async execIn(namespace: string, pod: string, container: string, argv: readonly string[], timeoutMs = 30_000): Promise<ExecResult> {
+    const run = () => this.exec.run(this.argv(['exec', '--namespace', namespace, pod, '--container', container, '--', ...argv]), { mutating: false, timeoutMs, env: this.env() });
+    const r = await run();
+    // the stream itself broke (no exit code came back: kubectl says "command terminated with exit code N" when one
+    // did): a read-only command is asked once more
+    if (r.exitCode !== 0 && !r.dryRun && !/command terminated with exit code/.test(r.stderr) && /^error: .*(stream|connection|EOF|broken pipe|reset)/im.test(r.stderr)) return run();
+    return r;
   }
 
   /** `kubectl wait` with a deadline; `for` is e.g. condition=Ready, delete, jsonpath={.status.phase}=Running. */
