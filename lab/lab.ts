@@ -289,8 +289,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const databases = postgres.available ? new CnpgDatabases(postgres, objectStore, (r, ns, n) => store.find(r, ns, n)) : undefined;
   const dbPods = postgres.available ? new DatabasePods(postgres) : undefined;
   const cnpg = new CnpgController(ctx, databases);
-  ctx.psql = (pod, argv) => cnpg.psqlAnswer(pod, argv);
-  if (dbPods) ctx.database = (pod, container, argv, mounts, rootfs, env, signal) => dbPods.exec(pod, container, argv, mounts, rootfs, env, signal);
+  // one hook for every database command in a pod: the archiver's state from the CNPG controller, the rest real SQL
+  ctx.database = async (pod, container, argv, mounts, rootfs, env, signal) => cnpg.psqlAnswer(pod, argv) ?? dbPods?.exec(pod, container, argv, mounts, rootfs, env, signal);
   eso.delayMs = opts.esoDelayMs ?? 0;
   manager.add(
     new NamespaceController(ctx), new GarbageCollector(ctx), nodes, new DeploymentController(ctx), new ReplicaSetController(ctx),

@@ -31,8 +31,6 @@ export function execContainer(pod: KObject, asked: string): any {
 }
 
 export async function execInPod(ctx: ControllerContext, dir: string, pod: KObject, container: any, argv: string[], signal: AbortSignal): Promise<ExecOutcome> {
-  const db = ctx.psql?.(pod, argv);
-  if (db) { ctx.record('pod-exec', `${pod.metadata.namespace}/${pod.metadata.name}`, `${container.name}: ${argv.join(' ')} => ${db.exitCode}`); return db; }
   const env = ctx.podEnvs?.get(pod.metadata.uid!)?.[container.name] ?? containerEnv(pod, container, ctx.store);
   const mounts = containerMounts(ctx, dir, pod, container);
   const real = await ctx.database?.(pod, container, argv, mounts, join(dir, 'rootfs'), env, signal);

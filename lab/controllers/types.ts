@@ -29,9 +29,8 @@ export interface ControllerContext {
   record(type: string, object: string, detail?: string): void;
   /** each running pod's container environments as they were when it started (lab/controllers/kubelet.ts) */
   podEnvs?: Map<string, Record<string, Record<string, string>>>;
-  /** `psql` in a database pod (lab/controllers/cnpg.ts): its answer, or undefined when the pod has no database */
-  psql?: (pod: KObject, argv: string[]) => { exitCode: number; output: string } | undefined;
-  /** psql, pg_dump and pg_restore in a pod with a PostgreSQL (lab/postgres/pods.ts); undefined: not one */
+  /** psql, pg_dump and pg_restore in a pod with a PostgreSQL (lab/postgres/pods.ts; pg_stat_archiver from the CNPG
+   *  controller's own archive, lab/controllers/cnpg.ts); undefined: not a database command of a database pod */
   database?: (pod: KObject, container: any, argv: string[], mounts: Mount[], rootfs: string, env: Record<string, string>, signal: AbortSignal) => Promise<{ exitCode: number; output: string } | undefined>;
   /** the lab's internet as a pod sees it (an IP echo answers the pod's egress address); undefined: unreachable */
   internet?: (pod: KObject, url: string) => string | undefined;

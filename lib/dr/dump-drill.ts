@@ -13,6 +13,7 @@ import { StepFailure } from '../engine/types.ts';
 import { RESTRICTED_CONTAINER } from '../k8s/restricted.ts';
 import { formatBytes, formatDuration } from '../patterns.ts';
 import { condition, type KubeObject, type Pod } from '../tools/kube-types.ts';
+import { deleteAndWait } from '../k8s/gone.ts';
 import { watched } from '../k8s/watch.ts';
 import { waitUntil } from '../wait.ts';
 import { failed, type DrillResult } from './drill.ts';
@@ -186,14 +187,7 @@ export async function drillDump(ctx: TaskContext, name: string, t: DumpTarget, o
   }
 }
 
-async function deletePod(ctx: TaskContext, place: { namespace: string; pod: string }, timeoutMs: number): Promise<void> {
-  await ctx.kubectl.mutate(['delete', 'pod', place.pod, '--namespace', place.namespace, '--ignore-not-found', '--wait=false']);
-  if (ctx.dryRun) return;
-  await waitUntil({
-    what: `pod ${place.namespace}/${place.pod} to be deleted`, timeoutMs, ...watched(ctx, 'pods', place.namespace, place.pod, 500),
-    probe: async () => ((await ctx.kubectl.get('pod', place.pod, place.namespace)) ? { done: false, seen: 'terminating' } : { done: true, value: undefined }),
-  });
-}
+const deletePod = (ctx: TaskContext, place: { namespace: string; pod: string }, timeoutMs: number) => deleteAndWait(ctx, 'pods', place.pod, place.namespace, timeoutMs);
 
 /** the drill pod gone: its scratch namespace (NFS), or the pod itself (in the claim's namespace) */
 export async function removeDumpPod(ctx: TaskContext, name: string, t: DumpTarget, timeoutMs: number): Promise<void> {

@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { TaskContext } from '../engine/types.ts';
 import type { KubeObject } from '../tools/kube-types.ts';
-import { watchedObject } from '../k8s/watch.ts';
-import { waitUntil } from '../wait.ts';
+import { deleteAndWait } from '../k8s/gone.ts';
 
 export const DRILL_LABEL = 'rackhand.dev/drill';
 
@@ -39,15 +38,5 @@ export async function copySecret(ctx: TaskContext, name: string, from: string, t
 /** Deletes the namespace (and with it the ReplicationDestination, the restored PVC, the Job and the Secret copy) and
  *  waits until it is gone, so the next drill starts clean. */
 export async function deleteScratch(ctx: TaskContext, ns: string, timeoutMs: number): Promise<void> {
-  await ctx.kubectl.mutate(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
-  if (ctx.dryRun) return;
-  const w = watchedObject(ctx, 'namespaces', undefined, ns, 500);
-  await waitUntil({
-    what: `namespace ${ns} to be deleted`, timeoutMs, ...w.wait,
-    probe: async () => {
-      const cached = w.cached();
-      const there = cached !== undefined ? cached !== null : !!(await ctx.kubectl.get('namespace', ns));
-      return there ? { done: false, seen: 'terminating' } : { done: true, value: undefined };
-    },
-  });
+  await deleteAndWait(ctx, 'namespace', ns, undefined, timeoutMs);
 }
